@@ -1,0 +1,40 @@
+import { registerFunction } from '../shared/composition';
+import { MovieFieldsSchema, MovieSchema } from '../shared/domain/movie';
+import { commandMetadata, idempotencyKey, params } from '../shared/http/headers';
+import { readJsonBody } from '../shared/http/request';
+import { MOVIE_HEADERS, movieResponse, problems } from '../shared/http/responses';
+import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../shared/write-model/commands';
+
+export const createMovie = registerFunction({
+  kind: 'http',
+  name: 'createMovie',
+  route: 'movies',
+  methods: ['POST'],
+  authLevel: 'function',
+  summary: 'Create a movie (server-chosen id)',
+  tags: ['commands'],
+  parameters: [params.idempotencyKey],
+  requestBody: { contentTypes: ['application/json'], schema: MovieFieldsSchema },
+  responses: {
+    201: { description: 'Created', schema: MovieSchema, headers: { ...MOVIE_HEADERS, Location: 'URL of the movie', 'Idempotent-Replayed': '`true` when this is the replay of an earlier request with the same key' } },
+    ...problems(400, 401, 413, 415, 422),
+  },
+  async handler(request, context, deps) {
+    const key = idempotencyKey(request);
+    const fields = await readJsonBody(request, MovieFieldsSchema);
+    const outcome = await handleCommand(
+      {
+        type: 'CreateMovie',
+        movieId: key ? movieIdForIdempotencyKey(key) : deps.newId(),
+        fields,
+        metadata: commandMetadata(request, context, deps.clock(), { idempotencyKey: key, requestHash: key ? requestHash(fields) : undefined }),
+      },
+      deps,
+      context,
+    );
+    return movieResponse(outcome.movie, 201, {
+      Location: `/api/movies/${outcome.movie.id}`,
+      ...(outcome.kind === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {}),
+    });
+  },
+});

@@ -1,0 +1,29 @@
+import { registerFunction } from '../shared/composition';
+import { commandMetadata, etag, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
+import { problems } from '../shared/http/responses';
+import { handleCommand } from '../shared/write-model/commands';
+
+export const deleteMovie = registerFunction({
+  kind: 'http',
+  name: 'deleteMovie',
+  route: 'movies/{id}',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  summary: 'Delete a movie',
+  tags: ['commands'],
+  parameters: [params.id, params.ifMatch],
+  responses: {
+    204: { description: 'Deleted', headers: { ETag: 'The version of the deletion' } },
+    ...problems(400, 401, 404, 412, 428),
+  },
+  async handler(request, context, deps) {
+    const id = movieIdParam(request);
+    const expectedVersion = requireIfMatch(request);
+    const outcome = await handleCommand(
+      { type: 'DeleteMovie', movieId: id, expectedVersion, metadata: commandMetadata(request, context, deps.clock()) },
+      deps,
+      context,
+    );
+    return { status: 204, headers: { ETag: etag(outcome.movie.version) } };
+  },
+});

@@ -1,0 +1,31 @@
+import { registerFunction } from '../shared/composition';
+import { describeError } from '../shared/registry';
+import { PoisonEventError, project } from '../shared/read-model/projection';
+
+/**
+ * The only writer of the read store, subscribed to the topic (see shared/topology.ts). Transient faults
+ * throw so the delivery is retried; a poison event is dead-lettered here and acknowledged, so it never
+ * blocks the events behind it.
+ */
+export const projector = registerFunction({
+  kind: 'eventGrid',
+  name: 'projector',
+  summary: 'Projects movie events into the read store and invalidates the cache',
+  async handler(event, context, deps) {
+    try {
+      const result = await project(event, deps);
+      context.log(`projected ${result.movieId} v${result.version}: ${result.outcome} (lag ${result.lagMs} ms)`);
+    } catch (error) {
+      if (!(error instanceof PoisonEventError)) throw error;
+      await deps.deadLetters.put({
+        subscription: 'projector',
+        event,
+        reason: `poison: ${error.message}`,
+        deliveryAttempts: (context.retryContext?.retryCount ?? 0) + 1,
+        deadLetteredAt: deps.clock().toISOString(),
+        lastError: describeError(error),
+      });
+      context.warn(`dead-lettered poison event ${String(event?.id)}: ${error.message}`);
+    }
+  },
+});

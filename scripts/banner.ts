@@ -1,0 +1,16 @@
+/** The start-up banner: base URL, every function with its route and auth, the keys, the services. */
+import type { LocalHost } from '../shared/local/host';
+
+export function describeHost(host: LocalHost, startMs: number): string {
+  const lines = [`Movie catalog local Functions host ready in ${startMs} ms`, `  base URL   ${host.url}/api`, '', 'Functions:'];
+  for (const f of host.functions) {
+    if (f.kind === 'http') lines.push(`  ${f.name.padEnd(14)} ${f.methods.join(',').padEnd(7)} ${host.url}/api/${f.route}  [${f.authLevel}]`);
+    else if (f.kind === 'eventGrid') lines.push(`  ${f.name.padEnd(14)} eventGrid  subscribed to ${host.topicEndpoint}`);
+    else lines.push(`  ${f.name.padEnd(14)} timer      ${f.schedule}`);
+  }
+  lines.push('', 'Keys (local only; set FUNCTION_KEY / MASTER_KEY / EVENTGRID_TOPIC_KEY to fix them):');
+  lines.push(`  function (host) key  ${host.keys.host}`, `  master key          ${host.keys.master}`, `  topic aeg-sas-key   ${host.keys.topic}`);
+  lines.push('', 'Backing services:');
+  for (const s of host.services) lines.push(`  ${s.port.padEnd(13)} ${s.kind}  (${s.target})`);
+  return lines.join('\n');
+}

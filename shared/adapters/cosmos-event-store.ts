@@ -1,0 +1,170 @@
+/**
+ * EventStore on Cosmos DB NoSQL through the real @azure/cosmos SDK: container `events`, partition key
+ * /movieId, one document per version with id `<movieId>:<version>`. A create of an existing id answers
+ * 409, so two writers racing for one version cannot both win.
+ */
+import { CosmosClient, type Container, type ContainerDefinition, type IndexingPolicy, type SqlQuerySpec } from '@azure/cosmos';
+import { ConcurrencyConflictError } from '../errors';
+import { eventId, type MovieEvent } from '../domain/events';
+import type { DependencyStatus, EventStore, StoredEvent } from '../ports';
+
+/** Fits the queries below: point reads and per-movie version scans, the relay's dispatched/time scan. */
+export const EVENTS_INDEXING_POLICY: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/movieId/?' }, { path: '/version/?' }, { path: '/dispatched/?' }, { path: '/metadata/occurredAt/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
+export const EVENTS_CONTAINER_DEFINITION = (id: string): ContainerDefinition => ({
+  id,
+  partitionKey: { paths: ['/movieId'] },
+  indexingPolicy: EVENTS_INDEXING_POLICY,
+});
+
+type EventDocument = StoredEvent & { _rid?: string; _self?: string; _etag?: string; _ts?: number; _attachments?: string };
+
+function strip(doc: EventDocument): StoredEvent {
+  const { _rid, _self, _etag, _ts, _attachments, ...event } = doc;
+  return event as StoredEvent;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export interface CosmosEventStoreOptions {
+  readonly client: CosmosClient;
+  readonly database: string;
+  readonly container: string;
+  /** Reported by health(): the in-process server is 'embedded'. */
+  readonly embedded?: boolean;
+  /** Create database and container (locally). In Azure the Pulumi program creates them: data-plane RBAC cannot. */
+  readonly createIfMissing?: boolean;
+}
+
+export function createCosmosEventStore(options: CosmosEventStoreOptions): EventStore {
+  const { client } = options;
+  const container: Container = client.database(options.database).container(options.container);
+
+  async function query(spec: SqlQuerySpec, partitionKey?: string): Promise<StoredEvent[]> {
+    const { resources } = await container.items
+      .query<EventDocument>(spec, partitionKey === undefined ? {} : { partitionKey })
+      .fetchAll();
+    return resources.map(strip);
+  }
+
+  async function* pages(spec: SqlQuerySpec, batchSize: number): AsyncIterable<StoredEvent[]> {
+    const iterator = container.items.query<EventDocument>(spec, { maxItemCount: batchSize });
+    while (iterator.hasMoreResults()) {
+      const { resources } = await iterator.fetchNext();
+      if (resources.length > 0) yield resources.map(strip);
+    }
+  }
+
+  return {
+    async init() {
+      if (!options.createIfMissing) return;
+      const { database } = await client.databases.createIfNotExists({ id: options.database });
+      await database.containers.createIfNotExists(EVENTS_CONTAINER_DEFINITION(options.container));
+    },
+
+    async append(event: MovieEvent) {
+      const { movieId, version } = event.metadata;
+      const doc: StoredEvent = { ...event, id: eventId(movieId, version), movieId, version, dispatched: false };
+      try {
+        await container.items.create(doc);
+      } catch (error) {
+        if (statusOf(error) === 409) throw new ConcurrencyConflictError(movieId, version);
+        throw error;
+      }
+      return doc;
+    },
+
+    async latest(movieId) {
+      const [newest] = await query(
+        { query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC', parameters: [{ name: '@m', value: movieId }] },
+        movieId,
+      );
+      return newest ?? null;
+    },
+
+    async get(movieId, version) {
+      try {
+        const { resource } = await container.item(eventId(movieId, version), movieId).read<EventDocument>();
+        return resource ? strip(resource) : null;
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    },
+
+    async history(movieId, page) {
+      const parameters = [
+        { name: '@m', value: movieId },
+        { name: '@before', value: page.beforeVersion ?? Number.MAX_SAFE_INTEGER },
+      ];
+      return query(
+        {
+          query: `SELECT TOP ${Math.trunc(page.limit)} * FROM c WHERE c.movieId = @m AND c.version < @before ORDER BY c.version DESC`,
+          parameters,
+        },
+        movieId,
+      );
+    },
+
+    async undispatched(occurredBefore, limit) {
+      return query({
+        query: `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.dispatched = false AND c.metadata.occurredAt < @t ORDER BY c.metadata.occurredAt ASC`,
+        parameters: [{ name: '@t', value: occurredBefore }],
+      });
+    },
+
+    async markDispatched({ movieId, version }) {
+      const item = container.item(eventId(movieId, version), movieId);
+      const { resource } = await item.read<EventDocument>();
+      if (!resource || resource.dispatched) return;
+      await item.replace({ ...strip(resource), dispatched: true });
+    },
+
+    async *scanLatest(batchSize = 500) {
+      // No GROUP BY on every Cosmos server we run: keep the newest version per movie while streaming.
+      const newest = new Map<string, StoredEvent>();
+      for await (const batch of pages({ query: 'SELECT * FROM c' }, batchSize)) {
+        for (const event of batch) {
+          const seen = newest.get(event.movieId);
+          if (!seen || seen.version < event.version) newest.set(event.movieId, event);
+        }
+      }
+      let batch: StoredEvent[] = [];
+      for (const event of newest.values()) {
+        batch.push(event);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    },
+
+    async *eventsSince(since, batchSize = 500) {
+      yield* pages(
+        {
+          query: 'SELECT * FROM c WHERE c.metadata.occurredAt >= @t ORDER BY c.metadata.occurredAt ASC',
+          parameters: [{ name: '@t', value: since }],
+        },
+        batchSize,
+      );
+    },
+
+    async health(): Promise<DependencyStatus> {
+      try {
+        await container.read();
+        return options.embedded ? 'embedded' : 'up';
+      } catch {
+        return 'down';
+      }
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The composition root: builds the adapters named by the configuration and wires them into `Deps`.
+ * The Azure host uses `azureDeps()` (created on first invocation); the local host and the tests call
+ * `createDeps()` with their own configuration and overrides.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/core-auth';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createCosmosEventStore } from './adapters/cosmos-event-store';
+import { createEventGridPublisher } from './adapters/eventgrid-publisher';
+import { createRedisCache } from './adapters/redis-cache';
+import { createMemoryCache } from './adapters/memory-cache';
+import { createFileDeadLetterStore } from './adapters/file-dead-letters';
+import { createElasticsearchReadStore } from './read-model/elasticsearch';
+import { createEmbeddedReadStore } from './read-model/embedded';
+import { cosmosClient } from './local/cosmos';
+import { register, type FunctionDefinition } from './registry';
+import type { Deps, Logger } from './ports';
+import type { ReadStore } from './read-model/port';
+import { CosmosClient } from '@azure/cosmos';
+
+export interface ServiceDescription {
+  readonly port: 'write store' | 'topic' | 'read store' | 'cache' | 'dead letters' | 'telemetry';
+  readonly kind: string;
+  readonly target: string;
+}
+
+export interface Composition {
+  readonly deps: Deps;
+  readonly services: readonly ServiceDescription[];
+  close(): Promise<void>;
+}
+
+export interface CompositionOptions {
+  /** 'azure' refuses to fall back to embedded stores; 'local' may (the local host supplies them). */
+  readonly mode: 'azure' | 'local';
+  readonly logger: Logger;
+  /** Set by the local host for its in-process services. */
+  readonly embedded?: { readonly cosmos?: boolean; readonly topic?: boolean };
+  readonly overrides?: Partial<Deps>;
+}
+
+async function managedIdentity(config: Config): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {});
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  return u.toString().replace(/\/$/, '');
+}
+
+export async function createDeps(config: Config, options: CompositionOptions): Promise<Composition> {
+  const { mode, logger, overrides = {} } = options;
+  const missing = (name: string) => new ConfigError([`${name}: required in Azure`]);
+  const services: ServiceDescription[] = [];
+  const closers: Array<() => Promise<void>> = [];
+
+  let eventStore = overrides.eventStore;
+  if (!eventStore) {
+    if (!config.cosmos.endpoint) throw missing('COSMOS_ENDPOINT');
+    const client = config.cosmos.key
+      ? cosmosClient(config.cosmos.endpoint, config.cosmos.key)
+      : new CosmosClient({ endpoint: config.cosmos.endpoint, aadCredentials: await managedIdentity(config) });
+    closers.push(async () => client.dispose());
+    eventStore = createCosmosEventStore({
+      client,
+      database: config.cosmos.database,
+      container: config.cosmos.container,
+      embedded: options.embedded?.cosmos,
+      createIfMissing: mode === 'local',
+    });
+    await eventStore.init();
+    services.push({
+      port: 'write store',
+      kind: options.embedded?.cosmos ? 'embedded Cosmos DB server' : 'Cosmos DB',
+      target: `${redact(config.cosmos.endpoint)} db=${config.cosmos.database} container=${config.cosmos.container}`,
+    });
+  }
+
+  let publisher = overrides.publisher;
+  if (!publisher) {
+    if (!config.eventGrid.endpoint) throw missing('EVENTGRID_TOPIC_ENDPOINT');
+    publisher = createEventGridPublisher({
+      endpoint: config.eventGrid.endpoint,
+      key: config.eventGrid.key,
+      credential: config.eventGrid.key ? undefined : await managedIdentity(config),
+      embedded: options.embedded?.topic,
+    });
+    services.push({ port: 'topic', kind: options.embedded?.topic ? 'local Event Grid topic' : 'Event Grid', target: redact(config.eventGrid.endpoint) });
+  }
+
+  let readStore = overrides.readStore;
+  if (!readStore) {
+    let store: ReadStore;
+    if (config.elasticsearch.url) {
+      store = createElasticsearchReadStore({ node: config.elasticsearch.url, apiKey: config.elasticsearch.apiKey, alias: config.elasticsearch.index });
+      services.push({ port: 'read store', kind: 'Elasticsearch', target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}` });
+    } else if (mode === 'local') {
+      store = createEmbeddedReadStore();
+      services.push({ port: 'read store', kind: 'embedded full-text store (MiniSearch)', target: 'in-process' });
+    } else {
+      throw missing('ELASTICSEARCH_URL');
+    }
+    await store.init();
+    closers.push(() => store.close());
+    readStore = store;
+  }
+
+  let cache = overrides.cache;
+  if (!cache) {
+    const c = config.redis.url
+      ? createRedisCache({ url: config.redis.url, password: config.redis.password, timeoutMs: config.redis.timeoutMs, logger })
+      : createMemoryCache();
+    services.push(
+      config.redis.url
+        ? { port: 'cache', kind: 'Redis', target: redact(config.redis.url) }
+        : { port: 'cache', kind: 'in-process cache (no REDIS_URL)', target: 'in-process' },
+    );
+    closers.push(() => c.close());
+    cache = c;
+  }
+
+  let deadLetters = overrides.deadLetters;
+  if (!deadLetters) {
+    if (config.deadLetter.blobUrl) {
+      const { createBlobDeadLetterStore } = await import('./adapters/blob-dead-letters.js');
+      deadLetters = createBlobDeadLetterStore(config.deadLetter.blobUrl, await managedIdentity(config));
+      services.push({ port: 'dead letters', kind: 'Blob container', target: redact(config.deadLetter.blobUrl) });
+    } else {
+      deadLetters = createFileDeadLetterStore(config.deadLetter.dir);
+      services.push({ port: 'dead letters', kind: 'local folder', target: config.deadLetter.dir });
+    }
+  }
+
+  const deps: Deps = {
+    eventStore,
+    publisher,
+    readStore,
+    cache,
+    deadLetters,
+    clock: overrides.clock ?? (() => new Date()),
+    newId: overrides.newId ?? (() => randomUUID()),
+    settings: overrides.settings ?? {
+      cacheTtlSeconds: config.cacheTtlSeconds,
+      relayGraceSeconds: config.relay.graceSeconds,
+      queryAuthLevel: config.queryAuthLevel,
+    },
+  };
+  return {
+    deps,
+    services,
+    async close() {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+    },
+  };
+}
+
+let azure: Promise<Deps> | undefined;
+
+/** The Azure host's dependencies: configuration read once, adapters built on first invocation. */
+export function azureDeps(): Promise<Deps> {
+  azure ??= (async () => {
+    const config = loadConfig();
+    const { startTelemetry } = await import('./telemetry.js');
+    await startTelemetry(config);
+    return (await createDeps(config, { mode: 'azure', logger: console })).deps;
+  })();
+  azure.catch(() => {
+    azure = undefined;
+  });
+  return azure;
+}
+
+/** Registers a function definition with the Azure host, wired to the Azure composition root. */
+export function registerFunction<D extends FunctionDefinition>(definition: D): D {
+  register(definition, azureDeps);
+  return definition;
+}

@@ -1,0 +1,113 @@
+/**
+ * All configuration, read and validated ONCE at start-up into a typed object. A missing or bad value
+ * fails fast with a message naming the setting. Sources: environment variables, then (locally) the
+ * `Values` of an optional local.settings.json, which the environment overrides.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const intSetting = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const urlSetting = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be an absolute URL');
+
+const SettingsSchema = z.object({
+  PORT: intSetting(7071, 0, 65535),
+  FUNCTION_KEY: optionalString,
+  MASTER_KEY: optionalString,
+  QUERY_AUTH_LEVEL: z.enum(['anonymous', 'function']).default('anonymous'),
+  COSMOS_ENDPOINT: urlSetting,
+  COSMOS_KEY: optionalString,
+  COSMOS_DATABASE: z.string().min(1).default('catalog'),
+  COSMOS_CONTAINER: z.string().min(1).default('events'),
+  EVENTGRID_TOPIC_ENDPOINT: urlSetting,
+  EVENTGRID_TOPIC_KEY: optionalString,
+  AZURE_CLIENT_ID: optionalString,
+  ELASTICSEARCH_URL: urlSetting,
+  ELASTICSEARCH_API_KEY: optionalString,
+  ELASTICSEARCH_INDEX: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a lowercase index name').default('movies'),
+  REDIS_URL: urlSetting.refine((v) => v === undefined || /^rediss?:/.test(v), 'must be a redis:// or rediss:// URL'),
+  REDIS_PASSWORD: optionalString,
+  REDIS_TIMEOUT_MS: intSetting(250, 10, 10_000),
+  CACHE_TTL_SECONDS: intSetting(300, 1, 86_400),
+  RELAY_GRACE_SECONDS: intSetting(30, 0, 86_400),
+  RELAY_SCHEDULE: z.string().min(1).default('*/15 * * * * *'),
+  DEAD_LETTER_DIR: z.string().min(1).default('.local/deadletter'),
+  DEAD_LETTER_BLOB_URL: urlSetting,
+  LOCAL_EVENTGRID_BACKOFF_MS: intSetting(1000, 1, 600_000),
+  LOCAL_SEED: z.enum(['auto', 'off']).default('auto'),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString,
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Configuration with its meaning made explicit. */
+export interface Config {
+  readonly port: number;
+  readonly keys: { readonly function?: string; readonly master?: string };
+  readonly queryAuthLevel: 'anonymous' | 'function';
+  readonly cosmos: { readonly endpoint?: string; readonly key?: string; readonly database: string; readonly container: string };
+  readonly eventGrid: { readonly endpoint?: string; readonly key?: string };
+  readonly azureClientId?: string;
+  readonly elasticsearch: { readonly url?: string; readonly apiKey?: string; readonly index: string };
+  readonly redis: { readonly url?: string; readonly password?: string; readonly timeoutMs: number };
+  readonly cacheTtlSeconds: number;
+  readonly relay: { readonly graceSeconds: number; readonly schedule: string };
+  readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
+  readonly local: { readonly eventGridBackoffMs: number; readonly seed: 'auto' | 'off' };
+  readonly appInsightsConnectionString?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `Values` of local.settings.json when present (the Functions convention for local settings). */
+export function readLocalSettings(path = resolve(process.cwd(), 'local.settings.json')): Record<string, string> {
+  if (!existsSync(path)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`local.settings.json: not valid JSON (${(error as Error).message})`]);
+  }
+  const values = (parsed as { Values?: unknown }).Values;
+  if (values === undefined) return {};
+  if (typeof values !== 'object' || values === null) throw new ConfigError(['local.settings.json: Values must be an object']);
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+}
+
+export function loadConfig(env: Record<string, string | undefined> = { ...readLocalSettings(), ...process.env }): Config {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const s = parsed.data;
+  const problems: string[] = [];
+  if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');
+  if (s.EVENTGRID_TOPIC_KEY && !s.EVENTGRID_TOPIC_ENDPOINT) problems.push('EVENTGRID_TOPIC_KEY: set without EVENTGRID_TOPIC_ENDPOINT');
+  if (s.ELASTICSEARCH_API_KEY && !s.ELASTICSEARCH_URL) problems.push('ELASTICSEARCH_API_KEY: set without ELASTICSEARCH_URL');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: s.PORT,
+    keys: { function: s.FUNCTION_KEY, master: s.MASTER_KEY },
+    queryAuthLevel: s.QUERY_AUTH_LEVEL,
+    cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER },
+    eventGrid: { endpoint: s.EVENTGRID_TOPIC_ENDPOINT, key: s.EVENTGRID_TOPIC_KEY },
+    azureClientId: s.AZURE_CLIENT_ID,
+    elasticsearch: { url: s.ELASTICSEARCH_URL, apiKey: s.ELASTICSEARCH_API_KEY, index: s.ELASTICSEARCH_INDEX },
+    redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, timeoutMs: s.REDIS_TIMEOUT_MS },
+    cacheTtlSeconds: s.CACHE_TTL_SECONDS,
+    relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },
+    deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },
+    local: { eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS, seed: s.LOCAL_SEED },
+    appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+  };
+}

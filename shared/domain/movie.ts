@@ -1,0 +1,78 @@
+/**
+ * The movie: its fields, their validation, and the representation returned everywhere.
+ * Pure: no I/O, no clock, no vendor imports.
+ */
+import { z } from 'zod';
+
+export const MPAA_RATINGS = ['G', 'PG', 'PG-13', 'R', 'NC-17', 'Not Rated'] as const;
+export type MpaaRating = (typeof MPAA_RATINGS)[number];
+
+export const MOVIE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const MovieIdSchema = z.string().regex(MOVIE_ID_PATTERN, 'must match [A-Za-z0-9_-]{1,64}');
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'must be a real calendar date');
+
+const nonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Every field a client may write. All optional except title; unknown fields are rejected. */
+export const MovieFieldsSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(300),
+    description: z.string().max(5000).optional(),
+    releaseDate: isoDate.optional(),
+    genres: z
+      .array(z.string().trim().min(1).max(50))
+      .max(10)
+      .refine((g) => new Set(g).size === g.length, 'genres must be distinct')
+      .optional(),
+    director: z.string().trim().min(1).max(200).optional(),
+    mpaaRating: z.enum(MPAA_RATINGS).optional(),
+    runtimeMinutes: z.number().int().min(1).max(1000).optional(),
+    imdbRating: z.number().min(0).max(10).optional(),
+    imdbVotes: nonNegInt.optional(),
+    usGross: nonNegInt.optional(),
+    worldwideGross: nonNegInt.optional(),
+    productionBudget: nonNegInt.optional(),
+    distributor: z.string().trim().min(1).max(200).optional(),
+  })
+  .meta({ id: 'MovieFields' });
+
+export type MovieFields = z.infer<typeof MovieFieldsSchema>;
+export const OPTIONAL_FIELDS = Object.keys(MovieFieldsSchema.shape).filter((k) => k !== 'title') as Array<
+  Exclude<keyof MovieFields, 'title'>
+>;
+
+/** The current state of a movie as the write model knows it. */
+export interface MovieState extends MovieFields {
+  readonly id: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The representation returned by every endpoint: state plus the derived `year`. */
+export const MovieSchema = MovieFieldsSchema.extend({
+  id: z.string(),
+  version: z.number().int().min(1),
+  year: z.number().int().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).meta({ id: 'Movie' });
+export type Movie = z.infer<typeof MovieSchema>;
+
+export function yearOf(releaseDate: string | undefined): number | undefined {
+  return releaseDate ? Number(releaseDate.slice(0, 4)) : undefined;
+}
+
+/** State -> representation (adds the derived year, fixes the key order). */
+export function toRepresentation(state: MovieState): Movie {
+  const { id, version, createdAt, updatedAt, ...fields } = state;
+  const year = yearOf(fields.releaseDate);
+  return { id, version, ...fields, ...(year !== undefined ? { year } : {}), createdAt, updatedAt };
+}

@@ -1,0 +1,98 @@
+/**
+ * Typed errors that carry their meaning. ONE mapper (shared/http/problem.ts) turns them into
+ * application/problem+json; anything else is a fault (500/503), never bad input.
+ */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly title: string;
+  /** Extra members of the problem document. */
+  readonly extensions: Record<string, unknown> = {};
+  /** Extra response headers. */
+  readonly headers: Record<string, string> = {};
+}
+
+export class ValidationError extends AppError {
+  readonly status = 400;
+  readonly title = 'Invalid request';
+  constructor(readonly errors: readonly FieldError[], detail = 'The request is not valid.') {
+    super(detail);
+    this.extensions.errors = errors;
+  }
+}
+
+export class MalformedJsonError extends AppError {
+  readonly status = 400;
+  readonly title = 'Malformed JSON';
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly title = 'Not found';
+}
+
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  readonly title = 'Method not allowed';
+}
+
+/** A stale If-Match or an If-None-Match: * on an existing resource. */
+export class PreconditionFailedError extends AppError {
+  readonly status = 412;
+  readonly title = 'Precondition failed';
+  constructor(detail: string, readonly currentVersion?: number) {
+    super(detail);
+    if (currentVersion !== undefined) {
+      this.extensions.currentVersion = currentVersion;
+      this.headers.ETag = `"${currentVersion}"`;
+    }
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly title = 'Payload too large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly title = 'Unsupported media type';
+}
+
+/** The same Idempotency-Key reused with a different request. */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly status = 422;
+  readonly title = 'Idempotency key reused';
+}
+
+export class PreconditionRequiredError extends AppError {
+  readonly status = 428;
+  readonly title = 'Precondition required';
+}
+
+/** A dependency is down; the client may retry. */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  constructor(detail: string, retryAfterSeconds = 5) {
+    super(detail);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+/** Two writers raced for one version: exactly one wins (the other gets this). */
+export class ConcurrencyConflictError extends Error {
+  constructor(readonly movieId: string, readonly version: number) {
+    super(`version ${version} of movie ${movieId} already exists`);
+    this.name = 'ConcurrencyConflictError';
+  }
+}

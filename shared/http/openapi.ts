@@ -1,0 +1,105 @@
+/**
+ * The OpenAPI 3.1 document, generated from the function registry: the same zod schemas that validate
+ * input describe it (JSON Schema 2020-12), so there is no hand-written duplicate to drift.
+ */
+import { z } from 'zod';
+import type { FunctionDefinition, HttpFunctionDefinition, ResponseDoc } from '../registry';
+
+type JsonSchema = Record<string, unknown>;
+
+const ProblemSchema: JsonSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    currentVersion: { type: 'integer' },
+  },
+  description: 'RFC 9457 problem details',
+};
+
+class SchemaCollector {
+  readonly components: Record<string, JsonSchema> = { Problem: ProblemSchema };
+
+  convert(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+    const text = JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/');
+    const { $schema: _s, $defs, id, ...rest } = JSON.parse(text) as JsonSchema & { $defs?: Record<string, JsonSchema>; id?: string };
+    for (const [name, def] of Object.entries($defs ?? {})) this.components[name] ??= def;
+    if (typeof id === 'string') {
+      this.components[id] ??= rest;
+      return { $ref: `#/components/schemas/${id}` };
+    }
+    return rest;
+  }
+}
+
+const pathOf = (route: string) => `/api/${route}`;
+
+function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema {
+  const content = doc.problem
+    ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
+    : doc.schema
+      ? { 'application/json': { schema: schemas.convert(doc.schema, 'output') } }
+      : undefined;
+  const headers = doc.headers
+    ? Object.fromEntries(Object.entries(doc.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]))
+    : undefined;
+  return { description: doc.description, ...(content ? { content } : {}), ...(headers ? { headers } : {}) };
+}
+
+function operation(def: HttpFunctionDefinition, schemas: SchemaCollector): JsonSchema {
+  const security = def.authLevel === 'anonymous' ? [] : [{ functionKeyHeader: [] }, { functionKeyQuery: [] }];
+  const responses: Record<string, JsonSchema> = Object.fromEntries(
+    Object.entries(def.responses).map(([status, doc]) => [status, responseObject(doc, schemas)]),
+  );
+  return {
+    operationId: def.name,
+    summary: def.summary,
+    tags: def.tags,
+    security,
+    parameters: (def.parameters ?? []).map((p) => ({
+      name: p.name,
+      in: p.in,
+      description: p.description,
+      required: p.in === 'path' ? true : (p.required ?? false),
+      schema: schemas.convert(p.schema, 'input'),
+    })),
+    ...(def.requestBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(def.requestBody.contentTypes.map((t) => [t, { schema: schemas.convert(def.requestBody!.schema, 'input') }])),
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+export function buildOpenApi(functions: readonly FunctionDefinition[], info: { title: string; version: string }): JsonSchema {
+  const schemas = new SchemaCollector();
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const def of functions) {
+    if (def.kind !== 'http') continue;
+    const path = (paths[pathOf(def.route)] ??= {});
+    for (const method of def.methods) path[method.toLowerCase()] = operation(def, schemas);
+  }
+  return {
+    openapi: '3.1.0',
+    info: { ...info, description: 'Serverless CQRS movie catalog: commands on Cosmos DB, queries on Elasticsearch with a Redis cache.' },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: schemas.components,
+      securitySchemes: {
+        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key' },
+        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
+      },
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Response builders and the response documentation shared by the endpoints. */
+import type { HttpResponseInit } from '@azure/functions';
+import type { Movie } from '../domain/movie';
+import type { ResponseDoc } from '../registry';
+import { etag } from './headers';
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (every bad field listed in `errors`) or malformed JSON',
+  401: 'Missing or wrong function key',
+  404: 'No such movie (or it was deleted)',
+  412: 'The If-Match version is stale (the current version is in `currentVersion` and ETag), or the movie exists',
+  413: 'Body over 64 KiB',
+  415: 'Wrong Content-Type',
+  422: 'Idempotency-Key reused with a different body',
+  428: 'If-Match is required',
+  500: 'Unexpected fault (logged with the correlation id)',
+  503: 'A backing store is unavailable; retry after Retry-After seconds',
+};
+
+/** Problem responses, documented once. */
+export function problems(...statuses: number[]): Record<number, ResponseDoc> {
+  return Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem', problem: true }]));
+}
+
+export const MOVIE_HEADERS = { ETag: 'The version of the movie, e.g. "3"' } as const;
+
+export function movieResponse(movie: Movie, status: number, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, headers: { 'Content-Type': 'application/json', ETag: etag(movie.version), ...headers }, jsonBody: movie };
+}

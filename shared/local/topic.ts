@@ -1,0 +1,208 @@
+/**
+ * A local Event Grid topic with Event Grid's delivery semantics: the real EventGridPublisherClient
+ * publishes CloudEvents 1.0 batches to it (aeg-sas-key checked); each event goes to every subscription
+ * of the topology whose event-type filter matches; delivery is at-least-once with exponential backoff
+ * until the subscription's max attempts or event TTL, then the event is dead-lettered with the reason.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { InvocationContext } from '@azure/functions';
+import type { CloudEventEnvelope, DeadLetterStore, Deps, Logger } from '../ports';
+import { describeError, type EventGridFunctionDefinition } from '../registry';
+import type { SubscriptionDeclaration } from '../topology';
+
+export const TOPIC_PATH = '/runtime/eventgrid/api/events';
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+export interface TopicChaos {
+  /** Probability that a publish is answered 503 (nothing accepted). */
+  rejectPublishRate?: number;
+  /** Probability that an accepted event is delivered twice. */
+  duplicateRate?: number;
+  /** Each delivery waits a random 0..maxDelayMs first, so deliveries overtake each other. */
+  maxDelayMs?: number;
+}
+
+export interface TopicStats {
+  published: number;
+  rejected: number;
+  deliveries: number;
+  retries: number;
+  delivered: number;
+  deadLettered: number;
+  duplicated: number;
+}
+
+interface Route {
+  readonly subscription: SubscriptionDeclaration;
+  readonly definition: EventGridFunctionDefinition;
+}
+
+export interface LocalTopicOptions {
+  readonly key: string;
+  readonly subscriptions: readonly SubscriptionDeclaration[];
+  readonly functions: readonly EventGridFunctionDefinition[];
+  readonly deps: () => Deps;
+  readonly deadLetters: DeadLetterStore;
+  readonly backoffMs: number;
+  readonly logger: Logger;
+  readonly maxConcurrency?: number;
+}
+
+export function keyMatches(given: string | null | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export class PublishRejected extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function validateEnvelope(value: unknown, index: number): CloudEventEnvelope {
+  const e = value as Partial<CloudEventEnvelope> | null;
+  const problems: string[] = [];
+  if (!e || typeof e !== 'object' || Array.isArray(e)) throw new PublishRejected(400, `event ${index} is not an object`);
+  if (e.specversion !== '1.0') problems.push('specversion must be "1.0"');
+  for (const field of ['id', 'source', 'type'] as const) if (typeof e[field] !== 'string' || !e[field]) problems.push(`${field} is required`);
+  if (problems.length > 0) throw new PublishRejected(400, `event ${index}: ${problems.join(', ')}`);
+  return e as CloudEventEnvelope;
+}
+
+export class LocalTopic {
+  readonly stats: TopicStats = { published: 0, rejected: 0, deliveries: 0, retries: 0, delivered: 0, deadLettered: 0, duplicated: 0 };
+  chaos: TopicChaos = {};
+  private readonly routes: Route[];
+  private pending = 0;
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(private readonly options: LocalTopicOptions) {
+    this.routes = options.subscriptions.map((subscription) => {
+      const definition = options.functions.find((f) => f.name === subscription.functionName);
+      if (!definition) throw new Error(`subscription ${subscription.name} targets ${subscription.functionName}, which is not an Event Grid function`);
+      return { subscription, definition };
+    });
+  }
+
+  /** Accepts a published batch (already authenticated). Throws PublishRejected for a bad batch. */
+  accept(body: unknown): number {
+    if (this.chaos.rejectPublishRate && Math.random() < this.chaos.rejectPublishRate) {
+      this.stats.rejected++;
+      throw new PublishRejected(503, 'chaos: topic unavailable');
+    }
+    const batch = Array.isArray(body) ? body : [body];
+    if (batch.length === 0) throw new PublishRejected(400, 'empty batch');
+    const events = batch.map(validateEnvelope);
+    for (const event of events) {
+      this.stats.published++;
+      for (const route of this.routes) {
+        if (!route.subscription.includedEventTypes.includes(event.type)) continue;
+        this.schedule(route, event, 1, Date.now(), this.chaos.maxDelayMs ? Math.random() * this.chaos.maxDelayMs : 0);
+        if (this.chaos.duplicateRate && Math.random() < this.chaos.duplicateRate) {
+          this.stats.duplicated++;
+          this.schedule(route, event, 1, Date.now(), Math.random() * (this.chaos.maxDelayMs ?? 50));
+        }
+      }
+    }
+    return events.length;
+  }
+
+  /** Resolves when no delivery is pending or waiting for a retry. */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get pendingDeliveries(): number {
+    return this.pending;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private schedule(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number, delayMs: number): void {
+    if (this.stopped) return;
+    this.pending++;
+    const run = () => this.enqueue(() => this.deliver(route, event, attempt, publishedAt));
+    if (delayMs <= 0) run();
+    else {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        run();
+      }, delayMs);
+      this.timers.add(timer);
+    }
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    const start = () => {
+      this.running++;
+      void job().finally(() => {
+        this.running--;
+        this.pending--;
+        this.queue.shift()?.();
+        if (this.pending === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
+    };
+    if (this.running < (this.options.maxConcurrency ?? 16)) start();
+    else this.queue.push(start);
+  }
+
+  private async deliver(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number): Promise<void> {
+    if (this.stopped) return;
+    const { subscription, definition } = route;
+    this.stats.deliveries++;
+    const context = new InvocationContext({
+      functionName: definition.name,
+      invocationId: randomUUID(),
+      retryContext: { retryCount: attempt - 1, maxRetryCount: subscription.retry.maxDeliveryAttempts - 1 },
+      logHandler: (level, ...args) => (level === 'error' ? this.options.logger.error : level === 'warning' ? this.options.logger.warn : () => undefined)(...args),
+      triggerMetadata: { subscription: subscription.name },
+    });
+    try {
+      await definition.handler(event, context, this.options.deps());
+      this.stats.delivered++;
+    } catch (error) {
+      const ttlMs = subscription.retry.eventTimeToLiveInMinutes * 60_000;
+      const expired = Date.now() - publishedAt >= ttlMs;
+      if (attempt >= subscription.retry.maxDeliveryAttempts || expired) {
+        await this.deadLetter(subscription, event, attempt, expired ? 'TimeToLiveExceeded' : 'MaxDeliveryAttemptsExceeded', error);
+        return;
+      }
+      this.stats.retries++;
+      const base = this.options.backoffMs * 2 ** (attempt - 1);
+      const delay = Math.min(base, this.options.backoffMs * 64) * (0.8 + Math.random() * 0.4);
+      this.schedule(route, event, attempt + 1, publishedAt, delay);
+    }
+  }
+
+  private async deadLetter(subscription: SubscriptionDeclaration, event: CloudEventEnvelope, attempts: number, reason: string, error: unknown): Promise<void> {
+    this.stats.deadLettered++;
+    try {
+      await this.options.deadLetters.put({
+        subscription: subscription.name,
+        event,
+        reason,
+        deliveryAttempts: attempts,
+        deadLetteredAt: new Date().toISOString(),
+        lastError: describeError(error),
+      });
+      this.options.logger.warn(`event ${event.id} dead-lettered from ${subscription.name} after ${attempts} attempts: ${describeError(error)}`);
+    } catch (writeError) {
+      this.options.logger.error(`could not dead-letter event ${event.id}: ${describeError(writeError)}`);
+    }
+  }
+}

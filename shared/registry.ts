@@ -1,0 +1,137 @@
+/**
+ * ONE registry of the app's functions. Each function file declares a definition (name, trigger, route,
+ * methods, auth level, schedule, schemas, handler) and registers it at the bottom of its file:
+ * `register(definition)` hands it to `app.*` for the Azure Functions host, and the same definitions feed
+ * the local host and the OpenAPI document. Handlers receive their dependencies as a parameter and never
+ * know where they run.
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from '@azure/functions';
+import type { ZodType } from 'zod';
+import type { CloudEventEnvelope, Deps } from './ports';
+import { toProblem } from './http/problem';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+export type AuthLevel = 'anonymous' | 'function' | 'admin';
+
+/** Documentation of one header, query parameter or path parameter. */
+export interface ParameterDoc {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header';
+  readonly description: string;
+  readonly required?: boolean;
+  readonly schema: ZodType;
+}
+
+export interface ResponseDoc {
+  readonly description: string;
+  /** JSON body schema; problem responses are documented with the shared Problem schema. */
+  readonly schema?: ZodType;
+  readonly problem?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpFunctionDefinition {
+  readonly kind: 'http';
+  readonly name: string;
+  /** Route below /api, with {param} placeholders, e.g. `movies/{id}`. */
+  readonly route: string;
+  readonly methods: readonly HttpMethod[];
+  readonly authLevel: AuthLevel;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly parameters?: readonly ParameterDoc[];
+  /** The same schema that validates the body documents it. */
+  readonly requestBody?: { readonly contentTypes: readonly string[]; readonly schema: ZodType; readonly description?: string };
+  readonly responses: Readonly<Record<number, ResponseDoc>>;
+  readonly handler: (request: HttpRequest, context: InvocationContext, deps: Deps) => Promise<HttpResponseInit>;
+}
+
+export interface EventGridFunctionDefinition {
+  readonly kind: 'eventGrid';
+  readonly name: string;
+  readonly summary: string;
+  /** Throws to have the delivery retried (transient faults). */
+  readonly handler: (event: CloudEventEnvelope, context: InvocationContext, deps: Deps) => Promise<void>;
+}
+
+export interface TimerFunctionDefinition {
+  readonly kind: 'timer';
+  readonly name: string;
+  readonly summary: string;
+  /** NCRONTAB with seconds: `sec min hour day month weekday`. */
+  readonly schedule: string;
+  readonly handler: (timer: Timer, context: InvocationContext, deps: Deps) => Promise<void>;
+}
+
+export type FunctionDefinition = HttpFunctionDefinition | EventGridFunctionDefinition | TimerFunctionDefinition;
+
+/** Response header carrying the correlation id of every HTTP invocation. */
+export const CORRELATION_HEADER = 'X-Correlation-Id';
+
+/** Correlation id of a request: the caller's, else the trace id, else the invocation id. */
+export function correlationIdOf(request: HttpRequest, context: InvocationContext): string {
+  const given = request.headers.get('x-correlation-id');
+  if (given && /^[A-Za-z0-9._:-]{1,128}$/.test(given)) return given;
+  const traceparent = request.headers.get('traceparent');
+  const traceId = traceparent?.split('-')[1];
+  if (traceId && /^[0-9a-f]{32}$/.test(traceId)) return traceId;
+  return context.invocationId;
+}
+
+/**
+ * Runs an HTTP definition: the handler, then the ONE error mapper for anything it throws. Used by both
+ * hosts, so a problem response looks the same in Azure and locally.
+ */
+export async function invokeHttp(
+  definition: HttpFunctionDefinition,
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Deps,
+): Promise<HttpResponseInit> {
+  const correlationId = correlationIdOf(request, context);
+  let response: HttpResponseInit;
+  try {
+    response = await definition.handler(request, context, deps);
+  } catch (error) {
+    response = toProblem(error, correlationId);
+    if ((response.status ?? 500) >= 500) context.error(`${definition.name} failed`, { correlationId, error: describeError(error) });
+  }
+  return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), [CORRELATION_HEADER]: correlationId } };
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Where a registration gets its dependencies: the Azure composition root, created on first use. */
+export type DepsProvider = () => Promise<Deps>;
+
+/** Registers a definition with the Azure Functions host (a no-op outside it: "test mode"). */
+export function register(definition: FunctionDefinition, deps: DepsProvider): FunctionDefinition {
+  switch (definition.kind) {
+    case 'http':
+      app.http(definition.name, {
+        route: definition.route,
+        methods: [...definition.methods],
+        authLevel: definition.authLevel,
+        handler: async (request, context) => invokeHttp(definition, request, context, await deps()),
+      });
+      break;
+    case 'eventGrid':
+      app.eventGrid(definition.name, {
+        handler: async (event, context) => definition.handler(event as unknown as CloudEventEnvelope, context, await deps()),
+      });
+      break;
+    case 'timer':
+      app.timer(definition.name, {
+        schedule: definition.schedule,
+        handler: async (timer, context) => definition.handler(timer, context, await deps()),
+      });
+      break;
+    default: {
+      const unknown: never = definition;
+      throw new Error(`unknown function kind ${JSON.stringify(unknown)}`);
+    }
+  }
+  return definition;
+}

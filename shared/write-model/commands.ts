@@ -1,0 +1,91 @@
+/**
+ * Command handling: load the newest version, decide, append (a lost race is a 412, never a lost update),
+ * then publish. Publishing failures are logged and left to the relay: the event is already stored with
+ * `dispatched: false`, so it is delayed, never lost, and the command still succeeds.
+ */
+import { createHash } from 'node:crypto';
+import { decide, evolve, initialState, type MovieCommand, type MovieDecisionState } from '../domain/decider';
+import { toRepresentation, type Movie } from '../domain/movie';
+import { ConcurrencyConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../errors';
+import type { Deps, Logger, StoredEvent } from '../ports';
+
+export type CommandOutcome =
+  | { readonly kind: 'appended'; readonly event: StoredEvent; readonly movie: Movie }
+  /** Nothing changed: doing what is already done is a no-op. */
+  | { readonly kind: 'unchanged'; readonly movie: Movie }
+  /** A retry of an earlier request with the same Idempotency-Key: the original result. */
+  | { readonly kind: 'replayed'; readonly event: StoredEvent; readonly movie: Movie };
+
+export function stateOf(event: StoredEvent | null): MovieDecisionState {
+  return event ? evolve(initialState, event) : initialState;
+}
+
+/** Canonical hash of a request body: same content, same hash, whatever the key order. */
+export function requestHash(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('base64url');
+}
+
+/** The movie id a keyed create uses: concurrent creates with one key collide on version 1. */
+export function movieIdForIdempotencyKey(key: string): string {
+  return `k${createHash('sha256').update(key).digest('base64url').slice(0, 42)}`;
+}
+
+function replayOf(existing: StoredEvent, command: MovieCommand): CommandOutcome | null {
+  const key = command.metadata.idempotencyKey;
+  if (!key || existing.metadata.idempotencyKey !== key) return null;
+  if (existing.metadata.requestHash !== command.metadata.requestHash) {
+    throw new IdempotencyKeyReusedError('This Idempotency-Key was used before with a different request body.');
+  }
+  return { kind: 'replayed', event: existing, movie: toRepresentation(existing.state) };
+}
+
+/** Publishes and marks dispatched; on failure the relay re-publishes later. */
+export async function dispatch(deps: Pick<Deps, 'eventStore' | 'publisher'>, events: readonly StoredEvent[], log: Logger): Promise<boolean> {
+  try {
+    await deps.publisher.publish(events);
+  } catch (error) {
+    log.warn(`publish failed for ${events.map((e) => e.id).join(', ')}; the relay will re-publish: ${(error as Error).message}`);
+    return false;
+  }
+  await Promise.all(
+    events.map((e) =>
+      deps.eventStore.markDispatched(e).catch((error: Error) => log.warn(`could not mark ${e.id} dispatched (it will be re-published, harmlessly): ${error.message}`)),
+    ),
+  );
+  return true;
+}
+
+export async function handleCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
+  if (command.type === 'CreateMovie' && command.metadata.idempotencyKey) {
+    const first = await deps.eventStore.get(command.movieId, 1);
+    const replay = first && replayOf(first, command);
+    if (replay) return replay;
+  }
+  const current = await deps.eventStore.latest(command.movieId);
+  const decision = decide(command, stateOf(current));
+  if (decision instanceof Error) throw decision;
+  const [event] = decision;
+  if (!event) return { kind: 'unchanged', movie: toRepresentation(current!.state) };
+  let stored: StoredEvent;
+  try {
+    stored = await deps.eventStore.append(event);
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflictError)) throw error;
+    const winner = await deps.eventStore.get(command.movieId, event.metadata.version);
+    const replay = winner && command.type === 'CreateMovie' ? replayOf(winner, command) : null;
+    if (replay) return replay;
+    const latest = await deps.eventStore.latest(command.movieId);
+    throw new PreconditionFailedError(
+      `Another request changed movie ${command.movieId} first; the current version is ${latest?.version ?? 'unknown'}.`,
+      latest?.version,
+    );
+  }
+  await dispatch(deps, [stored], log);
+  return { kind: 'appended', event: stored, movie: toRepresentation(stored.state) };
+}
