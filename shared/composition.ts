@@ -6,14 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createCosmosEventStore } from './adapters/cosmos-event-store';
+import { cosmosClient, createCosmosEventStore } from './adapters/cosmos-event-store';
 import { createEventGridPublisher } from './adapters/eventgrid-publisher';
-import { createRedisCache } from './adapters/redis-cache';
 import { createMemoryCache } from './adapters/memory-cache';
 import { createFileDeadLetterStore } from './adapters/file-dead-letters';
-import { createElasticsearchReadStore } from './read-model/elasticsearch';
-import { createEmbeddedReadStore } from './read-model/embedded';
-import { cosmosClient } from './local/cosmos';
 import { register, type FunctionDefinition } from './registry';
 import type { Deps, Logger } from './ports';
 import type { ReadStore } from './read-model/port';
@@ -96,10 +92,13 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   let readStore = overrides.readStore;
   if (!readStore) {
     let store: ReadStore;
+    // Adapters load on demand: a cold start pays only for the clients it uses.
     if (config.elasticsearch.url) {
+      const { createElasticsearchReadStore } = await import('./read-model/elasticsearch.js');
       store = createElasticsearchReadStore({ node: config.elasticsearch.url, apiKey: config.elasticsearch.apiKey, alias: config.elasticsearch.index });
       services.push({ port: 'read store', kind: 'Elasticsearch', target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}` });
     } else if (mode === 'local') {
+      const { createEmbeddedReadStore } = await import('./read-model/embedded.js');
       store = createEmbeddedReadStore();
       services.push({ port: 'read store', kind: 'embedded full-text store (MiniSearch)', target: 'in-process' });
     } else {
@@ -113,7 +112,7 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   let cache = overrides.cache;
   if (!cache) {
     const c = config.redis.url
-      ? createRedisCache({ url: config.redis.url, password: config.redis.password, timeoutMs: config.redis.timeoutMs, logger })
+      ? (await import('./adapters/redis-cache.js')).createRedisCache({ url: config.redis.url, password: config.redis.password, timeoutMs: config.redis.timeoutMs, logger })
       : createMemoryCache();
     services.push(
       config.redis.url

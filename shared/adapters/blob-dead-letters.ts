@@ -18,7 +18,7 @@ export function parseDeadLetterBlob(name: string, text: string): DeadLetter[] {
       return {
         name: parsed.length === 1 ? name : `${name}#${i}`,
         subscription: name.split('/')[1] ?? 'unknown',
-        event: event as CloudEventEnvelope,
+        event: event,
         reason: deadletterreason ?? 'unknown',
         deliveryAttempts: deliveryattempts ?? 0,
         deadLetteredAt: deadlettertime ?? new Date(0).toISOString(),

@@ -22,11 +22,16 @@ export const EVENTS_CONTAINER_DEFINITION = (id: string): ContainerDefinition => 
   indexingPolicy: EVENTS_INDEXING_POLICY,
 });
 
+/** A key-authenticated client (embedded server or a local account); endpoint discovery off. */
+export function cosmosClient(endpoint: string, key: string): CosmosClient {
+  return new CosmosClient({ endpoint, key, connectionPolicy: { enableEndpointDiscovery: false } });
+}
+
 type EventDocument = StoredEvent & { _rid?: string; _self?: string; _etag?: string; _ts?: number; _attachments?: string };
 
 function strip(doc: EventDocument): StoredEvent {
   const { _rid, _self, _etag, _ts, _attachments, ...event } = doc;
-  return event as StoredEvent;
+  return event;
 }
 
 function statusOf(error: unknown): number | undefined {

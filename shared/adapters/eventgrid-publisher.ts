@@ -35,7 +35,7 @@ export function fromEnvelope(envelope: CloudEventEnvelope): SendCloudEventInput<
     ...(time !== undefined ? { time: new Date(time) } : {}),
     ...(datacontenttype !== undefined ? { datacontenttype } : {}),
     data,
-    ...(Object.keys(extensionAttributes).length > 0 ? { extensionAttributes: extensionAttributes as Record<string, string> } : {}),
+    ...(Object.keys(extensionAttributes).length > 0 ? { extensionAttributes: extensionAttributes } : {}),
   };
 }
 
@@ -52,7 +52,7 @@ export interface EventGridPublisherOptions {
 export function createEventGridPublisher(options: EventGridPublisherOptions): EventPublisher {
   const credential = options.key ? new AzureKeyCredential(options.key) : options.credential;
   if (!credential) throw new Error('EventGrid publisher needs a key or a credential');
-  const client = new EventGridPublisherClient(options.endpoint, 'CloudEvent', credential as AzureKeyCredential, {
+  const client = new EventGridPublisherClient(options.endpoint, 'CloudEvent', credential, {
     allowInsecureConnection: options.endpoint.startsWith('http://'),
     retryOptions: { maxRetries: options.maxRetries ?? 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 },
   });

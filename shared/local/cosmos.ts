@@ -4,7 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CosmosClient } from '@azure/cosmos';
+import type { CosmosClient } from '@azure/cosmos';
+import { cosmosClient } from '../adapters/cosmos-event-store';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 
 /** The well-known emulator key: the embedded server accepts any key. Not a secret. */
@@ -15,10 +16,6 @@ export interface EmbeddedCosmos {
   readonly key: string;
   readonly client: CosmosClient;
   close(): Promise<void>;
-}
-
-export function cosmosClient(endpoint: string, key: string): CosmosClient {
-  return new CosmosClient({ endpoint, key, connectionPolicy: { enableEndpointDiscovery: false } });
 }
 
 export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {

@@ -119,7 +119,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 async function writeResponse(res: ServerResponse, response: HttpResponseInit): Promise<void> {
-  const headers = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
+  const headers = new Headers(response.headers);
   let body: Buffer | string | undefined;
   if (response.jsonBody !== undefined) {
     body = JSON.stringify(response.jsonBody);

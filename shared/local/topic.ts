@@ -169,7 +169,10 @@ export class LocalTopic {
       functionName: definition.name,
       invocationId: randomUUID(),
       retryContext: { retryCount: attempt - 1, maxRetryCount: subscription.retry.maxDeliveryAttempts - 1 },
-      logHandler: (level, ...args) => (level === 'error' ? this.options.logger.error : level === 'warning' ? this.options.logger.warn : () => undefined)(...args),
+      logHandler: (level, ...args) => {
+        if (level === 'error' || level === 'critical') this.options.logger.error(...args);
+        else if (level === 'warning') this.options.logger.warn(...args);
+      },
       triggerMetadata: { subscription: subscription.name },
     });
     try {

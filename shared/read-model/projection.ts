@@ -59,7 +59,7 @@ export function toReadEntry(data: EventData): ReadEntry {
   if (data.type === 'MovieDeleted') {
     return { kind: 'tombstone', id: data.state.id, version: data.state.version, deletedAt: data.metadata.occurredAt };
   }
-  return { kind: 'movie', movie: toRepresentation(data.state as MovieState) };
+  return { kind: 'movie', movie: toRepresentation(data.state) };
 }
 
 export interface ProjectionResult {

@@ -1,0 +1,63 @@
+/**
+ * `npm run package`: the deployable Functions package, dist/functionapp.zip:
+ *   host.json, package.json (main: dist/functions/*.js), dist/functions/index.js (one minified bundle).
+ * The zip is deterministic (sorted entries, fixed timestamps): the same source gives the same sha256,
+ * which is what promotion from dev to prod checks.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+
+const ROOT = resolve(__dirname, '..');
+export const PACKAGE_PATH = join(ROOT, 'dist', 'functionapp.zip');
+const FIXED_TIME = new Date('2020-01-01T00:00:00Z');
+
+export interface PackageInfo {
+  readonly path: string;
+  readonly bytes: number;
+  readonly bundleBytes: number;
+  readonly sha256: string;
+}
+
+export async function buildPackage(): Promise<PackageInfo> {
+  const result = await build({
+    entryPoints: [join(ROOT, 'functions', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    // Provided by the Functions worker at run time.
+    external: ['@azure/functions-core'],
+    write: false,
+    logLevel: 'warning',
+    outfile: 'dist/functions/index.js',
+  });
+  const bundle = result.outputFiles[0]!.contents;
+  const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const manifest = { name: own.name, version: own.version, private: true, type: 'commonjs', main: 'dist/functions/*.js' };
+  const files: Record<string, [Uint8Array, { mtime: Date }]> = {
+    'dist/functions/index.js': [bundle, { mtime: FIXED_TIME }],
+    'host.json': [readFileSync(join(ROOT, 'host.json')), { mtime: FIXED_TIME }],
+    'package.json': [Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), { mtime: FIXED_TIME }],
+  };
+  const zip = zipSync(files, { level: 9 });
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  writeFileSync(PACKAGE_PATH, zip);
+  return { path: PACKAGE_PATH, bytes: zip.byteLength, bundleBytes: bundle.byteLength, sha256: createHash('sha256').update(zip).digest('hex') };
+}
+
+if (require.main === module) {
+  buildPackage()
+    .then((info) => {
+      console.log(`${info.path}\n  zip ${(info.bytes / 1024 / 1024).toFixed(2)} MiB (bundle ${(info.bundleBytes / 1024 / 1024).toFixed(2)} MiB)\n  sha256 ${info.sha256}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
