@@ -1,0 +1,90 @@
+/**
+ * The Functions app's settings, built in one pure function so the names the app reads are in one place and
+ * tests can check them without Azure.
+ */
+import * as pulumi from '@pulumi/pulumi';
+
+/**
+ * Settings a Flex Consumption app rejects or ignores: the runtime comes from `functionAppConfig.runtime`, the
+ * package from `functionAppConfig.deployment`, and there is no "always on"/FTP/32-bit worker to configure.
+ */
+export const FLEX_REJECTED_SETTINGS: readonly string[] = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_NODE_DEFAULT_VERSION',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'WEBSITE_CONTENTSHARE',
+  'WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT',
+  'SCM_DO_BUILD_DURING_DEPLOYMENT',
+  'ENABLE_ORYX_BUILD',
+];
+
+/** `siteConfig` properties a Flex Consumption app rejects. */
+export const FLEX_REJECTED_SITE_CONFIG: readonly string[] = [
+  'linuxFxVersion',
+  'alwaysOn',
+  'ftpsState',
+  'use32BitWorkerProcess',
+  'functionAppScaleLimit',
+  'javaVersion',
+  'nodeVersion',
+];
+
+export interface AppSettingsInputs {
+  readonly hostStorageAccountName: pulumi.Input<string>;
+  readonly identityClientId: pulumi.Input<string>;
+  readonly cosmosEndpoint: pulumi.Input<string>;
+  readonly cosmosDatabase: string;
+  readonly cosmosContainer: string;
+  readonly topicEndpoint: pulumi.Input<string>;
+  readonly elasticsearchUrl: string;
+  /** Key Vault references (`@Microsoft.KeyVault(SecretUri=…)`), never the values. */
+  readonly elasticsearchApiKeyRef: pulumi.Input<string>;
+  readonly appInsightsConnectionStringRef: pulumi.Input<string>;
+  readonly redisUrl: pulumi.Input<string>;
+  readonly redis: { readonly auth: 'entra'; readonly username: pulumi.Input<string> }
+    | { readonly auth: 'accessKey'; readonly passwordRef: pulumi.Input<string> };
+  readonly deadLetterBlobUrl: pulumi.Input<string>;
+  readonly queryAuthLevel: string;
+  readonly cacheTtlSeconds: number;
+  readonly relayGraceSeconds: number;
+}
+
+export interface NameValue {
+  readonly name: string;
+  readonly value: pulumi.Input<string>;
+}
+
+export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
+  const settings: NameValue[] = [
+    // Host storage through the identity (the account has shared keys off).
+    { name: 'AzureWebJobsStorage__accountName', value: i.hostStorageAccountName },
+    { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' },
+    { name: 'AzureWebJobsStorage__clientId', value: i.identityClientId },
+    // DefaultAzureCredential in the app picks the user-assigned identity by this client id.
+    { name: 'AZURE_CLIENT_ID', value: i.identityClientId },
+    { name: 'COSMOS_ENDPOINT', value: i.cosmosEndpoint },
+    { name: 'COSMOS_DATABASE', value: i.cosmosDatabase },
+    { name: 'COSMOS_CONTAINER', value: i.cosmosContainer },
+    { name: 'EVENTGRID_TOPIC_ENDPOINT', value: i.topicEndpoint },
+    { name: 'ELASTICSEARCH_URL', value: i.elasticsearchUrl },
+    { name: 'ELASTICSEARCH_API_KEY', value: i.elasticsearchApiKeyRef },
+    { name: 'REDIS_URL', value: i.redisUrl },
+    { name: 'DEAD_LETTER_BLOB_URL', value: i.deadLetterBlobUrl },
+    { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: i.appInsightsConnectionStringRef },
+    { name: 'OTEL_NODE_RESOURCE_DETECTORS', value: 'env,host,os,process' },
+    { name: 'QUERY_AUTH_LEVEL', value: i.queryAuthLevel },
+    { name: 'CACHE_TTL_SECONDS', value: String(i.cacheTtlSeconds) },
+    { name: 'RELAY_GRACE_SECONDS', value: String(i.relayGraceSeconds) },
+  ];
+  if (i.redis.auth === 'accessKey') {
+    settings.push({ name: 'REDIS_AUTH', value: 'accessKey' }, { name: 'REDIS_PASSWORD', value: i.redis.passwordRef });
+  } else {
+    // Entra: the app sends a token for https://redis.azure.com/.default as the password, this object id as user.
+    settings.push({ name: 'REDIS_AUTH', value: 'entra' }, { name: 'REDIS_USERNAME', value: i.redis.username });
+  }
+  const rejected = settings.filter((s) => FLEX_REJECTED_SETTINGS.includes(s.name));
+  if (rejected.length > 0) throw new Error(`Flex Consumption rejects: ${rejected.map((s) => s.name).join(', ')}`);
+  return settings;
+}

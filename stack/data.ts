@@ -1,0 +1,84 @@
+import * as pulumi from '@pulumi/pulumi';
+import * as cosmosdb from '@pulumi/azure-native/cosmosdb';
+
+export const COSMOS_DATABASE = 'catalog';
+export const COSMOS_CONTAINER = 'events';
+
+export interface EventStoreArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly zoneRedundant: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The write model: a serverless Cosmos DB NoSQL account reachable with Entra tokens only, the `catalog`
+ * database and the append-only `events` container (one document per movie version, partitioned by movie).
+ */
+export class EventStore extends pulumi.ComponentResource {
+  readonly account: cosmosdb.DatabaseAccount;
+  readonly database: cosmosdb.SqlResourceSqlDatabase;
+  readonly container: cosmosdb.SqlResourceSqlContainer;
+  readonly endpoint: pulumi.Output<string>;
+
+  constructor(name: string, args: EventStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('movie-catalog:stack:EventStore', name, {}, opts);
+    const parent = { parent: this };
+
+    this.account = new cosmosdb.DatabaseAccount(name, {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      kind: cosmosdb.DatabaseAccountKind.GlobalDocumentDB,
+      databaseAccountOfferType: cosmosdb.DatabaseAccountOfferType.Standard,
+      capabilities: [{ name: 'EnableServerless' }],
+      locations: [{ locationName: args.location, failoverPriority: 0, isZoneRedundant: args.zoneRedundant }],
+      consistencyPolicy: { defaultConsistencyLevel: cosmosdb.DefaultConsistencyLevel.Session },
+      disableLocalAuth: true,
+      // Keys are off anyway; this also stops SDK clients from changing databases/containers (the program owns them).
+      disableKeyBasedMetadataWriteAccess: true,
+      minimalTlsVersion: cosmosdb.MinimalTlsVersion.Tls12,
+      publicNetworkAccess: cosmosdb.PublicNetworkAccess.Enabled,
+      tags: { ...args.tags },
+    }, parent);
+
+    this.database = new cosmosdb.SqlResourceSqlDatabase(`${name}-db`, {
+      resourceGroupName: args.resourceGroupName,
+      accountName: this.account.name,
+      databaseName: COSMOS_DATABASE,
+      resource: { id: COSMOS_DATABASE },
+    }, parent);
+
+    this.container = new cosmosdb.SqlResourceSqlContainer(`${name}-events`, {
+      resourceGroupName: args.resourceGroupName,
+      accountName: this.account.name,
+      databaseName: this.database.name,
+      containerName: COSMOS_CONTAINER,
+      resource: {
+        id: COSMOS_CONTAINER,
+        partitionKey: { paths: ['/movieId'], kind: cosmosdb.PartitionKind.Hash, version: 2 },
+        indexingPolicy: {
+          indexingMode: cosmosdb.IndexingMode.Consistent,
+          automatic: true,
+          includedPaths: [{ path: '/*' }],
+          // Free text is never filtered on in the write store (search is Elasticsearch's job).
+          excludedPaths: [{ path: '/state/description/?' }, { path: '/"_etag"/?' }],
+          compositeIndexes: [
+            // Current state / history of one movie: WHERE movieId = @id ORDER BY version DESC.
+            [
+              { path: '/movieId', order: cosmosdb.CompositePathSortOrder.Ascending },
+              { path: '/version', order: cosmosdb.CompositePathSortOrder.Descending },
+            ],
+            // Relay: WHERE dispatched = false AND metadata.occurredAt < @cutoff ORDER BY metadata.occurredAt.
+            [
+              { path: '/dispatched', order: cosmosdb.CompositePathSortOrder.Ascending },
+              { path: '/metadata/occurredAt', order: cosmosdb.CompositePathSortOrder.Ascending },
+            ],
+          ],
+        },
+      },
+    }, parent);
+
+    this.endpoint = this.account.documentEndpoint;
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+}

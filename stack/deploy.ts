@@ -1,0 +1,115 @@
+/**
+ * The app's CODE as a resource: `pulumi up` deploys the built zip (One Deploy) and waits until the app lists
+ * the functions Event Grid subscriptions point at. Redeploys only when the package's sha256 changes, so the
+ * same artifact promoted from dev to prod is the same input.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { deployPackage, diffCode, sha256 } from './onedeploy';
+
+/** What the provider receives (resolved inputs). */
+interface CodeInputs {
+  readonly appResourceId: string;
+  readonly scmHostName: string;
+  readonly packagePath: string;
+  readonly packageSha256: string;
+  readonly requiredFunctions: string[];
+}
+
+interface CodeOutputs extends CodeInputs {
+  readonly deploymentId: string;
+}
+
+const ARM = 'https://management.azure.com';
+
+/** Runs inside Pulumi's provider host (serialized): modules are `require`d here, not captured from the top. */
+async function deployCode(inputs: CodeInputs): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const zip = (require('node:fs') as typeof import('node:fs')).readFileSync(inputs.packagePath);
+  const actual = sha256(zip);
+  if (actual !== inputs.packageSha256) {
+    throw new Error(`${inputs.packagePath} changed since the preview (sha256 ${actual}, expected ${inputs.packageSha256})`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  const credential = new DefaultAzureCredential();
+  const result = await deployPackage(
+    { scmBaseUrl: `https://${inputs.scmHostName}`, armBaseUrl: ARM, appResourceId: inputs.appResourceId },
+    zip,
+    inputs.requiredFunctions,
+    {
+      fetch: globalThis.fetch,
+      getToken: async () => {
+        const token = await credential.getToken(`${ARM}/.default`);
+        if (!token) throw new Error('no Azure token for the deploying principal (az login, or AZURE_* variables)');
+        return token.token;
+      },
+      log: (message) => console.log(`[code deployment] ${message}`),
+    },
+  );
+  return result.deploymentId ?? `sha256:${inputs.packageSha256}`;
+}
+
+const functionCodeProvider: pulumi.dynamic.ResourceProvider<CodeInputs, CodeOutputs> = {
+  async diff(_id, olds, news) {
+    const { changes, replaces } = diffCode(olds, news);
+    return { changes, replaces, deleteBeforeReplace: false };
+  },
+  async create(inputs) {
+    const deploymentId = await deployCode(inputs);
+    return { id: `${inputs.appResourceId}/code`, outs: { ...inputs, deploymentId } };
+  },
+  async update(_id, _olds, news) {
+    const deploymentId = await deployCode(news);
+    return { outs: { ...news, deploymentId } };
+  },
+  // Nothing to delete: the code lives and dies with the app.
+  async delete() {},
+};
+
+export interface FunctionCodeArgs {
+  readonly appResourceId: pulumi.Input<string>;
+  readonly scmHostName: pulumi.Input<string>;
+  /** Zip built by `npm run package`, relative to the project root. */
+  readonly packagePath: string;
+  /** Functions that must be listed after the deployment (the subscriptions target them). */
+  readonly requiredFunctions: readonly string[];
+}
+
+/** Reads the package now, so `pulumi preview` already shows whether the code changes. */
+export function packageFingerprint(packagePath: string): { absolutePath: string; sha256: string } {
+  const absolutePath = path.resolve(packagePath);
+  if (!fs.existsSync(absolutePath)) {
+    throw new Error(`config packagePath: ${packagePath} not found; build it first with \`npm run package\``);
+  }
+  return { absolutePath, sha256: sha256(fs.readFileSync(absolutePath)) };
+}
+
+export class FunctionCode extends pulumi.dynamic.Resource {
+  declare readonly packageSha256: pulumi.Output<string>;
+  declare readonly deploymentId: pulumi.Output<string>;
+
+  constructor(name: string, args: FunctionCodeArgs, opts?: pulumi.CustomResourceOptions) {
+    const fingerprint = packageFingerprint(args.packagePath);
+    super(functionCodeProvider, name, {
+      appResourceId: args.appResourceId,
+      scmHostName: args.scmHostName,
+      packagePath: fingerprint.absolutePath,
+      packageSha256: fingerprint.sha256,
+      requiredFunctions: [...new Set(args.requiredFunctions)],
+      deploymentId: undefined,
+    }, opts, 'movie-catalog', 'FunctionCode');
+  }
+}
+
+/** The code deployment concern: wraps the dynamic resource so it shows up as one unit in the resource tree. */
+export class CodeDeployment extends pulumi.ComponentResource {
+  readonly code: FunctionCode;
+
+  constructor(name: string, args: FunctionCodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('movie-catalog:stack:CodeDeployment', name, {}, opts);
+    this.code = new FunctionCode(`${name}-zip`, args, { parent: this });
+    this.registerOutputs({ packageSha256: this.code.packageSha256 });
+  }
+}

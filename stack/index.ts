@@ -1,0 +1,136 @@
+/**
+ * One `pulumi up` = one whole environment: monitoring, identity and its grants, host storage, Cosmos DB,
+ * Event Grid, Redis, Key Vault, the Flex Consumption app, its code, and the Event Grid subscriptions.
+ * Each concern is a ComponentResource in its own file; this file only wires them.
+ */
+import { createHash } from 'node:crypto';
+import * as pulumi from '@pulumi/pulumi';
+import * as authorization from '@pulumi/azure-native/authorization';
+import * as resources from '@pulumi/azure-native/resources';
+import { DEAD_LETTER_CONTAINER, topology } from '../shared/topology';
+import { buildAppSettings } from './appSettings';
+import { Cache } from './cache';
+import { readStackConfig } from './config';
+import { COSMOS_CONTAINER, COSMOS_DATABASE, EventStore } from './data';
+import { CodeDeployment } from './deploy';
+import { FunctionApp } from './functionApp';
+import { AccessGrants, AppIdentity } from './identity';
+import { Messaging } from './messaging';
+import { Monitoring } from './monitoring';
+import { Secrets } from './secrets';
+import { HostStorage } from './storage';
+import { Subscriptions } from './subscriptions';
+
+const cfg = readStackConfig();
+const stack = pulumi.getStack();
+const client = authorization.getClientConfigOutput();
+const common = { location: cfg.location, tags: cfg.tags };
+
+const group = new resources.ResourceGroup(`movie-catalog-${stack}`, { location: cfg.location, tags: { ...cfg.tags } });
+const resourceGroupName = group.name;
+const inGroup = { ...common, resourceGroupName };
+
+const monitoring = new Monitoring('monitoring', { ...inGroup, retentionInDays: cfg.logRetentionDays });
+const identity = new AppIdentity('app', inGroup);
+
+// Storage account names are global and hyphen-free: derive a stable suffix from subscription, project and stack.
+const storageAccountName = client.subscriptionId.apply((subscription) => {
+  const suffix = createHash('sha256').update(`${subscription}/${pulumi.getProject()}/${stack}`).digest('hex').slice(0, 8);
+  return `stmc${stack.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8)}${suffix}`;
+});
+const storage = new HostStorage('host', {
+  ...inGroup,
+  accountName: storageAccountName,
+  zoneRedundant: cfg.zoneRedundant,
+  deadLetterContainer: DEAD_LETTER_CONTAINER,
+  otherDeadLetterContainers: topology.subscriptions.map((s) => s.deadLetterContainer),
+});
+
+const events = new EventStore('events', { ...inGroup, zoneRedundant: cfg.zoneRedundant });
+const messaging = new Messaging('messaging', { ...inGroup, topology, identityId: identity.id });
+const cache = new Cache('cache', {
+  ...inGroup,
+  sku: cfg.redisSku,
+  highAvailability: cfg.redisHighAvailability,
+  zoneRedundant: cfg.zoneRedundant,
+  auth: cfg.redisAuth,
+});
+const secrets = new Secrets('secrets', {
+  ...inGroup,
+  tenantId: client.tenantId,
+  purgeProtection: cfg.keyVaultPurgeProtection,
+  softDeleteRetentionInDays: cfg.keyVaultSoftDeleteRetentionDays,
+  elasticsearchApiKey: cfg.elasticsearchApiKey,
+  appInsightsConnectionString: monitoring.appInsights.connectionString,
+  ...(cache.primaryKey ? { redisPrimaryKey: cache.primaryKey } : {}),
+});
+
+const grants = new AccessGrants('app-access', {
+  principalId: identity.principalId,
+  subscriptionId: client.subscriptionId,
+  resourceGroupName,
+  hostStorageAccountId: storage.account.id,
+  topicId: messaging.topic.id,
+  keyVaultId: secrets.vault.id,
+  cosmos: { accountName: events.account.name, accountId: events.account.id },
+  ...(cfg.redisAuth === 'entra'
+    ? { redis: { clusterName: cache.cluster.name, databaseName: cache.database.name } }
+    : {}),
+});
+
+const appSettings = buildAppSettings({
+  hostStorageAccountName: storage.account.name,
+  identityClientId: identity.clientId,
+  cosmosEndpoint: events.endpoint,
+  cosmosDatabase: COSMOS_DATABASE,
+  cosmosContainer: COSMOS_CONTAINER,
+  topicEndpoint: messaging.endpoint,
+  elasticsearchUrl: cfg.elasticsearchUrl,
+  elasticsearchApiKeyRef: secrets.elasticsearchApiKeyRef,
+  appInsightsConnectionStringRef: secrets.appInsightsConnectionStringRef,
+  redisUrl: cache.url,
+  redis: secrets.redisPasswordRef
+    ? { auth: 'accessKey', passwordRef: secrets.redisPasswordRef }
+    : { auth: 'entra', username: identity.principalId },
+  deadLetterBlobUrl: storage.deadLetterContainerUrl,
+  queryAuthLevel: cfg.queryAuthLevel,
+  cacheTtlSeconds: cfg.cacheTtlSeconds,
+  relayGraceSeconds: cfg.relayGraceSeconds,
+});
+
+const api = new FunctionApp('api', {
+  ...inGroup,
+  identityId: identity.id,
+  deploymentContainerUrl: storage.deploymentContainerUrl,
+  appSettings,
+  maximumInstanceCount: cfg.maximumInstanceCount,
+  instanceMemoryMB: cfg.instanceMemoryMB,
+  alwaysReadyHttpInstances: cfg.alwaysReadyHttpInstances,
+  zoneRedundant: cfg.zoneRedundant,
+  grants: grants.resources,
+});
+
+const code = new CodeDeployment('code', {
+  appResourceId: api.app.id,
+  scmHostName: api.scmHostName,
+  packagePath: cfg.packagePath,
+  requiredFunctions: topology.subscriptions.map((s) => s.functionName),
+});
+
+new Subscriptions('subscriptions', {
+  resourceGroupName,
+  topicName: messaging.topic.name,
+  appId: api.app.id,
+  subscriptions: topology.subscriptions,
+  deadLetterStorageAccountId: storage.account.id,
+  identityId: identity.id,
+  codeDeployment: code.code,
+});
+
+export const resourceGroup = resourceGroupName;
+export const functionAppName = api.app.name;
+export const apiBaseUrl = pulumi.interpolate`https://${api.defaultHostName}/api`;
+export const topicEndpoint = messaging.endpoint;
+export const appInsightsName = monitoring.appInsights.name;
+export const packageSha256 = code.code.packageSha256;
+export const functionKeyHowTo = pulumi.interpolate`az functionapp keys list --resource-group ${resourceGroupName} --name ${api.app.name} --query functionKeys.default --output tsv`;

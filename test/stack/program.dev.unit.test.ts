@@ -1,0 +1,14 @@
+import { describeStack } from './programAssertions';
+
+describeStack('dev', {
+  storageSku: 'Standard_LRS',
+  zoneRedundant: false,
+  redisSku: 'Balanced_B0',
+  redisHighAvailability: 'Disabled',
+  redisZones: undefined,
+  alwaysReady: undefined,
+  logRetentionDays: 30,
+  purgeProtection: undefined,
+  softDeleteRetentionDays: 7,
+  redisAuth: 'entra',
+});

@@ -1,0 +1,15 @@
+// The fallback Redis mode: access keys on, the primary key read with listDatabaseKeys straight into Key Vault.
+import { describeStack } from './programAssertions';
+
+describeStack('dev', {
+  storageSku: 'Standard_LRS',
+  zoneRedundant: false,
+  redisSku: 'Balanced_B0',
+  redisHighAvailability: 'Disabled',
+  redisZones: undefined,
+  alwaysReady: undefined,
+  logRetentionDays: 30,
+  purgeProtection: undefined,
+  softDeleteRetentionDays: 7,
+  redisAuth: 'accessKey',
+}, { 'movie-catalog:redisAuth': 'accessKey' });
