@@ -1,6 +1,7 @@
 import { registerFunction } from '../shared/composition';
 import { describeError } from '../shared/registry';
 import { PoisonEventError, project } from '../shared/read-model/projection';
+import { SpanKind, contextFromTraceparent, recordDeadLettered, withSpan } from '../shared/observability';
 
 /**
  * The only writer of the read store, subscribed to the topic (see shared/topology.ts). Transient faults
@@ -13,7 +14,11 @@ export const projector = registerFunction({
   summary: 'Projects movie events into the read store and invalidates the cache',
   async handler(event, context, deps) {
     try {
-      const result = await project(event, deps);
+      const traceparent = typeof event?.traceparent === 'string' ? event.traceparent : undefined;
+      const result = await withSpan(`project ${String(event?.type)}`, { 'cloudevents.event_id': String(event?.id) }, () => project(event, deps), {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(traceparent),
+      });
       context.log(`projected ${result.movieId} v${result.version}: ${result.outcome} (lag ${result.lagMs} ms)`);
     } catch (error) {
       if (!(error instanceof PoisonEventError)) throw error;
@@ -25,6 +30,7 @@ export const projector = registerFunction({
         deadLetteredAt: deps.clock().toISOString(),
         lastError: describeError(error),
       });
+      recordDeadLettered('projector', 'poison');
       context.warn(`dead-lettered poison event ${String(event?.id)}: ${error.message}`);
     }
   },

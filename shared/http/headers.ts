@@ -7,6 +7,7 @@ import type { CommandMetadata } from '../domain/decider';
 import { MOVIE_ID_PATTERN } from '../domain/movie';
 import { NotFoundError, PreconditionRequiredError, ValidationError } from '../errors';
 import { correlationIdOf, type ParameterDoc } from '../registry';
+import { currentTraceparent } from '../observability';
 
 const ETAG = /^(?:W\/)?"([1-9][0-9]{0,14})"$/;
 
@@ -51,7 +52,8 @@ export function commandMetadata(
   now: Date,
   extra: { idempotencyKey?: string; requestHash?: string } = {},
 ): CommandMetadata {
-  const traceparent = request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? undefined;
+  // The active request span when telemetry runs; else what the caller or the host passed in.
+  const traceparent = currentTraceparent() ?? request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? undefined;
   return {
     occurredAt: now.toISOString(),
     correlationId: correlationIdOf(request, context),

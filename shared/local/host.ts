@@ -22,6 +22,7 @@ import {
   type TimerFunctionDefinition,
 } from '../registry';
 import { topology } from '../topology';
+import { SpanKind, contextFromTraceparent, withSpan } from '../observability';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './cosmos';
 import { LocalTopic, MAX_BATCH_BYTES, PublishRejected, TOPIC_PATH, keyMatches } from './topic';
 
@@ -276,7 +277,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         ...(body.length > 0 ? { body: { bytes: body } } : {}),
       });
       const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID(), logHandler: contextLog(logger) });
-      await writeResponse(res, await invokeHttp(definition, request, context, deps));
+      // As the Azure host does: one server span (an App Insights request) per invocation, continuing the caller's trace.
+      const response = await withSpan(
+        `${method} /api/${definition.route}`,
+        { 'http.request.method': method, 'http.route': `/api/${definition.route}`, 'faas.name': definition.name },
+        () => invokeHttp(definition, request, context, deps),
+        { kind: SpanKind.SERVER, parent: contextFromTraceparent(headers.traceparent) },
+      );
+      await writeResponse(res, response);
     };
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -9,6 +9,7 @@ import { InvocationContext } from '@azure/functions';
 import type { CloudEventEnvelope, DeadLetterStore, Deps, Logger } from '../ports';
 import { describeError, type EventGridFunctionDefinition } from '../registry';
 import type { SubscriptionDeclaration } from '../topology';
+import { recordDeadLettered } from '../observability';
 
 export const TOPIC_PATH = '/runtime/eventgrid/api/events';
 export const MAX_BATCH_BYTES = 1024 * 1024;
@@ -194,6 +195,7 @@ export class LocalTopic {
 
   private async deadLetter(subscription: SubscriptionDeclaration, event: CloudEventEnvelope, attempts: number, reason: string, error: unknown): Promise<void> {
     this.stats.deadLettered++;
+    recordDeadLettered(subscription.name, reason);
     try {
       await this.options.deadLetters.put({
         subscription: subscription.name,

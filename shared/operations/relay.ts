@@ -4,6 +4,7 @@
  */
 import type { Deps, Logger } from '../ports';
 import { dispatch } from '../write-model/commands';
+import { recordRelayRepublished } from '../observability';
 
 export interface RelayReport {
   readonly found: number;
@@ -27,6 +28,7 @@ export async function relayUndispatched(deps: Pick<Deps, 'eventStore' | 'publish
     }
     if (events.length < batchSize) break;
   }
+  recordRelayRepublished(republished);
   if (found > 0) log.log(`relay: ${found} undispatched, ${republished} re-published, ${failed} failed`);
   return { found, republished, failed };
 }

@@ -10,6 +10,7 @@ import { MovieSchema, toRepresentation, type MovieState } from '../domain/movie'
 import type { CloudEventEnvelope, Deps } from '../ports';
 import type { ApplyOutcome, ReadEntry } from './port';
 import { invalidateMovie } from './queries';
+import { recordProjectionLag, withSpan } from '../observability';
 
 /** An event that can never be applied (unparseable, unknown type): dead-letter it, do not retry. */
 export class PoisonEventError extends Error {
@@ -73,10 +74,13 @@ export interface ProjectionResult {
 export async function project(event: CloudEventEnvelope, deps: Pick<Deps, 'readStore' | 'cache' | 'clock'>): Promise<ProjectionResult> {
   const data = parseMovieEvent(event);
   const entry = toReadEntry(data);
-  const [outcome = 'stale'] = await deps.readStore.apply([entry], { refresh: true });
+  const [outcome = 'stale'] = await withSpan(`${deps.readStore.kind} index`, { 'db.system': deps.readStore.kind, 'movie.id': entry.kind === 'movie' ? entry.movie.id : entry.id }, () =>
+    deps.readStore.apply([entry], { refresh: true }),
+  );
   const lagMs = deps.clock().getTime() - Date.parse(data.metadata.occurredAt);
+  recordProjectionLag(lagMs, outcome);
   // Invalidate even for a stale outcome: this may be the retry of a delivery whose invalidation failed.
-  await invalidateMovie(deps.cache, data.state.id);
+  await withSpan(`${deps.cache.kind} invalidate`, { 'db.system': deps.cache.kind }, () => invalidateMovie(deps.cache, data.state.id));
   return { movieId: data.state.id, version: data.state.version, outcome, lagMs };
 }
 

@@ -10,6 +10,7 @@ import type { Movie } from '../domain/movie';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { CacheUnavailableError, type Cache, type Deps, type Logger } from '../ports';
 import { toRepresentation } from '../domain/movie';
+import { recordCacheLookup } from '../observability';
 import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type SearchQuery } from './port';
 
 export type CacheStatus = 'HIT' | 'MISS';
@@ -67,6 +68,7 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
   const cached = await tolerant(log, 'get movie', () => cache.get(movieKey(id, gen)), null);
   let entry: ReadEntry | null;
   let status: CacheStatus = 'HIT';
+  recordCacheLookup('getMovie', cached !== null);
   if (cached !== null) {
     entry = JSON.parse(cached) as ReadEntry;
   } else {
@@ -99,6 +101,7 @@ export async function searchMovies(query: SearchQuery, deps: Deps, log: Logger):
   const gen = (await tolerant(log, 'get generation', () => cache.get(SEARCH_GEN_KEY), null)) ?? '0';
   const key = searchKey(gen, queryHash(query));
   const cached = await tolerant(log, 'get search', () => cache.get(key), null);
+  recordCacheLookup('searchMovies', cached !== null);
   if (cached !== null) return { page: JSON.parse(cached) as SearchPage, cache: 'HIT' };
   const page = await fromReadStore(() => deps.readStore.search(query));
   const value = JSON.stringify(page);

@@ -8,6 +8,8 @@ import { decide, evolve, initialState, type MovieCommand, type MovieDecisionStat
 import { toRepresentation, type Movie } from '../domain/movie';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../errors';
 import type { Deps, Logger, StoredEvent } from '../ports';
+import { recordCommand } from '../observability';
+import { AppError } from '../errors';
 
 export type CommandOutcome =
   | { readonly kind: 'appended'; readonly event: StoredEvent; readonly movie: Movie }
@@ -62,6 +64,17 @@ export async function dispatch(deps: Pick<Deps, 'eventStore' | 'publisher'>, eve
 }
 
 export async function handleCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
+  try {
+    const outcome = await runCommand(command, deps, log);
+    recordCommand(command.type, outcome.kind);
+    return outcome;
+  } catch (error) {
+    recordCommand(command.type, error instanceof AppError ? String(error.status) : 'fault');
+    throw error;
+  }
+}
+
+async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
   if (command.type === 'CreateMovie' && command.metadata.idempotencyKey) {
     const first = await deps.eventStore.get(command.movieId, 1);
     const replay = first && replayOf(first, command);

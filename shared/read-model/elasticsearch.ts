@@ -1,0 +1,457 @@
+/**
+ * The read model on Elasticsearch 8.x: one physical index per mapping version behind an alias, documents
+ * indexed with external versions, searches translated from the shared semantics in ./query.
+ *
+ * Works on a bare server (no analysis-common module): only built-in analyzers, no scripts, no _reindex;
+ * the lower-cased keys for the director filter and the title sort are computed here and stored as keywords.
+ */
+import { Client, errors, type estypes } from '@elastic/elasticsearch';
+import { MOVIE_ID_PATTERN, type Movie } from '../domain/movie';
+import {
+  ReadStoreUnavailableError,
+  type ApplyOutcome,
+  type ReadEntry,
+  type ReadStore,
+  type SearchPage,
+  type SearchQuery,
+} from './port';
+import {
+  FACET_SIZE,
+  TEXT_FIELDS,
+  assertValidEntry,
+  directorKey,
+  encodeCursor,
+  entryId,
+  entryVersion,
+  normalizeQuery,
+  positionOf,
+  titleSortKey,
+  type CursorPosition,
+  type Filters,
+  type SortSpec,
+} from './query';
+
+/** Bump on any mapping change; a new version means a new physical index and a rebuild. */
+export const MAPPING_VERSION = 1;
+
+/**
+ * `dynamic: 'strict'`: a field the mapping does not know fails the write instead of being stored
+ * unsearchable (`false`) or guessed (`true`). A domain field added without a mapping bump then shows up at
+ * once as a projector error (the delivery is retried, then dead-lettered, so nothing is lost) rather than
+ * as a filter that silently never matches.
+ */
+export const MOVIE_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  properties: {
+    id: { type: 'keyword' },
+    version: { type: 'long' },
+    title: { type: 'text', fields: { keyword: { type: 'keyword' } } },
+    description: { type: 'text' },
+    releaseDate: { type: 'date', format: 'strict_date' },
+    year: { type: 'integer' },
+    genres: { type: 'keyword' },
+    director: { type: 'text', fields: { keyword: { type: 'keyword' } } },
+    mpaaRating: { type: 'keyword' },
+    runtimeMinutes: { type: 'integer' },
+    imdbRating: { type: 'float' },
+    imdbVotes: { type: 'long' },
+    usGross: { type: 'long' },
+    worldwideGross: { type: 'long' },
+    productionBudget: { type: 'long' },
+    distributor: { type: 'keyword' },
+    createdAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+    deleted: { type: 'boolean' },
+    deletedAt: { type: 'date' },
+    // Computed by this adapter (the server has no lowercase normalizer).
+    titleSort: { type: 'keyword' },
+    directorLower: { type: 'keyword' },
+  },
+};
+
+const INDEX_SETTINGS: estypes.IndicesIndexSettings = {
+  // One shard: exact terms-aggregation counts and one BM25 statistics space, so scores (and relevance
+  // cursors) are stable from page to page.
+  number_of_shards: 1,
+  number_of_replicas: 0,
+};
+
+const COMPUTED_FIELDS = ['deleted', 'titleSort', 'directorLower'] as const;
+
+/** Sort-value stand-ins Elasticsearch uses for a missing value with `missing: _last`. */
+const MISSING_SENTINEL: Record<'year' | 'rating', Record<'asc' | 'desc', number | string>> = {
+  year: { asc: 2147483647, desc: -2147483648 },
+  rating: { asc: 'Infinity', desc: '-Infinity' },
+};
+
+const SORT_FIELD_NAME = { title: 'titleSort', year: 'year', rating: 'imdbRating' } as const;
+
+export interface ElasticsearchReadStoreOptions {
+  readonly node: string;
+  readonly apiKey?: string;
+  /** Alias the store reads and writes through; physical indices are `<alias>-v<MAPPING_VERSION>-<n>`. */
+  readonly alias?: string;
+  readonly requestTimeoutMs?: number;
+  /** Client-level retries on connection errors and 502/503/504 (default 1: callers retry on their own). */
+  readonly maxRetries?: number;
+  /** A client to use instead of one built from node/apiKey (the store then does not close it). */
+  readonly client?: Client;
+}
+
+type MovieDocument = Movie & { deleted: false; titleSort: string; directorLower?: string };
+type TombstoneDocument = { id: string; version: number; deleted: true; deletedAt: string };
+type Document = MovieDocument | TombstoneDocument;
+
+function toDocument(entry: ReadEntry): Document {
+  if (entry.kind === 'tombstone') {
+    return { id: entry.id, version: entry.version, deleted: true, deletedAt: entry.deletedAt };
+  }
+  const { movie } = entry;
+  return {
+    ...movie,
+    deleted: false,
+    titleSort: titleSortKey(movie.title),
+    ...(movie.director !== undefined ? { directorLower: directorKey(movie.director) } : {}),
+  };
+}
+
+function toMovie(source: Record<string, unknown>): Movie {
+  const movie: Record<string, unknown> = { ...source };
+  for (const field of COMPUTED_FIELDS) delete movie[field];
+  return movie as unknown as Movie;
+}
+
+function toEntry(source: Record<string, unknown>): ReadEntry {
+  if (source.deleted === true) {
+    return {
+      kind: 'tombstone',
+      id: String(source.id),
+      version: Number(source.version),
+      deletedAt: String(source.deletedAt),
+    };
+  }
+  return { kind: 'movie', movie: toMovie(source) };
+}
+
+function isUnavailable(err: unknown): boolean {
+  if (
+    err instanceof errors.ConnectionError ||
+    err instanceof errors.TimeoutError ||
+    err instanceof errors.NoLivingConnectionsError ||
+    err instanceof errors.RequestAbortedError
+  ) {
+    return true;
+  }
+  if (err instanceof errors.ResponseError) {
+    const status = err.statusCode ?? 0;
+    return status === 0 || status === 429 || status >= 500;
+  }
+  return false;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof errors.ResponseError && err.statusCode === 404;
+}
+
+function errorType(err: unknown): string | undefined {
+  if (!(err instanceof errors.ResponseError)) return undefined;
+  const body = err.body as { error?: { type?: string } } | undefined;
+  return body?.error?.type;
+}
+
+export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions): ReadStore {
+  const alias = opts.alias ?? 'movies';
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(alias)) throw new RangeError(`alias '${alias}' must be lower case [a-z0-9_-]`);
+  const ownsClient = opts.client === undefined;
+  const client =
+    opts.client ??
+    new Client({
+      node: opts.node,
+      ...(opts.apiKey ? { auth: { apiKey: opts.apiKey } } : {}),
+      requestTimeout: opts.requestTimeoutMs ?? 10_000,
+      maxRetries: opts.maxRetries ?? 1,
+    });
+  const indexPrefix = `${alias}-v`;
+  const versionPrefix = `${alias}-v${MAPPING_VERSION}-`;
+
+  /** Runs a request; unreachable / overloaded / failing server -> ReadStoreUnavailableError. */
+  async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      if (isUnavailable(err)) {
+        throw new ReadStoreUnavailableError(`Elasticsearch unavailable (${what}): ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** As `call`, for requests through the alias: a missing alias means the store is not there (yet). */
+  async function callOnAlias<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await call(what, request);
+    } catch (err) {
+      if (errorType(err) === 'index_not_found_exception') {
+        throw new ReadStoreUnavailableError(`Elasticsearch alias '${alias}' is missing (${what}); run init()`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async function aliasTargets(): Promise<string[]> {
+    try {
+      const res = await call('get alias', () => client.indices.getAlias({ name: alias }));
+      return Object.keys(res).sort();
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+  }
+
+  async function createPhysicalIndex(name: string): Promise<'created' | 'exists'> {
+    try {
+      await call('create index', () =>
+        client.indices.create({ index: name, settings: INDEX_SETTINGS, mappings: MOVIE_MAPPINGS }),
+      );
+      return 'created';
+    } catch (err) {
+      if (errorType(err) === 'resource_already_exists_exception') return 'exists';
+      throw err;
+    }
+  }
+
+  /** Counters of this alias' physical indices (every mapping version), so new names never repeat. */
+  async function existingCounters(): Promise<number[]> {
+    const res = await call('list indices', () =>
+      client.indices.get({ index: `${indexPrefix}*`, expand_wildcards: 'all', filter_path: '*.settings.index.provided_name' }),
+    );
+    return Object.keys(res)
+      .filter(ownsIndex)
+      .map((name) => Number(name.slice(name.lastIndexOf('-') + 1)));
+  }
+
+  function ownsIndex(index: string): boolean {
+    return index.startsWith(indexPrefix) && /^v\d+-\d+$/.test(index.slice(alias.length + 1));
+  }
+
+  function filterClauses(f: Filters): estypes.QueryDslQueryContainer[] {
+    const clauses: estypes.QueryDslQueryContainer[] = [];
+    if (f.genres) clauses.push({ terms: { genres: [...f.genres] } });
+    if (f.director !== null) clauses.push({ term: { directorLower: f.director } });
+    if (f.mpaaRating !== null) clauses.push({ term: { mpaaRating: f.mpaaRating } });
+    if (f.yearFrom !== null || f.yearTo !== null) {
+      clauses.push({
+        range: { year: { ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}), ...(f.yearTo !== null ? { lte: f.yearTo } : {}) } },
+      });
+    }
+    if (f.minRating !== null) clauses.push({ range: { imdbRating: { gte: f.minRating } } });
+    return clauses;
+  }
+
+  function sortClauses(spec: SortSpec): estypes.SortCombinations[] {
+    const first: estypes.SortCombinations =
+      spec.field === 'score'
+        ? { _score: { order: 'desc' } }
+        : { [SORT_FIELD_NAME[spec.field]]: { order: spec.direction, missing: '_last' } };
+    return [first, { id: { order: 'asc' } }];
+  }
+
+  function searchAfter(spec: SortSpec, position: CursorPosition): Array<string | number | null> {
+    const missing =
+      position.value === null && (spec.field === 'year' || spec.field === 'rating')
+        ? MISSING_SENTINEL[spec.field][spec.direction]
+        : null;
+    return [missing ?? position.value, position.id];
+  }
+
+  return {
+    kind: 'elasticsearch',
+
+    async init() {
+      if ((await aliasTargets()).length > 0) return;
+      // A fixed first name: processes racing here create (or find) the same index and add the same alias,
+      // both idempotent, so the alias never ends up on two indices.
+      const first = `${versionPrefix}1`;
+      await createPhysicalIndex(first);
+      if ((await aliasTargets()).length > 0) return;
+      await call('add alias', () =>
+        client.indices.updateAliases({ actions: [{ add: { index: first, alias, is_write_index: true } }] }),
+      );
+    },
+
+    async apply(entries, options) {
+      if (entries.length === 0) return [];
+      entries.forEach(assertValidEntry);
+      const target = options?.index ?? alias;
+      if (options?.index !== undefined) {
+        // Bulk would auto-create a missing index with guessed mappings; refuse instead.
+        const exists = await call('index exists', () => client.indices.exists({ index: target }));
+        if (!exists) throw new Error(`index '${target}' does not exist`);
+      }
+      const operations: Array<estypes.BulkOperationContainer | Document> = [];
+      for (const entry of entries) {
+        operations.push(
+          { index: { _index: target, _id: entryId(entry), version: entryVersion(entry), version_type: 'external' } },
+          toDocument(entry),
+        );
+      }
+      const res = await callOnAlias('bulk', () =>
+        client.bulk({
+          operations,
+          ...(options?.index === undefined ? { require_alias: true } : {}),
+          ...(options?.refresh ? { refresh: 'wait_for' as const } : {}),
+        }),
+      );
+      return res.items.map((item, i): ApplyOutcome => {
+        const result = item.index;
+        const status = result?.status ?? 0;
+        if (status >= 200 && status < 300) return 'applied';
+        if (status === 409) return 'stale';
+        const reason = `${result?.error?.type ?? 'error'}: ${result?.error?.reason ?? 'unknown'}`;
+        const entry = entries[i];
+        const id = entry ? entryId(entry) : '?';
+        if (status === 429 || status >= 500 || result?.error?.type === 'index_not_found_exception') {
+          throw new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
+        }
+        throw new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
+      });
+    },
+
+    async get(id) {
+      if (!MOVIE_ID_PATTERN.test(id)) return null;
+      try {
+        const res = await callOnAlias('get', () => client.get<Record<string, unknown>>({ index: alias, id }));
+        return res.found && res._source ? toEntry(res._source) : null;
+      } catch (err) {
+        // A missing document is a 404 with found=false; a missing alias stays an error.
+        if (err instanceof errors.ResponseError && err.statusCode === 404 && errorType(err) === undefined) return null;
+        throw err;
+      }
+    },
+
+    async search(query: SearchQuery): Promise<SearchPage> {
+      const nq = normalizeQuery(query);
+      const must: estypes.QueryDslQueryContainer[] =
+        nq.q === null
+          ? []
+          : [
+              {
+                multi_match: {
+                  query: nq.q,
+                  // most_fields adds the field scores, as the embedded store (MiniSearch) does.
+                  type: 'most_fields',
+                  fields: Object.entries(TEXT_FIELDS).map(([field, boost]) => (boost === 1 ? field : `${field}^${boost}`)),
+                },
+              },
+            ];
+      const res = await callOnAlias('search', () =>
+        client.search<Record<string, unknown>, { genres: estypes.AggregationsStringTermsAggregate }>({
+          index: alias,
+          size: nq.limit + 1,
+          track_total_hits: true,
+          query: { bool: { must, filter: filterClauses(nq.filters), must_not: [{ term: { deleted: true } }] } },
+          sort: sortClauses(nq.spec),
+          ...(nq.after ? { search_after: searchAfter(nq.spec, nq.after) } : {}),
+          aggs: {
+            genres: { terms: { field: 'genres', size: FACET_SIZE, order: [{ _count: 'desc' }, { _key: 'asc' }] } },
+          },
+        }),
+      );
+      const hits = res.hits.hits.map((hit) => ({
+        movie: toMovie(hit._source ?? {}),
+        score: typeof hit.sort?.[0] === 'number' ? hit.sort[0] : (hit._score ?? 0),
+      }));
+      const hasMore = hits.length > nq.limit;
+      const items = hits.slice(0, nq.limit);
+      const last = items[items.length - 1];
+      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
+      const buckets = res.aggregations?.genres.buckets;
+      return {
+        items: items.map((h) => h.movie),
+        nextCursor: hasMore && last ? encodeCursor(nq.sort, positionOf(nq.spec, last.movie, last.score)) : null,
+        total,
+        facets: {
+          genres: (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count })),
+        },
+      };
+    },
+
+    async *scan(batchSize = 500) {
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+      let after: estypes.SortResults | undefined;
+      for (;;) {
+        const res = await callOnAlias('scan', () =>
+          client.search<Record<string, unknown>>({
+            index: alias,
+            size: batchSize,
+            query: { match_all: {} },
+            sort: [{ id: { order: 'asc' } }],
+            ...(after ? { search_after: after } : {}),
+          }),
+        );
+        const hits = res.hits.hits;
+        if (hits.length > 0) yield hits.map((h) => toEntry(h._source ?? {}));
+        if (hits.length < batchSize) return;
+        after = hits[hits.length - 1]?.sort;
+      }
+    },
+
+    async refresh() {
+      await callOnAlias('refresh', () => client.indices.refresh({ index: alias }));
+    },
+
+    async health() {
+      try {
+        const res = await client.cluster.health({}, { requestTimeout: 2_000, maxRetries: 0 });
+        return res.status === 'red' ? 'down' : 'up';
+      } catch {
+        return 'down';
+      }
+    },
+
+    async createIndex() {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const next = Math.max(0, ...(await existingCounters())) + 1;
+        const name = `${versionPrefix}${next}`;
+        if ((await createPhysicalIndex(name)) === 'created') return name;
+      }
+      throw new Error(`could not create a new index for alias '${alias}' (name races)`);
+    },
+
+    async swapAlias(index) {
+      if (!ownsIndex(index)) throw new Error(`index '${index}' does not belong to alias '${alias}'`);
+      const before = await aliasTargets();
+      // One atomic _aliases call; must_exist makes it fail (changing nothing) if a concurrent swap moved it.
+      const actions: estypes.IndicesUpdateAliasesAction[] = [
+        ...before.filter((old) => old !== index).map((old) => ({ remove: { index: old, alias, must_exist: true } })),
+        { add: { index, alias, is_write_index: true } },
+      ];
+      await call('swap alias', () => client.indices.updateAliases({ actions }));
+      return before;
+    },
+
+    async deleteIndex(index) {
+      if (!ownsIndex(index)) throw new Error(`index '${index}' does not belong to alias '${alias}'`);
+      if ((await aliasTargets()).includes(index)) {
+        throw new Error(`index '${index}' is behind alias '${alias}'; swap the alias first`);
+      }
+      try {
+        await call('delete index', () => client.indices.delete({ index }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+
+    async currentIndex() {
+      return (await aliasTargets())[0] ?? null;
+    },
+
+    async close() {
+      if (ownsClient) await client.close();
+    },
+  };
+}

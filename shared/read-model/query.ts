@@ -1,0 +1,244 @@
+/**
+ * Query semantics shared by every ReadStore: query normalisation, filters, sort order with its
+ * tie-breaker, the cursor format and the facet order. The Elasticsearch adapter translates these into a
+ * search request; the embedded store evaluates them directly. Either way there is one definition.
+ */
+import { createHash } from 'node:crypto';
+import { MOVIE_ID_PATTERN, type Movie, type MpaaRating } from '../domain/movie';
+import { InvalidCursorError, SORT_KEYS, type Facet, type ReadEntry, type SearchQuery, type SortKey } from './port';
+
+/** Facets report at most this many genres. */
+export const FACET_SIZE = 50;
+export const MAX_LIMIT = 100;
+
+/** Full-text fields and their weights (title highest). */
+export const TEXT_FIELDS = { title: 3, director: 2, description: 1 } as const;
+
+export type SortField = 'score' | 'title' | 'year' | 'rating';
+export type SortDirection = 'asc' | 'desc';
+export interface SortSpec {
+  readonly field: SortField;
+  readonly direction: SortDirection;
+}
+
+/** Every sort ends with the tie-breaker `id asc`; documents missing the sort value come last either way. */
+export const SORT_SPECS: Readonly<Record<SortKey, SortSpec>> = {
+  relevance: { field: 'score', direction: 'desc' },
+  title: { field: 'title', direction: 'asc' },
+  '-title': { field: 'title', direction: 'desc' },
+  year: { field: 'year', direction: 'asc' },
+  '-year': { field: 'year', direction: 'desc' },
+  rating: { field: 'rating', direction: 'asc' },
+  '-rating': { field: 'rating', direction: 'desc' },
+};
+
+/** A query after validation: blank text and empty lists mean "no constraint". */
+export interface NormalizedQuery {
+  readonly q: string | null;
+  readonly filters: Filters;
+  readonly sort: SortKey;
+  readonly spec: SortSpec;
+  readonly limit: number;
+  readonly after: CursorPosition | null;
+}
+
+export interface Filters {
+  readonly genres: readonly string[] | null;
+  /** Already lower-cased (see directorKey). */
+  readonly director: string | null;
+  readonly mpaaRating: MpaaRating | null;
+  readonly yearFrom: number | null;
+  readonly yearTo: number | null;
+  readonly minRating: number | null;
+}
+
+export function normalizeQuery(query: SearchQuery): NormalizedQuery {
+  if (!(SORT_KEYS as readonly string[]).includes(query.sort)) throw new RangeError(`unknown sort '${query.sort}'`);
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_LIMIT) {
+    throw new RangeError(`limit must be an integer in 1..${MAX_LIMIT}`);
+  }
+  const q = query.q?.trim() ? query.q.trim() : null;
+  const director = query.director?.trim() ? directorKey(query.director) : null;
+  return {
+    q,
+    filters: {
+      genres: query.genres && query.genres.length > 0 ? [...query.genres] : null,
+      director,
+      mpaaRating: query.mpaaRating ?? null,
+      yearFrom: query.yearFrom ?? null,
+      yearTo: query.yearTo ?? null,
+      minRating: query.minRating ?? null,
+    },
+    sort: query.sort,
+    spec: SORT_SPECS[query.sort],
+    limit: query.limit,
+    after: query.cursor === undefined ? null : decodeCursor(query.sort, query.cursor),
+  };
+}
+
+/** The value the case-insensitive director filter compares (stored by the adapters next to the name). */
+export function directorKey(director: string): string {
+  return director.trim().toLowerCase();
+}
+
+/** The value the title sort orders by. */
+export function titleSortKey(title: string): string {
+  return title.toLowerCase();
+}
+
+/**
+ * The imdbRating as Elasticsearch holds it: a `float` field stores 32-bit values, so filters and sorts
+ * compare the rounded value. The embedded store rounds the same way so both agree on every edge.
+ */
+export function ratingKey(rating: number): number {
+  return Math.fround(rating);
+}
+
+/** True when a live movie passes every filter (AND of all; genres is any-of). */
+export function matchesFilters(movie: Movie, f: Filters): boolean {
+  if (f.genres && !(movie.genres ?? []).some((g) => f.genres!.includes(g))) return false;
+  if (f.director !== null && (movie.director === undefined || directorKey(movie.director) !== f.director)) return false;
+  if (f.mpaaRating !== null && movie.mpaaRating !== f.mpaaRating) return false;
+  if (f.yearFrom !== null && (movie.year === undefined || movie.year < f.yearFrom)) return false;
+  if (f.yearTo !== null && (movie.year === undefined || movie.year > f.yearTo)) return false;
+  if (f.minRating !== null && (movie.imdbRating === undefined || ratingKey(movie.imdbRating) < ratingKey(f.minRating))) {
+    return false;
+  }
+  return true;
+}
+
+/** A point in a sort order: the sort value (null = missing) and the id that breaks ties. */
+export interface CursorPosition {
+  readonly value: string | number | null;
+  readonly id: string;
+}
+
+/** The sort value of a movie for a non-relevance sort field. */
+export function sortValueOf(movie: Movie, field: Exclude<SortField, 'score'>): string | number | null {
+  switch (field) {
+    case 'title':
+      return titleSortKey(movie.title);
+    case 'year':
+      return movie.year ?? null;
+    case 'rating':
+      return movie.imdbRating === undefined ? null : ratingKey(movie.imdbRating);
+    default: {
+      const unreachable: never = field;
+      throw new Error(`unknown sort field ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Position of a hit; `score` is used only by the relevance sort. */
+export function positionOf(spec: SortSpec, movie: Movie, score: number): CursorPosition {
+  return { value: spec.field === 'score' ? score : sortValueOf(movie, spec.field), id: movie.id };
+}
+
+/** Orders strings by Unicode code point, as Elasticsearch orders keyword values (UTF-8 bytes). */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const ca = ia.next();
+    const cb = ib.next();
+    if (ca.done) return cb.done ? 0 : -1;
+    if (cb.done) return 1;
+    const d = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+}
+
+/** The total order of a sort: value in the sort's direction, missing values last, then id ascending. */
+export function comparePositions(spec: SortSpec, a: CursorPosition, b: CursorPosition): number {
+  const byValue = compareValues(spec.direction, a.value, b.value);
+  return byValue !== 0 ? byValue : compareCodePoints(a.id, b.id);
+}
+
+function compareValues(direction: SortDirection, a: string | number | null, b: string | number | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  const d =
+    typeof a === 'number' && typeof b === 'number'
+      ? a - b
+      : compareCodePoints(String(a), String(b));
+  const sign = Math.sign(d);
+  return direction === 'asc' ? sign : -sign;
+}
+
+/** Genre counts, count descending then value ascending, top FACET_SIZE. */
+export function genreFacets(movies: Iterable<Movie>): Facet[] {
+  const counts = new Map<string, number>();
+  for (const m of movies) for (const g of new Set(m.genres ?? [])) counts.set(g, (counts.get(g) ?? 0) + 1);
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value))
+    .slice(0, FACET_SIZE);
+}
+
+// ---- cursor -------------------------------------------------------------------------------------------
+
+const CURSOR_VERSION = 1;
+
+/** A short digest naming the sort a cursor belongs to (and the cursor format version). */
+function sortFingerprint(sort: SortKey): string {
+  return createHash('sha256').update(`v${CURSOR_VERSION}:${sort}`).digest('base64url').slice(0, 10);
+}
+
+/** Opaque base64url cursor: sort fingerprint plus the position of the last item returned. */
+export function encodeCursor(sort: SortKey, position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([sortFingerprint(sort), position.value, position.id]), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor for `sort`; anything malformed or made for another sort -> InvalidCursorError. */
+export function decodeCursor(sort: SortKey, cursor: string): CursorPosition {
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw new InvalidCursorError();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) throw new InvalidCursorError();
+  const [fingerprint, value, id] = parsed as [unknown, unknown, unknown];
+  if (fingerprint !== sortFingerprint(sort)) throw new InvalidCursorError('cursor belongs to another sort');
+  if (typeof id !== 'string' || !MOVIE_ID_PATTERN.test(id)) throw new InvalidCursorError();
+  if (!valueFitsField(SORT_SPECS[sort].field, value)) throw new InvalidCursorError();
+  return { value: value as string | number | null, id };
+}
+
+function valueFitsField(field: SortField, value: unknown): boolean {
+  switch (field) {
+    case 'score':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'title':
+      return value === null || typeof value === 'string';
+    case 'year':
+      return value === null || (typeof value === 'number' && Number.isInteger(value));
+    case 'rating':
+      return value === null || (typeof value === 'number' && Number.isFinite(value));
+    default: {
+      const unreachable: never = field;
+      return unreachable;
+    }
+  }
+}
+
+// ---- entries ------------------------------------------------------------------------------------------
+
+/** Rejects entries no store may hold (ids are used as document ids; versions as external versions). */
+export function assertValidEntry(entry: ReadEntry): void {
+  const id = entry.kind === 'movie' ? entry.movie.id : entry.id;
+  const version = entry.kind === 'movie' ? entry.movie.version : entry.version;
+  if (!MOVIE_ID_PATTERN.test(id)) throw new TypeError(`invalid movie id '${id}'`);
+  if (!Number.isSafeInteger(version) || version < 1) throw new TypeError(`invalid version ${version} for '${id}'`);
+}
+
+export function entryId(entry: ReadEntry): string {
+  return entry.kind === 'movie' ? entry.movie.id : entry.id;
+}
+
+export function entryVersion(entry: ReadEntry): number {
+  return entry.kind === 'movie' ? entry.movie.version : entry.version;
+}
