@@ -104,10 +104,10 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     } else {
       throw missing('ELASTICSEARCH_URL');
     }
-    await store.init();
     closers.push(() => store.close());
     readStore = store;
   }
+  await readStore.init();
 
   let cache = overrides.cache;
   if (!cache) {

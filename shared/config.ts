@@ -92,7 +92,6 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
   const s = parsed.data;
   const problems: string[] = [];
   if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');
-  if (s.EVENTGRID_TOPIC_KEY && !s.EVENTGRID_TOPIC_ENDPOINT) problems.push('EVENTGRID_TOPIC_KEY: set without EVENTGRID_TOPIC_ENDPOINT');
   if (s.ELASTICSEARCH_API_KEY && !s.ELASTICSEARCH_URL) problems.push('ELASTICSEARCH_API_KEY: set without ELASTICSEARCH_URL');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
