@@ -37,6 +37,7 @@ const SettingsSchema = z.object({
   RELAY_GRACE_SECONDS: intSetting(30, 0, 86_400),
   RELAY_SCHEDULE: z.string().min(1).default('*/15 * * * * *'),
   DEAD_LETTER_DIR: z.string().min(1).default('.local/deadletter'),
+  LOCAL_TOPIC_JOURNAL_DIR: z.string().min(1).default('.local/topic'),
   DEAD_LETTER_BLOB_URL: urlSetting,
   LOCAL_EVENTGRID_BACKOFF_MS: intSetting(1000, 1, 600_000),
   LOCAL_SEED: z.enum(['auto', 'off']).default('auto'),
@@ -58,7 +59,7 @@ export interface Config {
   readonly cacheTtlSeconds: number;
   readonly relay: { readonly graceSeconds: number; readonly schedule: string };
   readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
-  readonly local: { readonly eventGridBackoffMs: number; readonly seed: 'auto' | 'off' };
+  readonly local: { readonly eventGridBackoffMs: number; readonly seed: 'auto' | 'off'; readonly topicJournalDir: string };
   readonly appInsightsConnectionString?: string;
 }
 
@@ -106,7 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     cacheTtlSeconds: s.CACHE_TTL_SECONDS,
     relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },
     deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },
-    local: { eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS, seed: s.LOCAL_SEED },
+    local: { eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS, seed: s.LOCAL_SEED, topicJournalDir: s.LOCAL_TOPIC_JOURNAL_DIR },
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
   };
 }

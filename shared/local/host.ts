@@ -22,6 +22,7 @@ import {
   type TimerFunctionDefinition,
 } from '../registry';
 import { topology } from '../topology';
+import { startTelemetry } from '../telemetry';
 import { SpanKind, contextFromTraceparent, withSpan } from '../observability';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './cosmos';
 import { LocalTopic, MAX_BATCH_BYTES, PublishRejected, TOPIC_PATH, keyMatches } from './topic';
@@ -151,6 +152,8 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const { config, functions } = options;
   const logger = options.logger ?? console;
+  // Application Insights only when a connection string is set (it costs ~1 s to load otherwise).
+  await startTelemetry(config);
   const server: Server = createServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -197,7 +200,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       deadLetters: deps.deadLetters,
       backoffMs: config.local.eventGridBackoffMs,
       logger,
+      // Durable like Event Grid, but only where the write store outlives this process: replaying a
+      // journal into fresh in-memory stores would invent movies nobody can see in the write store.
+      journalDir: cosmos ? undefined : config.local.topicJournalDir,
     });
+    if (localTopic.recovered > 0) logger.log(`topic: resumed ${localTopic.recovered} pending deliveries from the journal`);
     topic = localTopic;
     const routes = httpDefs.map(compileRoute);
     const timerDefs = functions.filter((f): f is TimerFunctionDefinition => f.kind === 'timer');

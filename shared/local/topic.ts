@@ -5,6 +5,8 @@
  * until the subscription's max attempts or event TTL, then the event is dead-lettered with the reason.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import type { CloudEventEnvelope, DeadLetterStore, Deps, Logger } from '../ports';
 import { describeError, type EventGridFunctionDefinition } from '../registry';
@@ -47,6 +49,17 @@ export interface LocalTopicOptions {
   readonly backoffMs: number;
   readonly logger: Logger;
   readonly maxConcurrency?: number;
+  /**
+   * Makes accepted events durable, as Event Grid's are: each pending delivery is journaled here until it
+   * is delivered or dead-lettered, and a new topic on the same folder resumes them after a restart.
+   */
+  readonly journalDir?: string;
+}
+
+interface JournalEntry {
+  readonly subscription: string;
+  readonly event: CloudEventEnvelope;
+  readonly publishedAt: number;
 }
 
 export function keyMatches(given: string | null | undefined, expected: string): boolean {
@@ -76,6 +89,8 @@ export class LocalTopic {
   readonly stats: TopicStats = { published: 0, rejected: 0, deliveries: 0, retries: 0, delivered: 0, deadLettered: 0, duplicated: 0 };
   chaos: TopicChaos = {};
   private readonly routes: Route[];
+  /** Deliveries resumed from the journal at start-up. */
+  readonly recovered: number;
   private pending = 0;
   private running = 0;
   private readonly queue: Array<() => void> = [];
@@ -89,6 +104,41 @@ export class LocalTopic {
       if (!definition) throw new Error(`subscription ${subscription.name} targets ${subscription.functionName}, which is not an Event Grid function`);
       return { subscription, definition };
     });
+    this.recovered = this.recover();
+  }
+
+  private recover(): number {
+    const dir = this.options.journalDir;
+    if (!dir) return 0;
+    mkdirSync(dir, { recursive: true });
+    let count = 0;
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as JournalEntry;
+      } catch {
+        rmSync(join(dir, name), { force: true });
+        continue;
+      }
+      const route = this.routes.find((r) => r.subscription.name === entry.subscription);
+      if (!route) continue;
+      this.schedule(route, entry.event, 1, entry.publishedAt, 0, name);
+      count++;
+    }
+    return count;
+  }
+
+  private journal(route: Route, event: CloudEventEnvelope, publishedAt: number): string | undefined {
+    const dir = this.options.journalDir;
+    if (!dir) return undefined;
+    const name = `${publishedAt}-${route.subscription.name}-${randomUUID()}.json`;
+    const entry: JournalEntry = { subscription: route.subscription.name, event, publishedAt };
+    writeFileSync(join(dir, name), JSON.stringify(entry));
+    return name;
+  }
+
+  private forget(journalName: string | undefined): void {
+    if (journalName && this.options.journalDir) rmSync(join(this.options.journalDir, journalName), { force: true });
   }
 
   /** Accepts a published batch (already authenticated). Throws PublishRejected for a bad batch. */
@@ -104,10 +154,11 @@ export class LocalTopic {
       this.stats.published++;
       for (const route of this.routes) {
         if (!route.subscription.includedEventTypes.includes(event.type)) continue;
-        this.schedule(route, event, 1, Date.now(), this.chaos.maxDelayMs ? Math.random() * this.chaos.maxDelayMs : 0);
+        const now = Date.now();
+        this.schedule(route, event, 1, now, this.chaos.maxDelayMs ? Math.random() * this.chaos.maxDelayMs : 0, this.journal(route, event, now));
         if (this.chaos.duplicateRate && Math.random() < this.chaos.duplicateRate) {
           this.stats.duplicated++;
-          this.schedule(route, event, 1, Date.now(), Math.random() * (this.chaos.maxDelayMs ?? 50));
+          this.schedule(route, event, 1, now, Math.random() * (this.chaos.maxDelayMs ?? 50), this.journal(route, event, now));
         }
       }
     }
@@ -130,10 +181,10 @@ export class LocalTopic {
     this.timers.clear();
   }
 
-  private schedule(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number, delayMs: number): void {
+  private schedule(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number, delayMs: number, journalName?: string): void {
     if (this.stopped) return;
     this.pending++;
-    const run = () => this.enqueue(() => this.deliver(route, event, attempt, publishedAt));
+    const run = () => this.enqueue(() => this.deliver(route, event, attempt, publishedAt, journalName));
     if (delayMs <= 0) run();
     else {
       const timer = setTimeout(() => {
@@ -162,7 +213,7 @@ export class LocalTopic {
     else this.queue.push(start);
   }
 
-  private async deliver(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number): Promise<void> {
+  private async deliver(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number, journalName?: string): Promise<void> {
     if (this.stopped) return;
     const { subscription, definition } = route;
     this.stats.deliveries++;
@@ -179,17 +230,19 @@ export class LocalTopic {
     try {
       await definition.handler(event, context, this.options.deps());
       this.stats.delivered++;
+      this.forget(journalName);
     } catch (error) {
       const ttlMs = subscription.retry.eventTimeToLiveInMinutes * 60_000;
       const expired = Date.now() - publishedAt >= ttlMs;
       if (attempt >= subscription.retry.maxDeliveryAttempts || expired) {
         await this.deadLetter(subscription, event, attempt, expired ? 'TimeToLiveExceeded' : 'MaxDeliveryAttemptsExceeded', error);
+        this.forget(journalName);
         return;
       }
       this.stats.retries++;
       const base = this.options.backoffMs * 2 ** (attempt - 1);
       const delay = Math.min(base, this.options.backoffMs * 64) * (0.8 + Math.random() * 0.4);
-      this.schedule(route, event, attempt + 1, publishedAt, delay);
+      this.schedule(route, event, attempt + 1, publishedAt, delay, journalName);
     }
   }
 

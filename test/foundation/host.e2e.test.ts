@@ -10,6 +10,10 @@ import { createEmbeddedReadStore } from '../../shared/read-model/embedded';
 import { cloudEventType } from '../../shared/domain/events';
 import { topology } from '../../shared/topology';
 import { TOPIC_KEY, startTestHost, type TestHost } from '../support/host';
+import { startEmbeddedCosmos } from '../../shared/local/cosmos';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let host: TestHost | undefined;
 afterEach(async () => {
@@ -125,5 +129,26 @@ describe('local Functions host', () => {
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ subscription: 'projector', reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: max, event: { id: 'dead-1:1' } });
     expect(letters[0]!.lastError).toContain('injected: read store down');
+  });
+
+  it('keeps accepted events across a host restart (durable like Event Grid) when the write store outlives the host', async () => {
+    const cosmos = await startEmbeddedCosmos();
+    const stateDir = mkdtempSync(join(tmpdir(), 'restart-'));
+    const env = { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key };
+    try {
+      const first = await startTestHost({ env, deadLetterDir: stateDir, overrides: { readStore: flakyReadStore(Number.POSITIVE_INFINITY) } });
+      const client = new EventGridPublisherClient(first.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
+      await client.send([movieEvent('durable-1', 1, 'Survives a restart')]);
+      await first.stop(); // the delivery was still being retried
+      host = await startTestHost({ env, deadLetterDir: stateDir });
+      expect(host.topic.recovered).toBe(1);
+      await host.settle();
+      expect(await host.deps.readStore.get('durable-1')).toMatchObject({ kind: 'movie', movie: { title: 'Survives a restart' } });
+      expect(await host.deps.deadLetters.list()).toHaveLength(0);
+    } finally {
+      await host?.stop();
+      host = undefined;
+      await cosmos.close();
+    }
   });
 });

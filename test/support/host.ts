@@ -77,6 +77,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     MASTER_KEY,
     EVENTGRID_TOPIC_KEY: TOPIC_KEY,
     DEAD_LETTER_DIR: deadLetterDir,
+    LOCAL_TOPIC_JOURNAL_DIR: join(deadLetterDir, '.topic-journal'),
     LOCAL_EVENTGRID_BACKOFF_MS: '20',
     LOCAL_SEED: 'off',
     RELAY_GRACE_SECONDS: '0',
