@@ -41,6 +41,16 @@ async function managedIdentity(config: Config): Promise<TokenCredential> {
   return new DefaultAzureCredential(config.azureClientId ? { managedIdentityClientId: config.azureClientId } : {});
 }
 
+/** Entra tokens for Azure Managed Redis, from the app's managed identity. */
+async function redisTokens(config: Config): Promise<() => Promise<{ token: string; expiresOnTimestamp: number }>> {
+  const credential = await managedIdentity(config);
+  return async () => {
+    const token = await credential.getToken('https://redis.azure.com/.default');
+    if (!token) throw new Error('no token for Azure Managed Redis');
+    return token;
+  };
+}
+
 function redact(url: string): string {
   const u = new URL(url);
   u.username = '';
@@ -112,7 +122,14 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   let cache = overrides.cache;
   if (!cache) {
     const c = config.redis.url
-      ? (await import('./adapters/redis-cache.js')).createRedisCache({ url: config.redis.url, password: config.redis.password, timeoutMs: config.redis.timeoutMs, logger })
+      ? (await import('./adapters/redis-cache.js')).createRedisCache({
+          url: config.redis.url,
+          password: config.redis.password,
+          username: config.redis.username,
+          tokens: config.redis.auth === 'entra' ? await redisTokens(config) : undefined,
+          timeoutMs: config.redis.timeoutMs,
+          logger,
+        })
       : createMemoryCache();
     services.push(
       config.redis.url

@@ -32,6 +32,9 @@ const SettingsSchema = z.object({
   ELASTICSEARCH_INDEX: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a lowercase index name').default('movies'),
   REDIS_URL: urlSetting.refine((v) => v === undefined || /^rediss?:/.test(v), 'must be a redis:// or rediss:// URL'),
   REDIS_PASSWORD: optionalString,
+  /** accessKey (REDIS_PASSWORD) or entra (a token for the managed identity, user REDIS_USERNAME). */
+  REDIS_AUTH: z.enum(['accessKey', 'entra']).default('accessKey'),
+  REDIS_USERNAME: optionalString,
   REDIS_TIMEOUT_MS: intSetting(250, 10, 10_000),
   CACHE_TTL_SECONDS: intSetting(300, 1, 86_400),
   RELAY_GRACE_SECONDS: intSetting(30, 0, 86_400),
@@ -55,7 +58,7 @@ export interface Config {
   readonly eventGrid: { readonly endpoint?: string; readonly key?: string };
   readonly azureClientId?: string;
   readonly elasticsearch: { readonly url?: string; readonly apiKey?: string; readonly index: string };
-  readonly redis: { readonly url?: string; readonly password?: string; readonly timeoutMs: number };
+  readonly redis: { readonly url?: string; readonly password?: string; readonly auth: 'accessKey' | 'entra'; readonly username?: string; readonly timeoutMs: number };
   readonly cacheTtlSeconds: number;
   readonly relay: { readonly graceSeconds: number; readonly schedule: string };
   readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
@@ -93,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
   const s = parsed.data;
   const problems: string[] = [];
   if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');
+  if (s.REDIS_AUTH === 'entra' && !s.REDIS_USERNAME) problems.push('REDIS_USERNAME: required when REDIS_AUTH=entra (the identity\'s object id)');
   if (s.ELASTICSEARCH_API_KEY && !s.ELASTICSEARCH_URL) problems.push('ELASTICSEARCH_API_KEY: set without ELASTICSEARCH_URL');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -103,7 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     eventGrid: { endpoint: s.EVENTGRID_TOPIC_ENDPOINT, key: s.EVENTGRID_TOPIC_KEY },
     azureClientId: s.AZURE_CLIENT_ID,
     elasticsearch: { url: s.ELASTICSEARCH_URL, apiKey: s.ELASTICSEARCH_API_KEY, index: s.ELASTICSEARCH_INDEX },
-    redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, timeoutMs: s.REDIS_TIMEOUT_MS },
+    redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, auth: s.REDIS_AUTH, username: s.REDIS_USERNAME, timeoutMs: s.REDIS_TIMEOUT_MS },
     cacheTtlSeconds: s.CACHE_TTL_SECONDS,
     relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },
     deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },

@@ -106,8 +106,23 @@ export function describeError(error: unknown): string {
 /** Where a registration gets its dependencies: the Azure composition root, created on first use. */
 export type DepsProvider = () => Promise<Deps>;
 
-/** Registers a definition with the Azure Functions host (a no-op outside it: "test mode"). */
+/**
+ * True inside the Azure Functions worker, which provides `@azure/functions-core` (the same probe the
+ * @azure/functions library makes). Outside it the library is in "test mode" and skips registrations.
+ */
+function insideFunctionsHost(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@azure/functions-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Registers a definition with the Azure Functions host; outside it (local host, tests) a no-op. */
 export function register(definition: FunctionDefinition, deps: DepsProvider): FunctionDefinition {
+  if (!insideFunctionsHost()) return definition;
   switch (definition.kind) {
     case 'http':
       app.http(definition.name, {

@@ -1,16 +1,180 @@
 /**
- * Application Insights, loaded only when a connection string is configured: requiring the SDK costs
- * about a second, which a cold start without telemetry must not pay.
+ * Application Insights (Azure Monitor OpenTelemetry), loaded only when a connection string is
+ * configured: requiring the SDK costs about a second, which a cold start without telemetry must not pay.
+ *
+ * Once started, the @opentelemetry/api calls in shared/observability.ts become real: spans export as
+ * requests (SERVER, CONSUMER) and dependencies (CLIENT), the catalog.* instruments as custom metrics.
+ *
+ * The SDK registers process-global providers, so the running instance is module state by necessity;
+ * start is idempotent and `stopTelemetry()` returns the module to its initial state.
  */
-import type { Config } from './config';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
+import { ConfigError, type Config } from './config';
 
-let started = false;
+type ApplicationInsights = typeof import('applicationinsights');
 
-export async function startTelemetry(config: Pick<Config, 'appInsightsConnectionString'>): Promise<boolean> {
-  if (!config.appInsightsConnectionString || started) return started;
-  process.env.OTEL_NODE_RESOURCE_DETECTORS ??= 'env,host,os,process';
-  const { useAzureMonitor } = await import('applicationinsights');
-  useAzureMonitor({ azureMonitorExporterOptions: { connectionString: config.appInsightsConnectionString } });
-  started = true;
+/** Cloud role name (the `service.name` resource attribute) unless OTEL_SERVICE_NAME says otherwise. */
+export const CLOUD_ROLE_NAME = 'movie-catalog';
+
+/** Telemetry settings beyond the connection string, read from the environment. */
+export interface TelemetrySettings {
+  /** How often metrics are exported (TELEMETRY_EXPORT_INTERVAL_MS, else OTEL_METRIC_EXPORT_INTERVAL; default 60 s). */
+  readonly exportIntervalMs: number;
+  /** Live Metrics stream (TELEMETRY_LIVE_METRICS=on|off; default on in Azure, off elsewhere). */
+  readonly liveMetrics: boolean;
+  /** Keep failed batches on disk and retry them later (default in Azure only: a local run is short-lived). */
+  readonly offlineStorage: boolean;
+  /**
+   * Extra PEM certificates trusted for the ingestion endpoint, on top of the public roots
+   * (TELEMETRY_CA_FILE: a TLS-inspecting egress proxy, or a test endpoint).
+   */
+  readonly caFile?: string;
+  /** Running in Azure App Service / Functions (WEBSITE_SITE_NAME is set by the platform). */
+  readonly inAzure: boolean;
+}
+
+const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  problems.push(`${name}: must be on or off`);
+  return fallback;
+}
+
+/** Reads and validates the telemetry settings; throws ConfigError naming each bad setting. */
+export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env): TelemetrySettings {
+  const problems: string[] = [];
+  const inAzure = Boolean(env.WEBSITE_SITE_NAME?.trim());
+  let exportIntervalMs = DEFAULT_EXPORT_INTERVAL_MS;
+  for (const name of ['TELEMETRY_EXPORT_INTERVAL_MS', 'OTEL_METRIC_EXPORT_INTERVAL'] as const) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 100 || value > 3_600_000) problems.push(`${name}: must be an integer from 100 to 3600000 (ms)`);
+    else exportIntervalMs = value;
+    break;
+  }
+  const liveMetrics = onOff(env, 'TELEMETRY_LIVE_METRICS', inAzure, problems);
+  const caFile = env.TELEMETRY_CA_FILE?.trim() || undefined;
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { exportIntervalMs, liveMetrics, offlineStorage: inAzure, caFile, inAzure };
+}
+
+/** Checks the shape of a connection string without ever echoing it (it carries the instrumentation key). */
+export function validateConnectionString(connectionString: string): void {
+  const name = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+  const fields = new Map(
+    connectionString
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .map((part) => {
+        const at = part.indexOf('=');
+        return [at < 0 ? part.toLowerCase() : part.slice(0, at).trim().toLowerCase(), at < 0 ? '' : part.slice(at + 1).trim()] as const;
+      }),
+  );
+  const problems: string[] = [];
+  if (!fields.get('instrumentationkey')) problems.push(`${name}: has no InstrumentationKey`);
+  for (const endpoint of ['ingestionendpoint', 'liveendpoint']) {
+    const value = fields.get(endpoint);
+    if (value !== undefined && !(URL.canParse(value) && new URL(value).protocol === 'https:')) {
+      problems.push(`${name}: ${endpoint === 'ingestionendpoint' ? 'IngestionEndpoint' : 'LiveEndpoint'} must be an https URL`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * The SDK options. Everything the distro can only take from the environment is defaulted there (and
+ * only when unset, so an app setting still wins):
+ * - OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process: no probe of the cloud metadata address;
+ * - OTEL_SERVICE_NAME=movie-catalog: the cloud role name (the env detector runs last, so it also
+ *   overrides the site name the Functions detector would put there);
+ * - OTEL_METRIC_EXPORT_INTERVAL from the settings;
+ * - APPLICATIONINSIGHTS_STATSBEAT_DISABLED outside Azure: the SDK's own usage reports go to fixed
+ *   Microsoft endpoints, which a local run must not call.
+ * Sampling: every trace (ratio 1, no per-second rate limit, which drops early spans); OTEL_TRACES_SAMPLER
+ * (and _ARG) override it, e.g. `microsoft.rate_limited` with 5, or `parentbased_trace_id_ratio`.
+ */
+export function azureMonitorOptions(connectionString: string, settings: TelemetrySettings, env: NodeJS.ProcessEnv = process.env): AzureMonitorOpenTelemetryOptions {
+  env.OTEL_NODE_RESOURCE_DETECTORS ??= 'env,host,os,process';
+  env.OTEL_SERVICE_NAME ??= CLOUD_ROLE_NAME;
+  env.OTEL_METRIC_EXPORT_INTERVAL = String(settings.exportIntervalMs);
+  if (!settings.inAzure) env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED ??= 'true';
+
+  const ca = settings.caFile ? [...rootCertificates, readFileSync(settings.caFile, 'utf8')] : undefined;
+  // The host creates the request span of every invocation (the Azure host, or shared/local/host.ts);
+  // a second SERVER span from the http instrumentation would double every request.
+  const http = { enabled: true, ignoreIncomingRequestHook: () => true };
+  return {
+    azureMonitorExporterOptions: {
+      connectionString,
+      disableOfflineStorage: !settings.offlineStorage,
+      ...(ca ? { tlsOptions: { ca } } : {}),
+    },
+    samplingRatio: 1,
+    tracesPerSecond: 0,
+    enableLiveMetrics: settings.liveMetrics,
+    instrumentationOptions: { http },
+  };
+}
+
+let running: Promise<ApplicationInsights> | undefined;
+
+/**
+ * Starts Application Insights when a connection string is configured. Idempotent: later calls (also
+ * concurrent ones) share the first start, whatever they pass. Resolves true when telemetry runs.
+ */
+export async function startTelemetry(
+  config: Pick<Config, 'appInsightsConnectionString'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean> {
+  if (running) {
+    await running;
+    return true;
+  }
+  const connectionString = config.appInsightsConnectionString;
+  if (!connectionString) return false;
+  validateConnectionString(connectionString);
+  const settings = readTelemetrySettings(env);
+  const options = azureMonitorOptions(connectionString, settings, env);
+  const start = (async () => {
+    const sdk = await import('applicationinsights');
+    sdk.useAzureMonitor(options);
+    return sdk;
+  })();
+  running = start;
+  try {
+    await start;
+  } catch (error) {
+    if (running === start) running = undefined;
+    throw error;
+  }
   return true;
+}
+
+/** True once startTelemetry has started the SDK (and stopTelemetry has not stopped it). */
+export function telemetryStarted(): boolean {
+  return running !== undefined;
+}
+
+/** Exports whatever is buffered (spans, metrics, logs) now. A no-op when telemetry is off. */
+export async function flushTelemetry(): Promise<void> {
+  const sdk = await running?.catch(() => undefined);
+  await sdk?.flushAzureMonitor();
+}
+
+/** Flushes and shuts the SDK down (host shutdown). A no-op when telemetry is off; a later start starts anew. */
+export async function stopTelemetry(): Promise<void> {
+  const current = running;
+  running = undefined;
+  const sdk = await current?.catch(() => undefined);
+  if (!sdk) return;
+  await sdk.flushAzureMonitor();
+  await sdk.shutdownAzureMonitor();
 }

@@ -5,9 +5,15 @@
 import { Redis } from 'ioredis';
 import { CacheUnavailableError, type Cache, type DependencyStatus, type Logger } from '../ports';
 
+/** A source of short-lived passwords (Entra access tokens) and when each expires. */
+export type TokenSource = () => Promise<{ token: string; expiresOnTimestamp: number }>;
+
 export interface RedisCacheOptions {
   readonly url: string;
   readonly password?: string;
+  readonly username?: string;
+  /** Entra auth: the password is a token, renewed (re-AUTH) before it expires. */
+  readonly tokens?: TokenSource;
   readonly timeoutMs: number;
   readonly keyPrefix?: string;
   readonly logger?: Logger;
@@ -16,14 +22,29 @@ export interface RedisCacheOptions {
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const redis = new Redis(options.url, {
     password: options.password,
+    username: options.username,
+    lazyConnect: options.tokens !== undefined,
     keyPrefix: options.keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: options.timeoutMs,
     connectTimeout: Math.max(options.timeoutMs, 1000),
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    lazyConnect: false,
   });
+  let renewal: NodeJS.Timeout | undefined;
+  const renew = async (): Promise<void> => {
+    const { token, expiresOnTimestamp } = await options.tokens!();
+    redis.options.password = token; // used by every reconnect
+    if (redis.status === 'ready') await redis.call('AUTH', options.username ?? 'default', token);
+    const inMs = Math.max(60_000, expiresOnTimestamp - Date.now() - 5 * 60_000);
+    renewal = setTimeout(() => void renew().catch((e: Error) => options.logger?.warn(`redis: token renewal failed: ${e.message}`)), inMs);
+    renewal.unref();
+  };
+  if (options.tokens) {
+    void renew()
+      .then(() => redis.connect())
+      .catch((e: Error) => options.logger?.warn(`redis: could not connect with Entra auth: ${e.message}`));
+  }
   let lastErrorLog = 0;
   redis.on('error', (error: Error) => {
     // Reconnects go on in the background; log at most every 5 s.
@@ -56,6 +77,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       }
     },
     async close() {
+      clearTimeout(renewal);
       redis.disconnect();
     },
   };
