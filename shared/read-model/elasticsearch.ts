@@ -73,7 +73,11 @@ const INDEX_SETTINGS: estypes.IndicesIndexSettings = {
   // One shard: exact terms-aggregation counts and one BM25 statistics space, so scores (and relevance
   // cursors) are stable from page to page.
   number_of_shards: 1,
-  number_of_replicas: 0,
+  // A replica wherever a second node exists (Elastic Cloud), none on a single local node.
+  auto_expand_replicas: '0-1',
+  // The projector writes with refresh=wait_for before it invalidates the search cache, so the refresh
+  // interval bounds projection lag; a small catalog affords a short one.
+  refresh_interval: '250ms',
 };
 
 const COMPUTED_FIELDS = ['deleted', 'titleSort', 'directorLower'] as const;

@@ -12,7 +12,7 @@ import { redrive } from '../../shared/operations/redrive';
 import { verifyConvergence } from '../../shared/operations/verify';
 import type { StoredEvent } from '../../shared/ports';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
-import type { ReadStore } from '../../shared/read-model/port';
+import { ReadStoreUnavailableError, type ReadStore } from '../../shared/read-model/port';
 import { elasticsearchUnavailableReason, uniqueIndexPrefix } from '../support/elasticsearch';
 import { TOPIC_KEY, captureLogger, startTestHost, type TestHost } from '../support/host';
 import { redisUnavailableReason, startTestRedis, type TestRedis } from '../support/redis';
@@ -42,7 +42,6 @@ function faulty(inner: ReadStore): FaultyStore {
       store.applies++;
       if (store.failNext > 0) {
         store.failNext--;
-        const { ReadStoreUnavailableError } = await import('../../shared/read-model/port');
         throw new ReadStoreUnavailableError('injected: Elasticsearch unreachable');
       }
       const id = entries[0] && (entries[0].kind === 'movie' ? entries[0].movie.id : entries[0].id);
