@@ -69,7 +69,7 @@ export function stackConfig(env: string): Record<string, unknown> {
 export function effectiveConfig(env: string, overrides: Record<string, string>): Record<string, string> {
   const config: Record<string, string> = {};
   for (const [key, declared] of Object.entries(declaredConfig())) {
-    if (declared.default !== undefined) config[`${PROJECT}:${key}`] = String(declared.default);
+    if (declared.default !== undefined) config[`${PROJECT}:${key}`] = typeof declared.default === 'string' ? declared.default : JSON.stringify(declared.default);
   }
   for (const [key, value] of Object.entries(stackConfig(env))) config[key] = String(value);
   return { ...config, ...overrides };
@@ -216,7 +216,7 @@ export async function runProgram(env: string, overrides: Record<string, string> 
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     if (pulumi.Output.isInstance(value)) {
-      outputs[key] = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve));
+      outputs[key] = await new Promise((resolve) => (value).apply(resolve));
     }
   }
 

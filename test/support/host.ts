@@ -56,7 +56,8 @@ export interface ApiInit {
   readonly body?: unknown;
   readonly rawBody?: string | Uint8Array;
   readonly headers?: Record<string, string>;
-  readonly key?: 'function' | 'master' | 'none' | string;
+  /** 'function' (default), 'master', 'none', or a literal key to send. */
+  readonly key?: string;
 }
 
 export interface ApiResponse {

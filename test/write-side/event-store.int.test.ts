@@ -27,7 +27,7 @@ function event(movieId: string, version: number, minute = version, type: MovieEv
     state: { id: movieId, version, title: `${movieId} v${version}`, createdAt: at, updatedAt: at },
     changed: ['title'],
     metadata: { movieId, version, occurredAt: at, correlationId: `c-${movieId}-${version}` },
-  } as MovieEvent;
+  };
 }
 
 describe('Cosmos event store', () => {
