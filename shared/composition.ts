@@ -163,7 +163,6 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     settings: overrides.settings ?? {
       cacheTtlSeconds: config.cacheTtlSeconds,
       relayGraceSeconds: config.relay.graceSeconds,
-      queryAuthLevel: config.queryAuthLevel,
     },
   };
   return {

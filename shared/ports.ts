@@ -121,6 +121,5 @@ export interface Deps {
   readonly settings: {
     readonly cacheTtlSeconds: number;
     readonly relayGraceSeconds: number;
-    readonly queryAuthLevel: 'anonymous' | 'function';
   };
 }

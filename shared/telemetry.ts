@@ -10,10 +10,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { SpanKind } from '@opentelemetry/api';
 import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
 import { ConfigError, type Config } from './config';
 
 type ApplicationInsights = typeof import('applicationinsights');
+type SpanProcessor = NonNullable<AzureMonitorOpenTelemetryOptions['spanProcessors']>[number];
+
+const AI_OPERATION_NAME = 'ai.operation.name';
+
+/**
+ * The exporter names a request from a CONSUMER span (a projector delivery) after its `ai.operation.name`
+ * attribute only, and leaves it unnamed otherwise; name it after the span, as SERVER requests are.
+ */
+const nameConsumerRequests: SpanProcessor = {
+  onStart(span) {
+    if (span.kind === SpanKind.CONSUMER && span.attributes[AI_OPERATION_NAME] === undefined) span.setAttribute(AI_OPERATION_NAME, span.name);
+  },
+  onEnd() {},
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
 
 /** Cloud role name (the `service.name` resource attribute) unless OTEL_SERVICE_NAME says otherwise. */
 export const CLOUD_ROLE_NAME = 'movie-catalog';
@@ -92,7 +109,9 @@ export function validateConnectionString(connectionString: string): void {
 /**
  * The SDK options. Everything the distro can only take from the environment is defaulted there (and
  * only when unset, so an app setting still wins):
- * - OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process: no probe of the cloud metadata address;
+ * - OTEL_NODE_RESOURCE_DETECTORS=env,host,os,process: the SDK's detectors leave the cloud metadata
+ *   address alone (the distro's own config still probes it once, in the background with a 1 s timeout,
+ *   when it finds no App Service / Functions / AKS / Container Apps platform, i.e. only off Azure);
  * - OTEL_SERVICE_NAME=movie-catalog: the cloud role name (the env detector runs last, so it also
  *   overrides the site name the Functions detector would put there);
  * - OTEL_METRIC_EXPORT_INTERVAL from the settings;
@@ -101,7 +120,7 @@ export function validateConnectionString(connectionString: string): void {
  * Sampling: every trace (ratio 1, no per-second rate limit, which drops early spans); OTEL_TRACES_SAMPLER
  * (and _ARG) override it, e.g. `microsoft.rate_limited` with 5, or `parentbased_trace_id_ratio`.
  */
-export function azureMonitorOptions(connectionString: string, settings: TelemetrySettings, env: NodeJS.ProcessEnv = process.env): AzureMonitorOpenTelemetryOptions {
+function azureMonitorOptions(connectionString: string, settings: TelemetrySettings, env: NodeJS.ProcessEnv = process.env): AzureMonitorOpenTelemetryOptions {
   env.OTEL_NODE_RESOURCE_DETECTORS ??= 'env,host,os,process';
   env.OTEL_SERVICE_NAME ??= CLOUD_ROLE_NAME;
   env.OTEL_METRIC_EXPORT_INTERVAL = String(settings.exportIntervalMs);
@@ -121,6 +140,7 @@ export function azureMonitorOptions(connectionString: string, settings: Telemetr
     tracesPerSecond: 0,
     enableLiveMetrics: settings.liveMetrics,
     instrumentationOptions: { http },
+    spanProcessors: [nameConsumerRequests],
   };
 }
 
@@ -169,12 +189,34 @@ export async function flushTelemetry(): Promise<void> {
   await sdk?.flushAzureMonitor();
 }
 
-/** Flushes and shuts the SDK down (host shutdown). A no-op when telemetry is off; a later start starts anew. */
-export async function stopTelemetry(): Promise<void> {
+/** Waits for `work`, but no longer than `ms`: an unreachable ingestion endpoint must not hang a shutdown. */
+async function atMost(ms: number, work: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([work.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Exports what is buffered and shuts the SDK down (host shutdown), within `timeoutMs`. A no-op when
+ * telemetry is off; a later startTelemetry starts the SDK again.
+ */
+export async function stopTelemetry(timeoutMs = 10_000): Promise<void> {
   const current = running;
   running = undefined;
   const sdk = await current?.catch(() => undefined);
   if (!sdk) return;
-  await sdk.flushAzureMonitor();
-  await sdk.shutdownAzureMonitor();
+  await atMost(
+    timeoutMs,
+    (async () => {
+      await sdk.flushAzureMonitor();
+      await sdk.shutdownAzureMonitor();
+    })(),
+  );
 }
