@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     import('./banner.js'),
   ]);
   const started = Date.now();
-  const host = await startLocalHost({ config, functions, hostname: process.env.HOST ?? '127.0.0.1' });
+  const logger = config.logFormat === 'json' ? (await import('../shared/logging.js')).structuredLogger(console) : console;
+  const host = await startLocalHost({ config, functions, logger, hostname: process.env.HOST ?? '127.0.0.1' });
   console.log(describeHost(host, Date.now() - started));
   if (config.local.seed === 'auto') {
     const { seedIfEmpty } = await import('./seed.js');

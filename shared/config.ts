@@ -45,6 +45,8 @@ const SettingsSchema = z.object({
   LOCAL_EVENTGRID_BACKOFF_MS: intSetting(1000, 1, 600_000),
   LOCAL_SEED: z.enum(['auto', 'off']).default('auto'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString,
+  /** `json`: one JSON object per log line with trace and correlation ids (shared/logging.ts). */
+  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -64,6 +66,7 @@ export interface Config {
   readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
   readonly local: { readonly eventGridBackoffMs: number; readonly seed: 'auto' | 'off'; readonly topicJournalDir: string };
   readonly appInsightsConnectionString?: string;
+  readonly logFormat: 'text' | 'json';
 }
 
 export class ConfigError extends Error {
@@ -113,5 +116,6 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },
     local: { eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS, seed: s.LOCAL_SEED, topicJournalDir: s.LOCAL_TOPIC_JOURNAL_DIR },
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    logFormat: s.LOG_FORMAT,
   };
 }

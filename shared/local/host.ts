@@ -22,8 +22,9 @@ import {
   type TimerFunctionDefinition,
 } from '../registry';
 import { topology } from '../topology';
-import { startTelemetry } from '../telemetry';
+import { startTelemetry, stopTelemetry } from '../telemetry';
 import { SpanKind, contextFromTraceparent, withSpan } from '../observability';
+import { trace } from '@opentelemetry/api';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './cosmos';
 import { LocalTopic, MAX_BATCH_BYTES, PublishRejected, TOPIC_PATH, keyMatches } from './topic';
 
@@ -153,7 +154,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const { config, functions } = options;
   const logger = options.logger ?? console;
   // Application Insights only when a connection string is set (it costs ~1 s to load otherwise).
-  await startTelemetry(config);
+  const telemetry = await startTelemetry(config);
   const server: Server = createServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -288,7 +289,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       const response = await withSpan(
         `${method} /api/${definition.route}`,
         { 'http.request.method': method, 'http.route': `/api/${definition.route}`, 'faas.name': definition.name },
-        () => invokeHttp(definition, request, context, deps),
+        async () => {
+          const answer = await invokeHttp(definition, request, context, deps);
+          trace.getActiveSpan()?.setAttributes({ 'http.response.status_code': answer.status ?? 200, 'url.full': requestUrl.toString() });
+          return answer;
+        },
         { kind: SpanKind.SERVER, parent: contextFromTraceparent(headers.traceparent) },
       );
       await writeResponse(res, response);
@@ -306,6 +311,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     });
 
     const comp = composition;
+    const services = telemetry
+      ? [...comp.services, { port: 'telemetry' as const, kind: 'Application Insights', target: new URL(/IngestionEndpoint=([^;]+)/.exec(config.appInsightsConnectionString ?? '')?.[1] ?? 'https://dc.services.visualstudio.com').host }]
+      : comp.services;
     return {
       url,
       port,
@@ -313,7 +321,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       topic: localTopic,
       topicEndpoint,
       deps,
-      services: comp.services,
+      services,
       functions,
       async runTimer(name) {
         const definition = timerDefs.find((t) => t.name === name);
@@ -327,6 +335,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await comp.close();
         await cosmos?.close();
+        if (telemetry) await stopTelemetry();
       },
     };
   } catch (error) {
