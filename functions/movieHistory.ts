@@ -3,12 +3,13 @@ import { registerFunction } from '../shared/composition';
 import { MovieSchema, toRepresentation } from '../shared/domain/movie';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { movieIdParam, params } from '../shared/http/headers';
-import { queryObject, validate } from '../shared/http/request';
+import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 
 const HistoryQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryNumber(z.number().int().min(1).max(100)).default(20),
   cursor: z.string().max(100).optional(),
+  ...FUNCTION_KEY_PARAM,
 });
 
 const HistoryPageSchema = z
@@ -29,7 +30,7 @@ const HistoryPageSchema = z
 
 function decodeCursor(cursor: string): number {
   const version = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^v/, ''));
-  if (!Number.isSafeInteger(version) || version < 1 || !cursor.length) {
+  if (!/^v[1-9][0-9]{0,14}$/.test(Buffer.from(cursor, 'base64url').toString('utf8')) || !Number.isSafeInteger(version)) {
     throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]);
   }
   return version;

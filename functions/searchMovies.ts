@@ -3,13 +3,13 @@ import { registerFunction } from '../shared/composition';
 import { MPAA_RATINGS, MovieSchema } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
 import { queryAuthLevel } from '../shared/http/auth';
-import { queryObject, validate } from '../shared/http/request';
+import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { InvalidCursorError, SORT_KEYS, type SearchQuery } from '../shared/read-model/port';
 import { searchMovies as searchQuery } from '../shared/read-model/queries';
 import type { ParameterDoc } from '../shared/registry';
 
-const year = z.coerce.number().int().min(1800).max(3000);
+const year = queryNumber(z.number().int().min(1800).max(3000));
 const SearchParamsSchema = z
   .strictObject({
     q: z.string().trim().min(1).max(200).optional(),
@@ -18,12 +18,11 @@ const SearchParamsSchema = z
     mpaaRating: z.enum(MPAA_RATINGS).optional(),
     yearFrom: year.optional(),
     yearTo: year.optional(),
-    minRating: z.coerce.number().min(0).max(10).optional(),
+    minRating: queryNumber(z.number().min(0).max(10)).optional(),
     sort: z.enum(SORT_KEYS).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: queryNumber(z.number().int().min(1).max(100)).default(20),
     cursor: z.string().min(1).max(2000).optional(),
-    /** The function key, when the query endpoints require one. */
-    code: z.string().optional(),
+    ...FUNCTION_KEY_PARAM,
   })
   .refine((p) => p.yearFrom === undefined || p.yearTo === undefined || p.yearFrom <= p.yearTo, { message: 'yearFrom must not be after yearTo', path: ['yearFrom'] })
   .refine((p) => p.sort !== 'relevance' || p.q !== undefined, { message: 'relevance sort needs q', path: ['sort'] });

@@ -20,18 +20,31 @@ const isoDate = z
 
 const nonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVISIBLE = /^[\s\u200B-\u200D\u2060\uFEFF]*$/;
+
+/** Text a store can encode (no lone surrogates) and, when required, with something visible in it. */
+function text(max: number, required = false) {
+  const base = z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogates)');
+  return required ? base.refine((s) => !INVISIBLE.test(s), 'must contain visible characters') : base;
+}
+
 /** Every field a client may write. All optional except title; unknown fields are rejected. */
 export const MovieFieldsSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(300),
-    description: z.string().max(5000).optional(),
+    title: text(300, true),
+    description: text(5000).optional(),
     releaseDate: isoDate.optional(),
     genres: z
-      .array(z.string().trim().min(1).max(50))
+      .array(text(50, true))
       .max(10)
       .refine((g) => new Set(g).size === g.length, 'genres must be distinct')
       .optional(),
-    director: z.string().trim().min(1).max(200).optional(),
+    director: text(200, true).optional(),
     mpaaRating: z.enum(MPAA_RATINGS).optional(),
     runtimeMinutes: z.number().int().min(1).max(1000).optional(),
     imdbRating: z.number().min(0).max(10).optional(),
@@ -39,7 +52,7 @@ export const MovieFieldsSchema = z
     usGross: nonNegInt.optional(),
     worldwideGross: nonNegInt.optional(),
     productionBudget: nonNegInt.optional(),
-    distributor: z.string().trim().min(1).max(200).optional(),
+    distributor: text(200, true).optional(),
   })
   .meta({ id: 'MovieFields' });
 

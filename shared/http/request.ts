@@ -3,7 +3,7 @@
  * Every failure is a typed 4xx error; nothing here ever yields a 5xx.
  */
 import type { HttpRequest } from '@azure/functions';
-import type { ZodType, z } from 'zod';
+import { z, type ZodType } from 'zod';
 import {
   MalformedJsonError,
   PayloadTooLargeError,
@@ -13,6 +13,18 @@ import {
 import { fieldErrors } from '../domain/validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** A decimal query parameter (no exponents, hex or blanks), then the number schema's own bounds. */
+export function queryNumber<S extends ZodType<number, number>>(schema: S) {
+  return z
+    .string()
+    .regex(/^-?\d{1,15}(\.\d{1,15})?$/, 'must be a decimal number')
+    .transform(Number)
+    .pipe(schema);
+}
+
+/** The function key may arrive as `?code=` (the Functions convention); endpoints ignore it. */
+export const FUNCTION_KEY_PARAM = { code: z.string().optional() };
 
 /** Validates a value against a schema, throwing ValidationError with every bad field. */
 export function validate<S extends ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {

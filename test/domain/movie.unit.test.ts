@@ -36,10 +36,18 @@ describe('movie fields', () => {
     [{ title: 'A', usGross: -1 }, 'usGross'],
     [{ title: 'A', extra: 1 }, ''],
     [{ title: 'A', ['__proto__']: { polluted: true } }, ''],
+    [{ title: '\u200b\u200b' }, 'title'],
+    [{ title: 'Broken \ud800 text' }, 'title'],
+    [{ title: 'A', director: '\udc00' }, 'director'],
   ])('rejects %j', (input, field) => {
     const result = MovieFieldsSchema.safeParse(JSON.parse(JSON.stringify(input)));
     expect(result.success).toBe(false);
     if (field) expect(result.error!.issues.some((i) => i.path[0] === field)).toBe(true);
+  });
+
+  it('keeps well-formed odd Unicode (RTL marks, emoji, zero-width joiners inside text)', () => {
+    const title = 'שלום \u200fworld 🎬👩\u200d🚀';
+    expect(MovieFieldsSchema.parse({ title }).title).toBe(title);
   });
 
   it('patch schema: optional fields nullable, title not', () => {
