@@ -9,7 +9,7 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       {
-        test: { name: 'unit', include: ['test/**/*.unit.test.ts'], testTimeout: 20_000 },
+        test: { name: 'unit', include: ['test/**/*.unit.test.ts'], testTimeout: 20_000, sequence: { groupOrder: 0 } },
       },
       {
         test: {
@@ -19,6 +19,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -29,6 +30,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 180_000,
           maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

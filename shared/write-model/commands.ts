@@ -63,6 +63,25 @@ export async function dispatch(deps: Pick<Deps, 'eventStore' | 'publisher'>, eve
   return true;
 }
 
+/**
+ * The newest version the command needs to decide on. Point reads answer the common cases (a create of
+ * an unused id; a change whose If-Match names the newest version); only otherwise the version query runs.
+ * A retried keyed create is answered here with its original outcome.
+ */
+async function loadCurrent(command: MovieCommand, deps: Deps): Promise<StoredEvent | CommandOutcome | null> {
+  const { eventStore } = deps;
+  if (command.type === 'CreateMovie') {
+    const first = await eventStore.get(command.movieId, 1);
+    if (!first) return null;
+    return replayOf(first, command) ?? eventStore.latest(command.movieId);
+  }
+  const [expected, next] = await Promise.all([
+    eventStore.get(command.movieId, command.expectedVersion),
+    eventStore.get(command.movieId, command.expectedVersion + 1),
+  ]);
+  return expected && !next ? expected : eventStore.latest(command.movieId);
+}
+
 export async function handleCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
   try {
     const outcome = await runCommand(command, deps, log);
@@ -75,12 +94,9 @@ export async function handleCommand(command: MovieCommand, deps: Deps, log: Logg
 }
 
 async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
-  if (command.type === 'CreateMovie' && command.metadata.idempotencyKey) {
-    const first = await deps.eventStore.get(command.movieId, 1);
-    const replay = first && replayOf(first, command);
-    if (replay) return replay;
-  }
-  const current = await deps.eventStore.latest(command.movieId);
+  const loaded = await loadCurrent(command, deps);
+  if (loaded && 'kind' in loaded) return loaded;
+  const current = loaded;
   const decision = decide(command, stateOf(current));
   if (decision instanceof Error) throw decision;
   const [event] = decision;
