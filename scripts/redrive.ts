@@ -1,0 +1,53 @@
+/**
+ * `npm run redrive`: lists the dead-lettered events (GET /api/ops/dead-letters), then re-publishes them
+ * (POST /api/ops/dead-letters/redrive; they keep their ids, so the projector applies them idempotently).
+ * Exits 1 if any could not be re-published, 2 if the call failed.
+ *
+ *   npm run redrive -- [--list] [--url http://127.0.0.1:7071] [name ...]
+ *   --list   only list;  names: redrive only these records
+ *   env: CATALOG_URL (instead of --url), MASTER_KEY
+ */
+import type { RedriveReport } from '../shared/operations/redrive';
+import { adminCall, catalogUrl, hasFlag, positionals, runMain } from './cli';
+
+interface DeadLetterItem {
+  readonly name: string;
+  readonly subscription: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly subject?: string;
+  readonly reason: string;
+  readonly deliveryAttempts: number;
+  readonly deadLetteredAt: string;
+}
+
+export function formatDeadLetters(items: readonly DeadLetterItem[]): string {
+  if (items.length === 0) return 'no dead letters';
+  const lines = [`${items.length} dead letter(s), oldest first:`];
+  for (const d of items) {
+    lines.push(`  ${d.deadLetteredAt}  ${d.subscription}  ${d.eventType}  ${d.subject ?? d.eventId}  attempts=${d.deliveryAttempts}`);
+    lines.push(`      reason: ${d.reason}`);
+    lines.push(`      name:   ${d.name}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const { items } = await adminCall<{ items: DeadLetterItem[] }>('ops/dead-letters');
+  const names = positionals(['url']);
+  const chosen = names.length > 0 ? items.filter((d) => names.includes(d.name)) : items;
+  const unknown = names.filter((n) => !items.some((d) => d.name === n));
+  console.log(`dead letters at ${catalogUrl()}: ${formatDeadLetters(chosen)}`);
+  if (unknown.length > 0) console.log(`not found (already redriven?): ${unknown.join(', ')}`);
+  if (hasFlag('list')) return 0;
+  if (chosen.length === 0) {
+    console.log('nothing to redrive');
+    return unknown.length > 0 ? 1 : 0;
+  }
+  const report = await adminCall<RedriveReport>('ops/dead-letters/redrive', { method: 'POST', body: names.length > 0 ? { names } : {} });
+  console.log(`redrive: ${report.redriven} re-published, ${report.failed.length} failed`);
+  for (const f of report.failed) console.log(`  failed ${f.name}: ${f.error}`);
+  return report.failed.length > 0 || unknown.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) runMain(main);
