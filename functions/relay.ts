@@ -5,7 +5,8 @@ export const relay = registerFunction({
   kind: 'timer',
   name: 'relay',
   summary: 'Re-publishes events still undispatched after the grace period, oldest first',
-  schedule: process.env.RELAY_SCHEDULE ?? '*/15 * * * * *',
+  // An app setting, resolved by the host (Azure and local alike); default in shared/config.ts.
+  schedule: '%RELAY_SCHEDULE%',
   async handler(_timer, context, deps) {
     await relayUndispatched(deps, context);
   },

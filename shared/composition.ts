@@ -51,6 +51,34 @@ async function redisTokens(config: Config): Promise<() => Promise<{ token: strin
   };
 }
 
+/** The store, initialised (index and alias created) before its first use, retried until that succeeds. */
+export function initOnDemand(store: ReadStore): ReadStore {
+  let ready: Promise<void> | undefined;
+  const ensure = (): Promise<void> =>
+    (ready ??= store.init().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
+  return {
+    kind: store.kind,
+    init: ensure,
+    apply: async (entries, options) => (await ensure(), store.apply(entries, options)),
+    get: async (id) => (await ensure(), store.get(id)),
+    search: async (query) => (await ensure(), store.search(query)),
+    async *scan(batchSize) {
+      await ensure();
+      yield* store.scan(batchSize);
+    },
+    refresh: async () => (await ensure(), store.refresh()),
+    health: () => store.health(),
+    createIndex: async () => (await ensure(), store.createIndex()),
+    swapAlias: async (index) => (await ensure(), store.swapAlias(index)),
+    deleteIndex: async (index) => (await ensure(), store.deleteIndex(index)),
+    currentIndex: async () => (await ensure(), store.currentIndex()),
+    close: () => store.close(),
+  };
+}
+
 function redact(url: string): string {
   const u = new URL(url);
   u.username = '';
@@ -117,7 +145,9 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     closers.push(() => store.close());
     readStore = store;
   }
-  await readStore.init();
+  readStore = initOnDemand(readStore);
+  // A read store that is down at start-up must not stop the commands: it is initialised on first use.
+  await readStore.init().catch((error: Error) => logger.warn(`read store not ready (${error.message}); queries answer 503 until it is`));
 
   let cache = overrides.cache;
   if (!cache) {

@@ -15,6 +15,9 @@ const intSetting = (def: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(def);
 const urlSetting = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be an absolute URL');
 
+/** NCRONTAB (with seconds) of the relay timer: the `%RELAY_SCHEDULE%` app setting. */
+export const DEFAULT_RELAY_SCHEDULE = '*/15 * * * * *';
+
 const SettingsSchema = z.object({
   PORT: intSetting(7071, 0, 65535),
   FUNCTION_KEY: optionalString,
@@ -38,7 +41,7 @@ const SettingsSchema = z.object({
   REDIS_TIMEOUT_MS: intSetting(250, 10, 10_000),
   CACHE_TTL_SECONDS: intSetting(300, 1, 86_400),
   RELAY_GRACE_SECONDS: intSetting(30, 0, 86_400),
-  RELAY_SCHEDULE: z.string().min(1).default('*/15 * * * * *'),
+  RELAY_SCHEDULE: z.string().min(1).default(DEFAULT_RELAY_SCHEDULE),
   DEAD_LETTER_DIR: z.string().min(1).default('.local/deadletter'),
   LOCAL_TOPIC_JOURNAL_DIR: z.string().min(1).default('.local/topic'),
   DEAD_LETTER_BLOB_URL: urlSetting,

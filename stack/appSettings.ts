@@ -2,6 +2,7 @@
  * The Functions app's settings, built in one pure function so the names the app reads are in one place and
  * tests can check them without Azure.
  */
+import { DEFAULT_RELAY_SCHEDULE } from '../shared/config';
 import * as pulumi from '@pulumi/pulumi';
 
 /**
@@ -77,6 +78,8 @@ export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
     { name: 'QUERY_AUTH_LEVEL', value: i.queryAuthLevel },
     { name: 'CACHE_TTL_SECONDS', value: String(i.cacheTtlSeconds) },
     { name: 'RELAY_GRACE_SECONDS', value: String(i.relayGraceSeconds) },
+    // The relay timer's schedule is `%RELAY_SCHEDULE%`: the host cannot index it without this setting.
+    { name: 'RELAY_SCHEDULE', value: DEFAULT_RELAY_SCHEDULE },
   ];
   if (i.redis.auth === 'accessKey') {
     settings.push({ name: 'REDIS_AUTH', value: 'accessKey' }, { name: 'REDIS_PASSWORD', value: i.redis.passwordRef });

@@ -5,7 +5,8 @@
  * delivering to the subscribed functions; timer functions on their schedules. Embedded services stand in
  * for whatever the configuration does not point at.
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
@@ -155,7 +156,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const logger = options.logger ?? console;
   // Application Insights only when a connection string is set (it costs ~1 s to load otherwise).
   const telemetry = await startTelemetry(config);
-  const server: Server = createServer({ keepAlive: true });
+  // Requests that arrive while the host is still starting wait for it instead of hanging unanswered.
+  let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const waiting: Array<() => void> = [];
+  const server: Server = createServer({ keepAlive: true }, (req, res) => {
+    if (handle) handle(req, res);
+    else waiting.push(() => handle?.(req, res));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, options.hostname ?? '127.0.0.1', () => resolve());
@@ -201,9 +208,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       deadLetters: deps.deadLetters,
       backoffMs: config.local.eventGridBackoffMs,
       logger,
+      maxConcurrency: 64,
       // Durable like Event Grid, but only where the write store outlives this process: replaying a
       // journal into fresh in-memory stores would invent movies nobody can see in the write store.
-      journalDir: cosmos ? undefined : config.local.topicJournalDir,
+      journalDir: cosmos ? undefined : join(config.local.topicJournalDir, journalScope(effective)),
     });
     if (localTopic.recovered > 0) logger.log(`topic: resumed ${localTopic.recovered} pending deliveries from the journal`);
     topic = localTopic;
@@ -211,7 +219,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const timerDefs = functions.filter((f): f is TimerFunctionDefinition => f.kind === 'timer');
 
     const runTimer = async (definition: TimerFunctionDefinition, isPastDue = false) => {
-      const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID() });
+      const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID(), logHandler: contextLog(logger, true) });
       const now = new Date().toISOString();
       try {
         await definition.handler({ isPastDue, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, context, deps);
@@ -221,7 +229,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     };
     if (options.timers ?? true) {
       for (const definition of timerDefs) {
-        timers.push(new Cron(definition.schedule, { protect: true }, () => runTimer(definition)));
+        timers.push(new Cron(resolveSchedule(definition.schedule, effective), { protect: true }, () => runTimer(definition)));
       }
     }
 
@@ -299,7 +307,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       await writeResponse(res, response);
     };
 
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle = (req: IncomingMessage, res: ServerResponse) => {
       handleHttp(req, res).catch((error: unknown) => {
         logger.error(`host: ${(error as Error).stack ?? String(error)}`);
         if (!res.headersSent) {
@@ -308,7 +316,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'The host failed.' }));
         } else res.destroy();
       });
-    });
+    };
+    for (const resume of waiting.splice(0)) resume();
 
     const comp = composition;
     const services = telemetry
@@ -341,11 +350,18 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   } catch (error) {
     for (const t of timers) t.stop();
     topic?.stop();
+    server.closeAllConnections();
     server.close();
     await composition?.close();
     await cosmos?.close();
     throw error;
   }
+}
+
+/** One journal per write store: a host must never resume deliveries that belong to another system. */
+function journalScope(config: Config): string {
+  const { endpoint, database, container } = config.cosmos;
+  return createHash('sha256').update(`${endpoint ?? 'overridden'}|${database}|${container}`).digest('hex').slice(0, 16);
 }
 
 function safeDecode(value: string): string {
@@ -356,10 +372,20 @@ function safeDecode(value: string): string {
   }
 }
 
-function contextLog(logger: Logger) {
+function contextLog(logger: Logger, info = false) {
   return (level: string, ...args: unknown[]) => {
     if (level === 'error' || level === 'critical') logger.error(...args);
     else if (level === 'warning') logger.warn(...args);
-    else if (process.env.LOG_LEVEL === 'debug') logger.log(...args);
+    else if (info || process.env.LOG_LEVEL === 'debug') logger.log(...args);
   };
+}
+
+/** `%NAME%` in a schedule names an app setting, as in Azure; the local host resolves it from config. */
+export function resolveSchedule(schedule: string, config: Config): string {
+  const settings: Record<string, string> = { RELAY_SCHEDULE: config.relay.schedule };
+  return schedule.replace(/^%([A-Za-z0-9_]+)%$/, (whole, name: string) => {
+    const value = settings[name];
+    if (value === undefined) throw new Error(`timer schedule ${whole}: no setting ${name}`);
+    return value;
+  });
 }

@@ -197,8 +197,13 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
         'AZURE_CLIENT_ID', 'COSMOS_ENDPOINT', 'COSMOS_DATABASE', 'COSMOS_CONTAINER', 'EVENTGRID_TOPIC_ENDPOINT',
         'ELASTICSEARCH_URL', 'ELASTICSEARCH_API_KEY', 'REDIS_URL', 'DEAD_LETTER_BLOB_URL',
         'APPLICATIONINSIGHTS_CONNECTION_STRING', 'OTEL_NODE_RESOURCE_DETECTORS', 'QUERY_AUTH_LEVEL', 'CACHE_TTL_SECONDS',
-        'RELAY_GRACE_SECONDS', ...redisNames,
+        'RELAY_GRACE_SECONDS', 'RELAY_SCHEDULE', ...redisNames,
       ].sort());
+      // Every %SETTING% a timer function of the registry names must be an app setting, or the host cannot index it.
+      for (const f of functions) {
+        const setting = f.kind === 'timer' ? /^%([A-Za-z0-9_]+)%$/.exec(f.schedule)?.[1] : undefined;
+        if (setting) expect(settings.get(setting), `${f.name} schedule`).toMatch(/^\S+( \S+){5}$/);
+      }
       expect(settings.get('AzureWebJobsStorage__credential')).toBe('managedidentity');
       expect(settings.get('AzureWebJobsStorage__clientId')).toBe(IDENTITY.clientId);
       expect(settings.get('AZURE_CLIENT_ID')).toBe(IDENTITY.clientId);
