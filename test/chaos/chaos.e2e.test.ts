@@ -32,7 +32,7 @@ import {
   type RecordedMetrics,
 } from '../support/chaos';
 import { uniqueIndexPrefix } from '../support/elasticsearch';
-import { FUNCTION_KEY, MASTER_KEY, TOPIC_KEY, captureLogger, type CapturedLogger } from '../support/host';
+import { FUNCTION_KEY, MASTER_KEY, TOPIC_KEY, captureLogger, readResponse, type CapturedLogger } from '../support/host';
 import { freePort, redisUnavailableReason, startTestRedis, type TestRedis } from '../support/redis';
 import { unavailable } from '../support/services';
 
@@ -182,13 +182,7 @@ async function call(method: string, route: string, init: RequestInit2 = {}): Pro
     try {
       latency.n++;
       const res = await fetch(`${sys!.host.url}/api/${route}`, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
+      const { text, json } = await readResponse(res);
       if (res.status >= 500) {
         stats.fiveXX.push({ method, path: route, status: res.status, phase, startedAt, endedAt: Date.now(), detail: text.slice(0, 300) });
       }

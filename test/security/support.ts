@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { functions } from '../../functions/index';
 import { compileRoute } from '../../shared/local/host';
 import type { HttpFunctionDefinition } from '../../shared/registry';
-import { FUNCTION_KEY, MASTER_KEY, type TestHost } from '../support/host';
+import { FUNCTION_KEY, MASTER_KEY, readResponse, type ApiResponse, type TestHost } from '../support/host';
 
 /** The registry's HTTP functions; fast-check prints each as its name in a counterexample. */
 export const httpFunctions: readonly HttpFunctionDefinition[] = functions
@@ -29,13 +29,7 @@ export interface Req {
   readonly key?: KeyChoice;
 }
 
-export interface Res {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly json: any;
-}
+export type Res = ApiResponse;
 
 /** Every response the suites saw: the secret checks look at them all. */
 export const seenResponses: Res[] = [];
@@ -62,14 +56,7 @@ export async function send(host: TestHost, req: Req): Promise<Res> {
     body,
     ...(req.stream ? { duplex: 'half' } : {}),
   });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  const res: Res = { status: response.status, headers: response.headers, text, json };
+  const res: Res = await readResponse(response);
   seenResponses.push(res);
   return res;
 }

@@ -68,6 +68,18 @@ export interface ApiResponse {
   readonly json: any;
 }
 
+/** Status, headers, text, and the body as JSON when it is JSON. */
+export async function readResponse(response: Response): Promise<ApiResponse> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
 export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
   const deadLetterDir = options.deadLetterDir ?? mkdtempSync(join(tmpdir(), 'deadletter-'));
   const esUrl = process.env.ELASTICSEARCH_URL;
@@ -96,15 +108,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       body = JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${host.url}/api/${path.replace(/^\//, '')}`, { method: init.method ?? 'GET', headers, body });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
+    return readResponse(await fetch(`${host.url}/api/${path.replace(/^\//, '')}`, { method: init.method ?? 'GET', headers, body }));
   };
   return Object.assign(Object.create(host) as LocalHost, host, {
     logger,
