@@ -219,6 +219,17 @@ function readStoreContract(harness: () => StoreHarness): void {
     });
   });
 
+  describe('visibility', () => {
+    it('with refresh, apply returns only once the write is visible to search (the projector relies on it)', async () => {
+      const store = await harness().open('visibility');
+      await store.init();
+      const fresh = movie('visible-now', { title: 'Zanzibar visibility probe' }, 1);
+      expect(await store.apply([live(fresh)], { refresh: true })).toEqual(['applied']);
+      const page = await store.search({ q: 'Zanzibar', sort: 'relevance', limit: 5 });
+      expect(page.items.map((m) => m.id)).toEqual(['visible-now']);
+    });
+  });
+
   describe('filters, sorts and facets (ten movies)', () => {
     let store: ReadStore;
     beforeAll(async () => {
