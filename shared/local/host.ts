@@ -201,11 +201,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const deps = composition.deps;
 
     const localTopic = new LocalTopic({
-      key: keys.topic,
       subscriptions: topology.subscriptions,
       functions: functions.filter((f): f is EventGridFunctionDefinition => f.kind === 'eventGrid'),
       deps: () => deps,
-      deadLetters: deps.deadLetters,
       backoffMs: config.local.eventGridBackoffMs,
       logger,
       maxConcurrency: 64,
@@ -218,11 +216,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const routes = httpDefs.map(compileRoute);
     const timerDefs = functions.filter((f): f is TimerFunctionDefinition => f.kind === 'timer');
 
-    const runTimer = async (definition: TimerFunctionDefinition, isPastDue = false) => {
+    const runTimer = async (definition: TimerFunctionDefinition) => {
       const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID(), logHandler: contextLog(logger, true) });
       const now = new Date().toISOString();
       try {
-        await definition.handler({ isPastDue, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, context, deps);
+        await definition.handler({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, context, deps);
       } catch (error) {
         logger.error(`timer ${definition.name} failed: ${(error as Error).message}`);
       }

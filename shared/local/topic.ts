@@ -8,7 +8,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
-import type { CloudEventEnvelope, DeadLetterStore, Deps, Logger } from '../ports';
+import type { CloudEventEnvelope, Deps, Logger } from '../ports';
 import { describeError, type EventGridFunctionDefinition } from '../registry';
 import type { SubscriptionDeclaration } from '../topology';
 import { recordDeadLettered } from '../observability';
@@ -40,12 +40,12 @@ interface Route {
   readonly definition: EventGridFunctionDefinition;
 }
 
+/** The topic authenticates nothing itself: the host checks aeg-sas-key before it calls accept(). */
 export interface LocalTopicOptions {
-  readonly key: string;
   readonly subscriptions: readonly SubscriptionDeclaration[];
   readonly functions: readonly EventGridFunctionDefinition[];
+  /** The handlers' dependencies; dead letters go to their dead-letter store. */
   readonly deps: () => Deps;
-  readonly deadLetters: DeadLetterStore;
   readonly backoffMs: number;
   readonly logger: Logger;
   readonly maxConcurrency?: number;
@@ -250,7 +250,7 @@ export class LocalTopic {
     this.stats.deadLettered++;
     recordDeadLettered(subscription.name, reason);
     try {
-      await this.options.deadLetters.put({
+      await this.options.deps().deadLetters.put({
         subscription: subscription.name,
         event,
         reason,

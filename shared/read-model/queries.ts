@@ -73,11 +73,13 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
     entry = JSON.parse(cached) as ReadEntry;
   } else {
     status = 'MISS';
-    entry = await fromReadStore(() => readStore.get(id)).catch((error: unknown) => {
-      // Read-your-writes can still be answered by the write store while the read store is down.
-      if (minVersion !== undefined && error instanceof ServiceUnavailableError) return null;
-      throw error;
-    });
+    // Read-your-writes can still be answered by the write store while the read store is down.
+    entry = await fromReadStore(() =>
+      readStore.get(id).catch((error: unknown) => {
+        if (minVersion !== undefined && error instanceof ReadStoreUnavailableError) return null;
+        throw error;
+      }),
+    );
     if (entry) {
       const value = JSON.stringify(entry);
       await tolerant(log, 'set movie', () => cache.set(movieKey(id, gen), value, deps.settings.cacheTtlSeconds), undefined);
