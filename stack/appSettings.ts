@@ -2,7 +2,6 @@
  * The Functions app's settings, built in one pure function so the names the app reads are in one place and
  * tests can check them without Azure.
  */
-import { DEFAULT_RELAY_SCHEDULE } from '../shared/config';
 import * as pulumi from '@pulumi/pulumi';
 
 /**
@@ -19,17 +18,6 @@ export const FLEX_REJECTED_SETTINGS: readonly string[] = [
   'WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT',
   'SCM_DO_BUILD_DURING_DEPLOYMENT',
   'ENABLE_ORYX_BUILD',
-];
-
-/** `siteConfig` properties a Flex Consumption app rejects. */
-export const FLEX_REJECTED_SITE_CONFIG: readonly string[] = [
-  'linuxFxVersion',
-  'alwaysOn',
-  'ftpsState',
-  'use32BitWorkerProcess',
-  'functionAppScaleLimit',
-  'javaVersion',
-  'nodeVersion',
 ];
 
 export interface AppSettingsInputs {
@@ -50,6 +38,8 @@ export interface AppSettingsInputs {
   readonly queryAuthLevel: string;
   readonly cacheTtlSeconds: number;
   readonly relayGraceSeconds: number;
+  /** NCRONTAB (6 fields) of the relay timer. */
+  readonly relaySchedule: string;
 }
 
 export interface NameValue {
@@ -74,12 +64,14 @@ export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
     { name: 'REDIS_URL', value: i.redisUrl },
     { name: 'DEAD_LETTER_BLOB_URL', value: i.deadLetterBlobUrl },
     { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: i.appInsightsConnectionStringRef },
+    // The component has local auth off: the host and the app's exporter send telemetry with this identity.
+    { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: pulumi.interpolate`Authorization=AAD;ClientId=${i.identityClientId}` },
     { name: 'OTEL_NODE_RESOURCE_DETECTORS', value: 'env,host,os,process' },
     { name: 'QUERY_AUTH_LEVEL', value: i.queryAuthLevel },
     { name: 'CACHE_TTL_SECONDS', value: String(i.cacheTtlSeconds) },
     { name: 'RELAY_GRACE_SECONDS', value: String(i.relayGraceSeconds) },
     // The relay timer's schedule is `%RELAY_SCHEDULE%`: the host cannot index it without this setting.
-    { name: 'RELAY_SCHEDULE', value: DEFAULT_RELAY_SCHEDULE },
+    { name: 'RELAY_SCHEDULE', value: i.relaySchedule },
   ];
   if (i.redis.auth === 'accessKey') {
     settings.push({ name: 'REDIS_AUTH', value: 'accessKey' }, { name: 'REDIS_PASSWORD', value: i.redis.passwordRef });

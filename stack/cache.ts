@@ -8,8 +8,11 @@ export interface CacheArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
   readonly sku: string;
+  /**
+   * Replicas on other nodes. Azure Managed Redis places them in other zones by itself in a zonal region and
+   * rejects an explicit `zones` list, so there is no zone setting here.
+   */
   readonly highAvailability: boolean;
-  readonly zoneRedundant: boolean;
   /** `entra`: access keys disabled, the identity is assigned the `default` access policy (AccessGrants). */
   readonly auth: RedisAuth;
   readonly tags: Readonly<Record<string, string>>;
@@ -38,7 +41,6 @@ export class Cache extends pulumi.ComponentResource {
         : redisenterprise.HighAvailability.Disabled,
       // Without VNet integration the Flex app reaches Redis over its public (TLS, authenticated) endpoint.
       publicNetworkAccess: redisenterprise.PublicNetworkAccess.Enabled,
-      ...(args.zoneRedundant ? { zones: ['1', '2', '3'] } : {}),
       tags: { ...args.tags },
     }, parent);
 

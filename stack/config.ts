@@ -20,6 +20,8 @@ export interface StackConfig {
   readonly queryAuthLevel: QueryAuthLevel;
   readonly cacheTtlSeconds: number;
   readonly relayGraceSeconds: number;
+  /** NCRONTAB with seconds (6 fields) of the relay timer; each tick is a billed execution. */
+  readonly relaySchedule: string;
   readonly logRetentionDays: number;
   /** Zone redundancy wherever the service has it: storage ZRS, Cosmos, Redis, the Flex plan. */
   readonly zoneRedundant: boolean;
@@ -64,6 +66,7 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     queryAuthLevel: oneOf(config, 'queryAuthLevel', ['anonymous', 'function'] as const),
     cacheTtlSeconds: positive(config, 'cacheTtlSeconds', 1),
     relayGraceSeconds: positive(config, 'relayGraceSeconds', 1),
+    relaySchedule: ncrontab(config, 'relaySchedule'),
     logRetentionDays: positive(config, 'logRetentionDays', 30),
     zoneRedundant: config.requireBoolean('zoneRedundant'),
     redisSku: config.require('redisSku'),
@@ -76,6 +79,15 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
     keyVaultSoftDeleteRetentionDays: positive(config, 'keyVaultSoftDeleteRetentionDays', 7),
     tags: { project: pulumi.getProject(), environment: pulumi.getStack() },
   };
+}
+
+/** Six whitespace-separated NCRONTAB fields (second minute hour day month weekday), as the timer trigger wants. */
+function ncrontab(config: pulumi.Config, key: string): string {
+  const value = config.require(key).trim();
+  if (!/^[0-9*,/-]+( [0-9A-Za-z*,/-]+){5}$/.test(value)) {
+    throw new Error(`config ${config.name}:${key} must be an NCRONTAB expression with six fields (seconds first); got "${value}"`);
+  }
+  return value;
 }
 
 function oneOfNumber(config: pulumi.Config, key: string, allowed: readonly number[]): number {

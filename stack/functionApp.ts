@@ -37,10 +37,20 @@ export function scmHostName(
   return `${defaultHostName.slice(0, dot)}.scm${defaultHostName.slice(dot)}`;
 }
 
-/** Flex Consumption (FC1) plan and the Linux Node 22 Functions app, running as the user-assigned identity. */
+/**
+ * Flex Consumption (FC1) plan and the Linux Node 22 Functions app, running as the user-assigned identity.
+ *
+ * The site is declared WITHOUT `siteConfig`: given any siteConfig, the azure-native SDK adds its defaults
+ * (`netFrameworkVersion: "v4.6"`, `localMySqlEnabled`, `http20Enabled`) and Flex answers 51021
+ * "Site.SiteConfig.NetFrameworkVersion for Flex Consumption sites is invalid" (pulumi-azure-native#4168).
+ * The app settings go through their own `sites/config/appsettings` resource instead, and TLS stays at the
+ * platform's default minimum of 1.2.
+ */
 export class FunctionApp extends pulumi.ComponentResource {
   readonly plan: web.AppServicePlan;
   readonly app: web.WebApp;
+  /** The app settings (`Microsoft.Web/sites/config/appsettings`): the code deployment waits for them. */
+  readonly settings: web.WebAppApplicationSettings;
   readonly defaultHostName: pulumi.Output<string>;
   readonly scmHostName: pulumi.Output<string>;
 
@@ -67,12 +77,6 @@ export class FunctionApp extends pulumi.ComponentResource {
       keyVaultReferenceIdentity: args.identityId,
       httpsOnly: true,
       publicNetworkAccess: 'Enabled',
-      siteConfig: {
-        appSettings: args.appSettings.map((s) => ({ name: s.name, value: s.value })),
-        minTlsVersion: web.SupportedTlsVersions.SupportedTlsVersions_1_2,
-        scmMinTlsVersion: web.SupportedTlsVersions.SupportedTlsVersions_1_2,
-        http20Enabled: true,
-      },
       functionAppConfig: {
         deployment: {
           storage: {
@@ -95,6 +99,12 @@ export class FunctionApp extends pulumi.ComponentResource {
       },
       tags: { ...args.tags },
     }, { parent: this, dependsOn: [...args.grants] });
+
+    this.settings = new web.WebAppApplicationSettings(`${name}-settings`, {
+      resourceGroupName: args.resourceGroupName,
+      name: this.app.name,
+      properties: Object.fromEntries(args.appSettings.map((s) => [s.name, s.value])),
+    }, parent);
 
     // Basic-auth publishing off: the program deploys with an Entra bearer token.
     for (const [logical, Policy] of [['scm', web.WebAppScmAllowed], ['ftp', web.WebAppFtpAllowed]] as const) {

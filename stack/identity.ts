@@ -3,7 +3,7 @@ import * as authorization from '@pulumi/azure-native/authorization';
 import * as cosmosdb from '@pulumi/azure-native/cosmosdb';
 import * as managedidentity from '@pulumi/azure-native/managedidentity';
 import * as redisenterprise from '@pulumi/azure-native/redisenterprise';
-import { BUILT_IN_ROLES, COSMOS_DATA_CONTRIBUTOR, roleDefinitionId } from './roles';
+import { BUILT_IN_ROLES, COSMOS_DATA_CONTRIBUTOR, roleDefinitionId, stableGuid } from './roles';
 
 export interface AppIdentityArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -11,7 +11,7 @@ export interface AppIdentityArgs {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The one user-assigned identity the app (and Event Grid dead-lettering) runs as. */
+/** A user-assigned identity: one for the app, one for Event Grid's dead-lettering. */
 export class AppIdentity extends pulumi.ComponentResource {
   readonly identity: managedidentity.UserAssignedIdentity;
   readonly id: pulumi.Output<string>;
@@ -39,9 +39,16 @@ export interface AccessGrantsArgs {
   readonly hostStorageAccountId: pulumi.Input<string>;
   readonly topicId: pulumi.Input<string>;
   readonly keyVaultId: pulumi.Input<string>;
+  /** The Application Insights component (local auth off): the app sends telemetry with its identity. */
+  readonly appInsightsId: pulumi.Input<string>;
   readonly cosmos: { readonly accountName: pulumi.Input<string>; readonly accountId: pulumi.Input<string> };
   /** Present when Redis uses Entra authentication: the identity gets the database's `default` access policy. */
   readonly redis?: { readonly clusterName: pulumi.Input<string>; readonly databaseName: pulumi.Input<string> };
+  /**
+   * Data-plane assignments (Cosmos, Redis) look the principal up in Entra at once and fail while a new identity
+   * has not replicated yet: they wait for this resource (a bounded visibility check) when given.
+   */
+  readonly principalVisible?: pulumi.Resource;
 }
 
 /**
@@ -61,6 +68,7 @@ export class AccessGrants extends pulumi.ComponentResource {
       { key: 'storage-table-contributor', role: BUILT_IN_ROLES.storageTableDataContributor, scope: args.hostStorageAccountId },
       { key: 'eventgrid-sender', role: BUILT_IN_ROLES.eventGridDataSender, scope: args.topicId },
       { key: 'keyvault-secrets-user', role: BUILT_IN_ROLES.keyVaultSecretsUser, scope: args.keyVaultId },
+      { key: 'monitoring-metrics-publisher', role: BUILT_IN_ROLES.monitoringMetricsPublisher, scope: args.appInsightsId },
     ];
     for (const grant of armRoles) {
       this.resources.push(new authorization.RoleAssignment(`${name}-${grant.key}`, {
@@ -72,14 +80,19 @@ export class AccessGrants extends pulumi.ComponentResource {
       }, parent));
     }
 
-    // Cosmos DB data plane (local auth is disabled, so this is the only way in).
+    const afterVisible = { parent: this, dependsOn: args.principalVisible ? [args.principalVisible] : [] };
+    // Cosmos DB data plane (local auth is disabled, so this is the only way in). The REST API names the
+    // assignment by a GUID, and the provider's auto-naming would use the logical name: give it a stable one.
+    const cosmosRole = pulumi.interpolate`${args.cosmos.accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
     this.resources.push(new cosmosdb.SqlResourceSqlRoleAssignment(`${name}-cosmos-data-contributor`, {
       resourceGroupName: args.resourceGroupName,
       accountName: args.cosmos.accountName,
+      roleAssignmentId: pulumi.all([args.cosmos.accountId, args.principalId, cosmosRole])
+        .apply(([scope, principal, role]) => stableGuid(scope, principal, role)),
       principalId: args.principalId,
-      roleDefinitionId: pulumi.interpolate`${args.cosmos.accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`,
+      roleDefinitionId: cosmosRole,
       scope: args.cosmos.accountId,
-    }, parent));
+    }, afterVisible));
 
     if (args.redis) {
       this.resources.push(new redisenterprise.AccessPolicyAssignment(`${name}-redis-default`, {
@@ -90,9 +103,36 @@ export class AccessGrants extends pulumi.ComponentResource {
         accessPolicyAssignmentName: 'appidentity',
         accessPolicyName: 'default',
         user: { objectId: args.principalId },
-      }, parent));
+      }, afterVisible));
     }
 
+    this.registerOutputs({});
+  }
+}
+
+export interface DeadLetterGrantArgs {
+  readonly principalId: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  /** ARM id of the one blob container Event Grid dead-letters into. */
+  readonly containerId: pulumi.Input<string>;
+}
+
+/**
+ * The dead-lettering identity's only permission: write blobs into the dead-letter container (not the account,
+ * whose other containers hold the host's keys and the deployment package).
+ */
+export class DeadLetterGrant extends pulumi.ComponentResource {
+  readonly assignment: authorization.RoleAssignment;
+
+  constructor(name: string, args: DeadLetterGrantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('movie-catalog:stack:DeadLetterGrant', name, {}, opts);
+    this.assignment = new authorization.RoleAssignment(`${name}-blob-contributor`, {
+      principalId: args.principalId,
+      principalType: authorization.PrincipalType.ServicePrincipal,
+      roleDefinitionId: pulumi.output(args.subscriptionId)
+        .apply((sub) => roleDefinitionId(sub, BUILT_IN_ROLES.storageBlobDataContributor)),
+      scope: args.containerId,
+    }, { parent: this });
     this.registerOutputs({});
   }
 }

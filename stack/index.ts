@@ -14,7 +14,7 @@ import { readStackConfig } from './config';
 import { COSMOS_CONTAINER, COSMOS_DATABASE, EventStore } from './data';
 import { CodeDeployment } from './deploy';
 import { FunctionApp } from './functionApp';
-import { AccessGrants, AppIdentity } from './identity';
+import { AccessGrants, AppIdentity, DeadLetterGrant } from './identity';
 import { Messaging } from './messaging';
 import { Monitoring } from './monitoring';
 import { Secrets } from './secrets';
@@ -32,6 +32,8 @@ const inGroup = { ...common, resourceGroupName };
 
 const monitoring = new Monitoring('monitoring', { ...inGroup, retentionInDays: cfg.logRetentionDays });
 const identity = new AppIdentity('app', inGroup);
+// Event Grid writes dead letters as its own identity, allowed into the dead-letter container only.
+const deadLetterIdentity = new AppIdentity('deadletter', inGroup);
 
 // Storage account names are global and hyphen-free: derive a stable suffix from subscription, project and stack.
 const storageAccountName = client.subscriptionId.apply((subscription) => {
@@ -47,12 +49,16 @@ const storage = new HostStorage('host', {
 });
 
 const events = new EventStore('events', { ...inGroup, zoneRedundant: cfg.zoneRedundant });
-const messaging = new Messaging('messaging', { ...inGroup, topology, identityId: identity.id });
+const messaging = new Messaging('messaging', { ...inGroup, topology, identityId: deadLetterIdentity.id });
+const deadLetterGrant = new DeadLetterGrant('deadletter-access', {
+  principalId: deadLetterIdentity.principalId,
+  subscriptionId: client.subscriptionId,
+  containerId: storage.deadLetterContainer.id,
+});
 const cache = new Cache('cache', {
   ...inGroup,
   sku: cfg.redisSku,
   highAvailability: cfg.redisHighAvailability,
-  zoneRedundant: cfg.zoneRedundant,
   auth: cfg.redisAuth,
 });
 const secrets = new Secrets('secrets', {
@@ -72,6 +78,7 @@ const grants = new AccessGrants('app-access', {
   hostStorageAccountId: storage.account.id,
   topicId: messaging.topic.id,
   keyVaultId: secrets.vault.id,
+  appInsightsId: monitoring.appInsights.id,
   cosmos: { accountName: events.account.name, accountId: events.account.id },
   ...(cfg.redisAuth === 'entra'
     ? { redis: { clusterName: cache.cluster.name, databaseName: cache.database.name } }
@@ -96,6 +103,7 @@ const appSettings = buildAppSettings({
   queryAuthLevel: cfg.queryAuthLevel,
   cacheTtlSeconds: cfg.cacheTtlSeconds,
   relayGraceSeconds: cfg.relayGraceSeconds,
+  relaySchedule: cfg.relaySchedule,
 });
 
 const api = new FunctionApp('api', {
@@ -115,7 +123,7 @@ const code = new CodeDeployment('code', {
   scmHostName: api.scmHostName,
   packagePath: cfg.packagePath,
   requiredFunctions: topology.subscriptions.map((s) => s.functionName),
-});
+}, { dependsOn: [api.settings] });
 
 new Subscriptions('subscriptions', {
   resourceGroupName,
@@ -123,7 +131,8 @@ new Subscriptions('subscriptions', {
   appId: api.app.id,
   subscriptions: topology.subscriptions,
   deadLetterStorageAccountId: storage.account.id,
-  identityId: identity.id,
+  identityId: deadLetterIdentity.id,
+  deadLetterGrant: deadLetterGrant.assignment,
   codeDeployment: code.code,
 });
 

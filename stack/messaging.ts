@@ -6,7 +6,7 @@ export interface MessagingArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
   readonly topology: TopicDeclaration;
-  /** The app identity; the topic also uses it to write dead letters (storage has shared keys off). */
+  /** The dead-lettering identity: the topic writes dead letters with it (storage has shared keys off). */
   readonly identityId: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
 }

@@ -34,6 +34,8 @@ export class Monitoring extends pulumi.ComponentResource {
       ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
       workspaceResourceId: this.workspace.id,
       retentionInDays: args.retentionInDays,
+      // Entra-only ingestion, as Microsoft's Flex samples do: the connection string alone cannot write telemetry.
+      disableLocalAuth: true,
       tags: { ...args.tags },
     }, parent);
 

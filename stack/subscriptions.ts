@@ -8,8 +8,10 @@ export interface SubscriptionsArgs {
   readonly appId: pulumi.Input<string>;
   readonly subscriptions: readonly SubscriptionDeclaration[];
   readonly deadLetterStorageAccountId: pulumi.Input<string>;
-  /** Identity the topic writes dead letters with (Storage Blob Data Owner on the host storage). */
+  /** Identity the topic writes dead letters with (assigned to the topic; Blob Data Contributor on the container). */
   readonly identityId: pulumi.Input<string>;
+  /** That identity's grant: a subscription created before it dead-letters nowhere. */
+  readonly deadLetterGrant: pulumi.Resource;
   /**
    * The code deployment. Azure validates an `AzureFunction` destination when the subscription is created and
    * answers "Destination endpoint not found" unless the function is already deployed.
@@ -47,7 +49,7 @@ export class Subscriptions extends pulumi.ComponentResource {
           blobContainerName: s.deadLetterContainer,
         },
       },
-    }, { parent: this, dependsOn: [args.codeDeployment] }));
+    }, { parent: this, dependsOn: [args.codeDeployment, args.deadLetterGrant] }));
     this.registerOutputs({});
   }
 }

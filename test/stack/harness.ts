@@ -28,6 +28,8 @@ export const FAKE_CLIENT = {
   tenantId: '44444444-4444-4444-4444-444444444444',
 } as const;
 export const IDENTITY = { clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d', principalId: 'bbbbbbbb-0000-0000-0000-0000000000b1' };
+/** Event Grid's dead-lettering identity. */
+export const DEAD_LETTER_IDENTITY = { clientId: 'cccccccc-0000-0000-0000-00000000c11d', principalId: 'dddddddd-0000-0000-0000-0000000000b1' };
 
 export interface Recorded {
   readonly type: string;
@@ -102,14 +104,47 @@ function nameOf(type: string, logical: string, inputs: Record<string, unknown>):
   return typeof value === 'string' ? value : `${logical}-x1y2z3`;
 }
 
+/**
+ * ARM resource type paths, as real resource ids spell them (provider namespace and type casing included), so
+ * that an assertion on an id cannot pass on a shape only the mock produces.
+ */
+const ARM_TYPES: Record<string, string> = {
+  'azure-native:managedidentity:UserAssignedIdentity': 'Microsoft.ManagedIdentity/userAssignedIdentities',
+  'azure-native:storage:StorageAccount': 'Microsoft.Storage/storageAccounts',
+  'azure-native:cosmosdb:DatabaseAccount': 'Microsoft.DocumentDB/databaseAccounts',
+  'azure-native:eventgrid:Topic': 'Microsoft.EventGrid/topics',
+  'azure-native:web:WebApp': 'Microsoft.Web/sites',
+  'azure-native:web:AppServicePlan': 'Microsoft.Web/serverfarms',
+  'azure-native:keyvault:Vault': 'Microsoft.KeyVault/vaults',
+  'azure-native:applicationinsights:Component': 'Microsoft.Insights/components',
+  'azure-native:operationalinsights:Workspace': 'Microsoft.OperationalInsights/workspaces',
+  'azure-native:redisenterprise:RedisEnterprise': 'Microsoft.Cache/redisEnterprise',
+  'azure-native:authorization:RoleAssignment': 'Microsoft.Authorization/roleAssignments',
+};
+
+function armId(type: string, name: string, inputs: Record<string, unknown>): string {
+  const subscription = `/subscriptions/${FAKE_CLIENT.subscriptionId}`;
+  if (type === 'azure-native:resources:ResourceGroup') return `${subscription}/resourceGroups/${name}`;
+  const group = `${subscription}/resourceGroups/${typeof inputs.resourceGroupName === 'string' ? inputs.resourceGroupName : 'rg-fake'}`;
+  switch (type) {
+    case 'azure-native:storage:BlobContainer':
+      return `${group}/providers/Microsoft.Storage/storageAccounts/${String(inputs.accountName)}/blobServices/default/containers/${name}`;
+    case 'azure-native:authorization:RoleAssignment':
+      return `${String(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    default: {
+      const path = ARM_TYPES[type] ?? `Microsoft.${type.split(':')[1] ?? 'unknown'}/${type.split(':')[2] ?? 'unknown'}`;
+      return `${group}/providers/${path}/${name}`;
+    }
+  }
+}
+
 function fakeState(type: string, logical: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
   const name = nameOf(type, logical, inputs);
-  const provider = type.split(':')[1] ?? 'unknown';
-  const id = `/subscriptions/${FAKE_CLIENT.subscriptionId}/resourceGroups/rg-fake/providers/Microsoft.${provider}/${type.split(':')[2]}/${name}`;
+  const id = armId(type, name, inputs);
   const state: Record<string, unknown> = { ...inputs, name };
   switch (type) {
     case 'azure-native:managedidentity:UserAssignedIdentity':
-      Object.assign(state, IDENTITY);
+      Object.assign(state, logical.startsWith('deadletter') ? DEAD_LETTER_IDENTITY : IDENTITY);
       break;
     case 'azure-native:storage:StorageAccount':
       state.primaryEndpoints = { blob: `https://${name}.blob.core.windows.net/` };
