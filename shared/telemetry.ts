@@ -50,6 +50,12 @@ export interface TelemetrySettings {
   readonly caFile?: string;
   /** Running in Azure App Service / Functions (WEBSITE_SITE_NAME is set by the platform). */
   readonly inAzure: boolean;
+  /**
+   * Entra (AAD) ingestion with a managed identity, from APPLICATIONINSIGHTS_AUTHENTICATION_STRING
+   * (`Authorization=AAD;ClientId=<client id of a user-assigned identity>`, the App Service convention):
+   * required when the component has local auth disabled, as the stack declares it.
+   */
+  readonly entra?: { readonly clientId?: string };
 }
 
 const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
@@ -78,8 +84,34 @@ export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env): Tel
   }
   const liveMetrics = onOff(env, 'TELEMETRY_LIVE_METRICS', inAzure, problems);
   const caFile = env.TELEMETRY_CA_FILE?.trim() || undefined;
+  const entra = authenticationString(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { exportIntervalMs, liveMetrics, offlineStorage: inAzure, caFile, inAzure };
+  return { exportIntervalMs, liveMetrics, offlineStorage: inAzure, caFile, inAzure, ...(entra ? { entra } : {}) };
+}
+
+/** `Authorization=AAD[;ClientId=<guid>]`, keys case-insensitive; anything else is a configuration error. */
+function authenticationString(raw: string | undefined, problems: string[]): TelemetrySettings['entra'] {
+  const name = 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING';
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const fields = new Map<string, string>();
+  for (const part of raw.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+    const at = part.indexOf('=');
+    if (at <= 0) {
+      problems.push(`${name}: expected Authorization=AAD;ClientId=<client id>`);
+      return undefined;
+    }
+    fields.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  if (fields.get('authorization') !== 'AAD') {
+    problems.push(`${name}: Authorization must be AAD`);
+    return undefined;
+  }
+  const clientId = fields.get('clientid');
+  if (clientId !== undefined && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(clientId)) {
+    problems.push(`${name}: ClientId must be a GUID`);
+    return undefined;
+  }
+  return clientId ? { clientId } : {};
 }
 
 /** Checks the shape of a connection string without ever echoing it (it carries the instrumentation key). */
@@ -164,6 +196,14 @@ export async function startTelemetry(
   const settings = readTelemetrySettings(env);
   const options = azureMonitorOptions(connectionString, settings, env);
   const start = (async () => {
+    if (settings.entra) {
+      // Local auth is off on the component: every export carries a token of the app's managed identity.
+      const { ManagedIdentityCredential } = await import('@azure/identity');
+      const credential = settings.entra.clientId
+        ? new ManagedIdentityCredential({ clientId: settings.entra.clientId })
+        : new ManagedIdentityCredential();
+      options.azureMonitorExporterOptions = { ...options.azureMonitorExporterOptions, credential };
+    }
     const sdk = await import('applicationinsights');
     sdk.useAzureMonitor(options);
     return sdk;

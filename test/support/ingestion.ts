@@ -29,6 +29,8 @@ export interface IngestionRequest {
   readonly method: string;
   readonly path: string;
   readonly contentEncoding?: string;
+  /** The Authorization header (a bearer token when the exporter authenticates with Entra). */
+  readonly authorization?: string;
   readonly items: number;
 }
 
@@ -92,17 +94,18 @@ export async function startIngestionServer(): Promise<IngestionServer> {
     req.on('end', () => {
       const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
       const contentEncoding = req.headers['content-encoding'];
+      const authorization = req.headers.authorization;
       if (req.method === 'POST' && (path === '/v2.1/track' || path === '/v2/track')) {
         let items: Envelope[];
         try {
           items = parseEnvelopes(decode(Buffer.concat(chunks), contentEncoding));
         } catch (error) {
-          requests.push({ method: req.method, path, contentEncoding, items: 0 });
+          requests.push({ method: req.method, path, contentEncoding, authorization, items: 0 });
           res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
           return;
         }
         envelopes.push(...items);
-        requests.push({ method: req.method, path, contentEncoding, items: items.length });
+        requests.push({ method: req.method, path, contentEncoding, authorization, items: items.length });
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));

@@ -48,6 +48,21 @@ describe('telemetry is loaded lazily', () => {
     expect(readTelemetrySettings({ TELEMETRY_EXPORT_INTERVAL_MS: '1000', OTEL_METRIC_EXPORT_INTERVAL: '5000' }).exportIntervalMs).toBe(1000);
   });
 
+  it('reads Entra ingestion from APPLICATIONINSIGHTS_AUTHENTICATION_STRING, and rejects anything else', async () => {
+    const { readTelemetrySettings } = await import('../../shared/telemetry.js');
+    const name = 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING';
+    expect(readTelemetrySettings({}).entra).toBeUndefined();
+    expect(readTelemetrySettings({ [name]: 'Authorization=AAD;ClientId=aaaaaaaa-0000-0000-0000-00000000c11d' }).entra)
+      .toEqual({ clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d' });
+    expect(readTelemetrySettings({ [name]: 'clientid=aaaaaaaa-0000-0000-0000-00000000c11d; authorization=AAD' }).entra)
+      .toEqual({ clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d' });
+    expect(readTelemetrySettings({ [name]: 'Authorization=AAD' }).entra).toEqual({});
+    expect(() => readTelemetrySettings({ [name]: 'Authorization=Basic;ClientId=aaaaaaaa-0000-0000-0000-00000000c11d' })).toThrow(/Authorization must be AAD/);
+    expect(() => readTelemetrySettings({ [name]: 'Authorization=AAD;ClientId=me' })).toThrow(/ClientId must be a GUID/);
+    expect(() => readTelemetrySettings({ [name]: 'AAD' })).toThrow(/expected Authorization=AAD;ClientId=<client id>/);
+    expect(sdkModulesLoaded()).toEqual([]);
+  });
+
   // Last: proves the probe above can fail (it sees the SDK once something loads it).
   it('the probe sees the SDK once it is loaded', async () => {
     await import('applicationinsights');
