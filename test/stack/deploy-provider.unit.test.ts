@@ -93,6 +93,8 @@ describe('the serialized code deployment provider', () => {
     expect(outcome.ok ? 'ok' : outcome.error, outcome.stdout).toBe('ok');
     expect(outcome.ok && outcome.result).toEqual({ id: `${APP_ID}/code`, outs: { ...inputs(), deploymentId: 'ours' } });
     expect(site.published).toEqual([ZIP]);
+    // After the deploy, the Key Vault references were checked.
+    expect(site.received.filter((r) => r.url.includes('/config/configreferences/appsettings')).map((r) => r.method)).toEqual(['GET']);
 
     // GitHub was asked for a token for Entra's federation audience, with the request token (MSAL may ask twice).
     expect(github.received.length).toBeGreaterThan(0);
