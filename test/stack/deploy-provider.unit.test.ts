@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authMethod, readProviderAuth } from '../../stack/azureCredential';
 import { functionCodeProvider } from '../../stack/deploy';
 import {
   type EntraFake, type Fake, type Tls, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, selfSignedTls, startFake,
@@ -116,17 +115,6 @@ describe('the serialized code deployment provider', () => {
     // The token is fetched at deploy time and kept out of the resource's outputs.
     expect(JSON.stringify(outcome.ok && outcome.result)).not.toContain('entra-token');
   }, 60_000);
-
-  it('reads the same settings from ARM_* variables when the stack config has none', async () => {
-    const method = authMethod(readProviderAuth(() => undefined, {
-      ARM_USE_OIDC: 'true', ARM_CLIENT_ID: CLIENT, ARM_TENANT_ID: TENANT,
-      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
-    }));
-    expect(method).toEqual({
-      kind: 'oidc', tenantId: TENANT, clientId: CLIENT,
-      assertion: { from: 'request', url: 'https://token.actions.example/token', requestToken: REQUEST_TOKEN, audience: 'api://AzureADTokenExchange' },
-    });
-  });
 });
 
 /** MSAL adds its own telemetry fields (client_info, x-client-*); keep them out of the comparison. */
