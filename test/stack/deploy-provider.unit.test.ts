@@ -44,7 +44,7 @@ beforeAll(async () => {
     if (req.method === 'GET' && req.url === '/api/deployments/latest') {
       return published.length === 0
         ? { status: 200, body: { id: 'previous', status: 'Success', complete: true } }
-        : { status: 200, body: { id: 'ours', status: 'Success', complete: true } };
+        : { status: 200, body: { id: `deploy-${published.length}`, status: 'Success', complete: true } };
     }
     if (req.method === 'GET' && req.url === `${APP_ID}/functions?api-version=2024-04-01`) {
       return { status: 200, body: { value: [{ name: 'func-movie-catalog-dev/projector', properties: { name: 'projector' } }] } };
@@ -90,7 +90,7 @@ describe('the serialized code deployment provider', () => {
   it('deploys with the azure-native OIDC identity and reads text statuses in the provider host', async () => {
     const outcome = await runInProviderHost(serialized, { config: oidcConfig(), call: { method: 'create', inputs: inputs() } }, tls.certPath);
     expect(outcome.ok ? 'ok' : outcome.error, outcome.stdout).toBe('ok');
-    expect(outcome.ok && outcome.result).toEqual({ id: `${APP_ID}/code`, outs: { ...inputs(), deploymentId: 'ours' } });
+    expect(outcome.ok && outcome.result).toEqual({ id: `${APP_ID}/code`, outs: { ...inputs(), deploymentId: 'deploy-1' } });
     expect(site.published).toEqual([ZIP]);
     // After the deploy, the Key Vault references were checked.
     expect(site.received.filter((r) => r.url.includes('/config/configreferences/appsettings')).map((r) => r.method)).toEqual(['GET']);
@@ -114,6 +114,27 @@ describe('the serialized code deployment provider', () => {
     expect(new Set(site.received.map((r) => r.authorization))).toEqual(new Set(['Bearer entra-token-1']));
     // The token is fetched at deploy time and kept out of the resource's outputs.
     expect(JSON.stringify(outcome.ok && outcome.result)).not.toContain('entra-token');
+  }, 60_000);
+
+  it('updates with the same identity taken from the ARM_* variables when the stack config has none', async () => {
+    const seen = site.received.length;
+    const env = {
+      ARM_USE_OIDC: 'true',
+      ARM_CLIENT_ID: CLIENT,
+      ARM_TENANT_ID: TENANT,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${github.baseUrl}/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
+      ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST: entra.baseUrl,
+      ARM_DISABLE_INSTANCE_DISCOVERY: 'true',
+    };
+    const olds = { ...inputs(), deploymentId: 'deploy-1' };
+    const outcome = await runInProviderHost(serialized,
+      { config: {}, call: { method: 'update', id: `${APP_ID}/code`, olds, news: inputs() } }, tls.certPath, env);
+    expect(outcome.ok ? 'ok' : outcome.error, outcome.stdout).toBe('ok');
+    expect(outcome.ok && outcome.result).toEqual({ outs: { ...inputs(), deploymentId: 'deploy-2' } });
+    expect(entra.issued).toEqual(['entra-token-1', 'entra-token-2']);
+    expect(entra.tokenRequests[1]).toMatchObject({ client_id: CLIENT, client_assertion: ID_TOKEN });
+    expect(new Set(site.received.slice(seen).map((r) => r.authorization))).toEqual(new Set(['Bearer entra-token-2']));
   }, 60_000);
 });
 

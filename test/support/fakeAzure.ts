@@ -174,7 +174,9 @@ const [textPath, callPath, resultPath] = process.argv.slice(1);
 `;
 
 /** Runs one provider method in a fresh node process, the way Pulumi's dynamic provider host does. */
-export async function runInProviderHost(serializedText: string, call: HostCall, caPath: string): Promise<HostResult> {
+export async function runInProviderHost(
+  serializedText: string, call: HostCall, caPath: string, extraEnv: Record<string, string> = {},
+): Promise<HostResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'provider-host-'));
   try {
     const textPath = path.join(dir, 'provider.js');
@@ -182,8 +184,8 @@ export async function runInProviderHost(serializedText: string, call: HostCall, 
     const resultPath = path.join(dir, 'result.json');
     await writeFile(textPath, serializedText);
     await writeFile(callPath, JSON.stringify(call));
-    // Only what a process needs to run: the identity comes from the stack config alone.
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, NODE_EXTRA_CA_CERTS: caPath };
+    // Only what a process needs to run, plus `extraEnv`: no Azure variable leaks in from the test's environment.
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, NODE_EXTRA_CA_CERTS: caPath, ...extraEnv };
     const stdout = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, ['-e', HOST, textPath, callPath, resultPath], { cwd: ROOT, env });
       let output = '';
