@@ -31,7 +31,8 @@ export function referenceStatuses(listBody: unknown): ReferenceStatus[] {
   if (!isRecord(listBody) || !Array.isArray(listBody.value)) return [];
   return listBody.value.flatMap((item: unknown) => {
     if (!isRecord(item)) return [];
-    const rawName = typeof item.name === 'string' ? item.name : typeof item.id === 'string' ? item.id : '';
+    // The id always ends with the setting's key (…/config/configreferences/appsettings/<key>); `name` is not always set.
+    const rawName = typeof item.id === 'string' ? item.id : typeof item.name === 'string' ? item.name : '';
     const setting = rawName.split('/').pop() ?? rawName;
     const props = isRecord(item.properties) ? item.properties : {};
     const status = typeof props.status === 'string' && props.status !== '' ? props.status : 'unknown';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type OneDeployOptions, deployPackage, diffCode, interpretDeploymentStatus, isRetryable, retryDelays, sha256,
 } from '../../stack/onedeploy';
-import { ensureKeyVaultReferences } from '../../stack/keyVaultReferences';
+import { ensureKeyVaultReferences, referenceStatuses } from '../../stack/keyVaultReferences';
 
 interface FakeScript {
   /** HTTP statuses answered to successive publish POSTs (the last one repeats). */
@@ -216,6 +216,18 @@ describe('Key Vault references after the deploy, against the fake ARM', () => {
   const DENIED = 'Access to Key Vault was denied: the identity has no role assignment that grants secrets/get (403).';
   const check = (fake: Fake) =>
     ensureKeyVaultReferences({ armBaseUrl: fake.baseUrl, appResourceId: APP_ID }, options(), { rounds: 3, intervalMs: 1 });
+
+  it('reads the setting from the id (items may have no name) and a missing status as unresolved', () => {
+    expect(referenceStatuses({
+      value: [
+        { id: `${APP_ID}/config/configreferences/appsettings/ELASTICSEARCH_API_KEY`, properties: { status: 'Resolved', vaultName: 'kv' } },
+        { id: `${APP_ID}/config/configreferences/appsettings/REDIS_PASSWORD`, name: 'func-movie-catalog-dev/REDIS_PASSWORD', properties: {} },
+      ],
+    })).toEqual([
+      { setting: 'ELASTICSEARCH_API_KEY', status: 'Resolved' },
+      { setting: 'REDIS_PASSWORD', status: 'unknown' },
+    ]);
+  });
 
   it('passes without a refresh when every reference is resolved', async () => {
     const fake = await fakeScm({
