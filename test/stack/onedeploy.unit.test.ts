@@ -123,6 +123,8 @@ describe('deployment status interpretation', () => {
   it('reads Kudu numeric and textual statuses from the body', () => {
     expect(interpretDeploymentStatus({ status: 4, complete: true })).toEqual({ kind: 'succeeded' });
     expect(interpretDeploymentStatus({ status: 'RuntimeSuccessful' })).toEqual({ kind: 'succeeded' });
+    expect(interpretDeploymentStatus({ status: 'Success', complete: true })).toEqual({ kind: 'succeeded' });
+    expect(interpretDeploymentStatus({ status: 'RuntimeFailed', status_text: 'host failed' })).toEqual({ kind: 'failed', message: 'host failed' });
     expect(interpretDeploymentStatus({ status: 1, status_text: 'Building' })).toEqual({ kind: 'inProgress', detail: 'Building' });
     expect(interpretDeploymentStatus({ status: 3, status_text: 'npm ERR!' })).toEqual({ kind: 'failed', message: 'npm ERR!' });
     expect(interpretDeploymentStatus({ status: 'BuildFailed', message: 'boom' })).toEqual({ kind: 'failed', message: 'boom' });
