@@ -2,7 +2,8 @@
  * `npm run package`: the deployable Functions package, dist/functionapp.zip:
  *   host.json, package.json (main: dist/functions/*.js), dist/functions/index.js (one minified bundle).
  * The zip is deterministic (sorted entries, fixed timestamps): the same source gives the same sha256,
- * which is what promotion from dev to prod checks.
+ * which is what promotion from dev to prod checks. Entries are Unix files with mode 0644, so the
+ * platform's unzip gives every file read permission whatever tool extracts it.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,22 @@ import { zipSync } from 'fflate';
 
 const ROOT = resolve(__dirname, '..');
 export const PACKAGE_PATH = join(ROOT, 'dist', 'functionapp.zip');
-const FIXED_TIME = new Date('2020-01-01T00:00:00Z');
+/** "Made by" Unix (3), so unzip reads the high 16 bits of the external attributes as st_mode. */
+export const ZIP_OS_UNIX = 3;
+/** A regular file (S_IFREG 0o100000), rw-r--r--, in the high 16 bits of external_attr. */
+export const ZIP_FILE_ATTRS = (0o100644 << 16) >>> 0;
+
+/** The package's zip: entries sorted by name, fixed time, Unix regular files with mode 0644. */
+export function zipEntries(files: Readonly<Record<string, Uint8Array>>): Uint8Array {
+  // Local midnight, made at each call: a zip stores wall-clock DOS time (fflate reads the local date parts),
+  // so a fixed UTC instant would give other bytes on a machine in another time zone.
+  const mtime = new Date(2020, 0, 1, 0, 0, 0);
+  const entries: Record<string, [Uint8Array, { mtime: Date; os: number; attrs: number }]> = {};
+  for (const name of Object.keys(files).sort()) {
+    entries[name] = [files[name]!, { mtime, os: ZIP_OS_UNIX, attrs: ZIP_FILE_ATTRS }];
+  }
+  return zipSync(entries, { level: 9 });
+}
 
 export interface PackageInfo {
   readonly path: string;
@@ -40,12 +56,11 @@ export async function buildPackage(): Promise<PackageInfo> {
   const bundle = result.outputFiles[0]!.contents;
   const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const manifest = { name: own.name, version: own.version, private: true, type: 'commonjs', main: 'dist/functions/*.js' };
-  const files: Record<string, [Uint8Array, { mtime: Date }]> = {
-    'dist/functions/index.js': [bundle, { mtime: FIXED_TIME }],
-    'host.json': [readFileSync(join(ROOT, 'host.json')), { mtime: FIXED_TIME }],
-    'package.json': [Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), { mtime: FIXED_TIME }],
-  };
-  const zip = zipSync(files, { level: 9 });
+  const zip = zipEntries({
+    'dist/functions/index.js': bundle,
+    'host.json': readFileSync(join(ROOT, 'host.json')),
+    'package.json': Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+  });
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   writeFileSync(PACKAGE_PATH, zip);
   return { path: PACKAGE_PATH, bytes: zip.byteLength, bundleBytes: bundle.byteLength, sha256: createHash('sha256').update(zip).digest('hex') };

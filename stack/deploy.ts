@@ -1,67 +1,74 @@
 /**
  * The app's CODE as a resource: `pulumi up` deploys the built zip (One Deploy) and waits until the app lists
- * the functions Event Grid subscriptions point at. Redeploys only when the package's sha256 changes, so the
- * same artifact promoted from dev to prod is the same input.
+ * the functions Event Grid subscriptions point at, then until every Key Vault reference in the app settings is
+ * resolved. Redeploys only when the package's sha256 changes, so the same artifact promoted from dev to prod is
+ * the same input. Authenticates as the azure-native provider does (stack config, then ARM_* variables; see
+ * azureCredential.ts), with a token fetched when the deploy runs: no credential is an input or an output.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { type ProviderAuth, providerIdentity, readProviderAuth } from './azureCredential';
+import { ensureKeyVaultReferences } from './keyVaultReferences';
 import { deployPackage, diffCode, sha256 } from './onedeploy';
 
 /** What the provider receives (resolved inputs). */
-interface CodeInputs {
+export interface CodeInputs {
   readonly appResourceId: string;
-  readonly scmHostName: string;
+  /** `https://<scm host>` */
+  readonly scmBaseUrl: string;
+  /** The cloud's ARM endpoint; the token audience is `<armEndpoint>/.default`. */
+  readonly armEndpoint: string;
   readonly packagePath: string;
   readonly packageSha256: string;
   readonly requiredFunctions: string[];
 }
 
-interface CodeOutputs extends CodeInputs {
+export interface CodeOutputs extends CodeInputs {
   readonly deploymentId: string;
 }
 
-const ARM = 'https://management.azure.com';
+export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
 
 /** Runs inside Pulumi's provider host (serialized): modules are `require`d here, not captured from the top. */
-async function deployCode(inputs: CodeInputs): Promise<string> {
+async function deployCode(inputs: CodeInputs, auth: ProviderAuth): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const zip = (require('node:fs') as typeof import('node:fs')).readFileSync(inputs.packagePath);
   const actual = sha256(zip);
   if (actual !== inputs.packageSha256) {
     throw new Error(`${inputs.packagePath} changed since the preview (sha256 ${actual}, expected ${inputs.packageSha256})`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  const credential = new DefaultAzureCredential();
-  const result = await deployPackage(
-    { scmBaseUrl: `https://${inputs.scmHostName}`, armBaseUrl: ARM, appResourceId: inputs.appResourceId },
-    zip,
-    inputs.requiredFunctions,
-    {
-      fetch: globalThis.fetch,
-      getToken: async () => {
-        const token = await credential.getToken(`${ARM}/.default`);
-        if (!token) throw new Error('no Azure token for the deploying principal (az login, or AZURE_* variables)');
-        return token.token;
-      },
-      log: (message) => console.log(`[code deployment] ${message}`),
-    },
-  );
+  const armBaseUrl = inputs.armEndpoint.replace(/\/+$/, '');
+  const identity = providerIdentity(auth, globalThis.fetch);
+  const log = (message: string) => console.log(`[code deployment] ${message}`);
+  log(`authenticating as the azure-native identity: ${identity.description}`);
+  const options = { fetch: globalThis.fetch, getToken: identity.tokenFor(`${armBaseUrl}/.default`), log };
+  const target = { scmBaseUrl: inputs.scmBaseUrl.replace(/\/+$/, ''), armBaseUrl, appResourceId: inputs.appResourceId };
+  const result = await deployPackage(target, zip, inputs.requiredFunctions, options);
+  await ensureKeyVaultReferences(target, options);
   return result.deploymentId ?? `sha256:${inputs.packageSha256}`;
 }
 
-const functionCodeProvider: pulumi.dynamic.ResourceProvider<CodeInputs, CodeOutputs> = {
+/** The provider object; `auth` is set by `configure` in the provider host (from the stack config). */
+interface CodeProvider extends pulumi.dynamic.ResourceProvider<CodeInputs, CodeOutputs> {
+  auth?: ProviderAuth;
+}
+
+/** Exported for the serialization test; Pulumi serializes it with every `FunctionCode`. */
+export const functionCodeProvider: CodeProvider = {
+  async configure(req) {
+    this.auth = readProviderAuth((key) => req.config.get(key), process.env);
+  },
   async diff(_id, olds, news) {
     const { changes, replaces } = diffCode(olds, news);
     return { changes, replaces, deleteBeforeReplace: false };
   },
   async create(inputs) {
-    const deploymentId = await deployCode(inputs);
+    const deploymentId = await deployCode(inputs, this.auth ?? readProviderAuth(() => undefined, process.env));
     return { id: `${inputs.appResourceId}/code`, outs: { ...inputs, deploymentId } };
   },
   async update(_id, _olds, news) {
-    const deploymentId = await deployCode(news);
+    const deploymentId = await deployCode(news, this.auth ?? readProviderAuth(() => undefined, process.env));
     return { outs: { ...news, deploymentId } };
   },
   // Nothing to delete: the code lives and dies with the app.
@@ -71,6 +78,8 @@ const functionCodeProvider: pulumi.dynamic.ResourceProvider<CodeInputs, CodeOutp
 export interface FunctionCodeArgs {
   readonly appResourceId: pulumi.Input<string>;
   readonly scmHostName: pulumi.Input<string>;
+  /** The cloud's ARM endpoint (sovereign clouds); default `https://management.azure.com`. */
+  readonly armEndpoint?: pulumi.Input<string>;
   /** Zip built by `npm run package`, relative to the project root. */
   readonly packagePath: string;
   /** Functions that must be listed after the deployment (the subscriptions target them). */
@@ -94,7 +103,8 @@ export class FunctionCode extends pulumi.dynamic.Resource {
     const fingerprint = packageFingerprint(args.packagePath);
     super(functionCodeProvider, name, {
       appResourceId: args.appResourceId,
-      scmHostName: args.scmHostName,
+      scmBaseUrl: pulumi.interpolate`https://${args.scmHostName}`,
+      armEndpoint: args.armEndpoint ?? PUBLIC_ARM_ENDPOINT,
       packagePath: fingerprint.absolutePath,
       packageSha256: fingerprint.sha256,
       requiredFunctions: [...new Set(args.requiredFunctions)],

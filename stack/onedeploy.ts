@@ -4,7 +4,9 @@
  * resource; every side effect comes in through `OneDeployOptions`, so tests drive it against a local fake.
  *
  * No module-level imports on purpose: Pulumi serializes these functions (by value) into the dynamic provider,
- * and a captured module object does not survive that; `require` inside a function body does.
+ * and a captured module object does not survive that; `require` inside a function body does. Module-level
+ * values must be plain data (strings, numbers, arrays, plain objects): a captured `Set` or `Map` comes back
+ * as an object without its entries (test/stack/deploy-provider.unit.test.ts runs the serialized copy).
  */
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -19,10 +21,10 @@ export type DeploymentState =
 /** Kudu's numeric `DeployStatus`: Pending 0, Building 1, Deploying 2, Failed 3, Success 4. */
 const KUDU_FAILED = 3;
 const KUDU_SUCCESS = 4;
-const SUCCEEDED_TEXT = new Set(['success', 'succeeded', 'runtimesuccessful']);
-const FAILED_TEXT = new Set(['failed', 'buildfailed', 'runtimefailed', 'buildaborted', 'timedout', 'conflict']);
+const SUCCEEDED_TEXT: readonly string[] = ['success', 'succeeded', 'runtimesuccessful'];
+const FAILED_TEXT: readonly string[] = ['failed', 'buildfailed', 'runtimefailed', 'buildaborted', 'timedout', 'conflict'];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -46,8 +48,8 @@ export function interpretDeploymentStatus(body: unknown): DeploymentState {
     if (status === KUDU_FAILED) return { kind: 'failed', message: describe(body) };
   } else if (typeof status === 'string') {
     const normalized = status.toLowerCase();
-    if (SUCCEEDED_TEXT.has(normalized)) return { kind: 'succeeded' };
-    if (FAILED_TEXT.has(normalized)) return { kind: 'failed', message: describe(body) };
+    if (SUCCEEDED_TEXT.includes(normalized)) return { kind: 'succeeded' };
+    if (FAILED_TEXT.includes(normalized)) return { kind: 'failed', message: describe(body) };
   }
   // Any other status that claims to be complete (e.g. a partial success) did not deploy what we sent.
   if (body.complete === true) return { kind: 'failed', message: describe(body) };
@@ -139,16 +141,20 @@ export const ARM_WEB_API_VERSION = '2024-04-01';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly body: string;
 }
 
-class DeployError extends Error {
+export class DeployError extends Error {
   override name = 'DeployError';
 }
 
-async function send(
+/**
+ * One authenticated request, retried on the bounded schedule while the answer is retryable; resolves with the
+ * first answer `accept` takes, throws with the last answer otherwise.
+ */
+export async function send(
   url: string,
   init: { method: string; body?: Uint8Array; contentType?: string },
   options: OneDeployOptions,
@@ -173,7 +179,7 @@ async function send(
   }
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

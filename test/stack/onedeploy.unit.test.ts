@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type OneDeployOptions, deployPackage, diffCode, interpretDeploymentStatus, isRetryable, retryDelays, sha256,
 } from '../../stack/onedeploy';
+import { ensureKeyVaultReferences, referenceStatuses } from '../../stack/keyVaultReferences';
 
 interface FakeScript {
   /** HTTP statuses answered to successive publish POSTs (the last one repeats). */
@@ -17,6 +18,8 @@ interface FakeScript {
   /** Function names listed on successive GET …/functions (the last one repeats). */
   listings: string[][];
   log?: Array<{ message: string }>;
+  /** Key Vault reference lists: entry n is answered after n refresh POSTs (the last repeats). */
+  references?: Array<Array<{ name: string; status: string; details?: string }>>;
 }
 
 interface Fake {
@@ -24,6 +27,8 @@ interface Fake {
   posts: number;
   uploaded: Buffer[];
   authorizations: string[];
+  /** POSTs to …/config/configreferences/appsettings/refresh. */
+  refreshes: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +38,7 @@ const servers: Fake[] = [];
 async function fakeScm(script: FakeScript): Promise<Fake> {
   let statusIndex = 0;
   let listingIndex = 0;
-  const fake: Fake = { baseUrl: '', posts: 0, uploaded: [], authorizations: [], close: async () => {} };
+  const fake: Fake = { baseUrl: '', posts: 0, uploaded: [], authorizations: [], refreshes: 0, close: async () => {} };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -62,6 +67,28 @@ async function fakeScm(script: FakeScript): Promise<Fake> {
         const names = script.listings[Math.min(listingIndex, script.listings.length - 1)] ?? [];
         listingIndex += 1;
         return json(200, { value: names.map((n) => ({ name: `api/${n}`, properties: { name: n } })) });
+      }
+      if (req.method === 'GET' && url === `${APP_ID}/config/configreferences/appsettings?api-version=2024-04-01`) {
+        const references = script.references ?? [[]];
+        // App Service resolves again only when asked to (or on a config change, which the check does not make).
+        const list = references[Math.min(fake.refreshes, references.length - 1)] ?? [];
+        // The shape ARM answers: one item per reference, the app setting's name, status and details.
+        return json(200, {
+          value: list.map((r) => ({
+            id: `${APP_ID}/config/configreferences/appsettings/${r.name}`,
+            name: r.name,
+            type: 'Microsoft.Web/sites/config/configreferences',
+            properties: {
+              reference: `@Microsoft.KeyVault(SecretUri=https://kv-movie-catalog.vault.azure.net/secrets/${r.name.toLowerCase()}/)`,
+              vaultName: 'kv-movie-catalog', secretName: r.name.toLowerCase(), identityType: 'UserAssigned',
+              status: r.status, ...(r.details ? { details: r.details } : {}), source: 'KeyVault',
+            },
+          })),
+        });
+      }
+      if (req.method === 'POST' && url === `${APP_ID}/config/configreferences/appsettings/refresh?api-version=2022-03-01`) {
+        fake.refreshes += 1;
+        return json(200, {});
       }
       return json(404, { message: `no route ${req.method} ${url}` });
     });
@@ -96,6 +123,8 @@ describe('deployment status interpretation', () => {
   it('reads Kudu numeric and textual statuses from the body', () => {
     expect(interpretDeploymentStatus({ status: 4, complete: true })).toEqual({ kind: 'succeeded' });
     expect(interpretDeploymentStatus({ status: 'RuntimeSuccessful' })).toEqual({ kind: 'succeeded' });
+    expect(interpretDeploymentStatus({ status: 'Success', complete: true })).toEqual({ kind: 'succeeded' });
+    expect(interpretDeploymentStatus({ status: 'RuntimeFailed', status_text: 'host failed' })).toEqual({ kind: 'failed', message: 'host failed' });
     expect(interpretDeploymentStatus({ status: 1, status_text: 'Building' })).toEqual({ kind: 'inProgress', detail: 'Building' });
     expect(interpretDeploymentStatus({ status: 3, status_text: 'npm ERR!' })).toEqual({ kind: 'failed', message: 'npm ERR!' });
     expect(interpretDeploymentStatus({ status: 'BuildFailed', message: 'boom' })).toEqual({ kind: 'failed', message: 'boom' });
@@ -182,5 +211,63 @@ describe('One Deploy against a local fake SCM site', () => {
     });
     await expect(deploy(fake, options({ functionsPoll: { intervalMs: 1, timeoutMs: 50 } })))
       .rejects.toThrow(/projector not listed .*listed: \[getMovie\]/);
+  });
+});
+
+describe('Key Vault references after the deploy, against the fake ARM', () => {
+  const DENIED = 'Access to Key Vault was denied: the identity has no role assignment that grants secrets/get (403).';
+  const check = (fake: Fake) =>
+    ensureKeyVaultReferences({ armBaseUrl: fake.baseUrl, appResourceId: APP_ID }, options(), { rounds: 3, intervalMs: 1 });
+
+  it('reads the setting from the id (items may have no name) and a missing status as unresolved', () => {
+    expect(referenceStatuses({
+      value: [
+        { id: `${APP_ID}/config/configreferences/appsettings/ELASTICSEARCH_API_KEY`, properties: { status: 'Resolved', vaultName: 'kv' } },
+        { id: `${APP_ID}/config/configreferences/appsettings/REDIS_PASSWORD`, name: 'func-movie-catalog-dev/REDIS_PASSWORD', properties: {} },
+      ],
+    })).toEqual([
+      { setting: 'ELASTICSEARCH_API_KEY', status: 'Resolved' },
+      { setting: 'REDIS_PASSWORD', status: 'unknown' },
+    ]);
+  });
+
+  it('passes without a refresh when every reference is resolved', async () => {
+    const fake = await fakeScm({
+      publish: [202], statuses: [], listings: [],
+      references: [[{ name: 'ELASTICSEARCH_API_KEY', status: 'Resolved' }, { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' }]],
+    });
+    await expect(check(fake)).resolves.toHaveLength(2);
+    expect(fake.refreshes).toBe(0);
+  });
+
+  it('refreshes an unresolved reference and passes once App Service resolves it', async () => {
+    const fake = await fakeScm({
+      publish: [202], statuses: [], listings: [],
+      references: [
+        [{ name: 'ELASTICSEARCH_API_KEY', status: 'AccessToKeyVaultDenied', details: DENIED }, { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' }],
+        [{ name: 'ELASTICSEARCH_API_KEY', status: 'Resolved' }, { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' }],
+      ],
+    });
+    await expect(check(fake)).resolves.toEqual([
+      { setting: 'ELASTICSEARCH_API_KEY', status: 'Resolved' },
+      { setting: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
+    ]);
+    expect(fake.refreshes).toBe(1);
+    expect(new Set(fake.authorizations)).toEqual(new Set(['Bearer test-token']));
+  });
+
+  it('fails after the bounded refreshes, naming each unresolved setting with its status and details', async () => {
+    const fake = await fakeScm({
+      publish: [202], statuses: [], listings: [],
+      references: [[
+        { name: 'ELASTICSEARCH_API_KEY', status: 'AccessToKeyVaultDenied', details: DENIED },
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
+        { name: 'REDIS_PASSWORD', status: 'SecretNotFound' },
+      ]],
+    });
+    await expect(check(fake)).rejects.toThrow(
+      'Key Vault reference(s) still unresolved after 3 refreshes 1 ms apart: '
+      + `ELASTICSEARCH_API_KEY (AccessToKeyVaultDenied: ${DENIED}); REDIS_PASSWORD (SecretNotFound).`);
+    expect(fake.refreshes).toBe(3);
   });
 });
