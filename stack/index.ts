@@ -17,6 +17,7 @@ import { FunctionApp } from './functionApp';
 import { AccessGrants, AppIdentity, DeadLetterGrant } from './identity';
 import { Messaging } from './messaging';
 import { Monitoring } from './monitoring';
+import { PrincipalVisible } from './principalWait';
 import { Secrets } from './secrets';
 import { HostStorage } from './storage';
 import { Subscriptions } from './subscriptions';
@@ -32,6 +33,8 @@ const inGroup = { ...common, resourceGroupName };
 
 const monitoring = new Monitoring('monitoring', { ...inGroup, retentionInDays: cfg.logRetentionDays });
 const identity = new AppIdentity('app', inGroup);
+// Data-plane assignments (Cosmos, Redis) fail while Entra has not replicated a new identity: wait, bounded.
+const principalVisible = new PrincipalVisible('app-principal', { principalId: identity.principalId });
 // Event Grid writes dead letters as its own identity, allowed into the dead-letter container only.
 const deadLetterIdentity = new AppIdentity('deadletter', inGroup);
 
@@ -79,6 +82,7 @@ const grants = new AccessGrants('app-access', {
   topicId: messaging.topic.id,
   keyVaultId: secrets.vault.id,
   appInsightsId: monitoring.appInsights.id,
+  principalVisible,
   cosmos: { accountName: events.account.name, accountId: events.account.id },
   ...(cfg.redisAuth === 'entra'
     ? { redis: { clusterName: cache.cluster.name, databaseName: cache.database.name } }

@@ -35,6 +35,7 @@ const T = {
   scmAllowed: 'azure-native:web:WebAppScmAllowed',
   ftpAllowed: 'azure-native:web:WebAppFtpAllowed',
   code: 'pulumi-nodejs:dynamic/movie-catalog:FunctionCode',
+  principalVisible: 'pulumi-nodejs:dynamic/movie-catalog:PrincipalVisible',
 } as const;
 
 /** Built-in role GUIDs, written out here (not imported from the program) so a wrong GUID there fails. */
@@ -248,7 +249,8 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
       for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
       const count = (type: string) => counts.get(type) ?? 0;
       for (const type of [T.rg, T.workspace, T.appInsights, T.storage, T.cosmos, T.cosmosDb, T.cosmosContainer,
-        T.cosmosRole, T.topic, T.redis, T.redisDb, T.vault, T.plan, T.app, T.appSettings, T.scmAllowed, T.ftpAllowed, T.code]) {
+        T.cosmosRole, T.topic, T.redis, T.redisDb, T.vault, T.plan, T.app, T.appSettings, T.scmAllowed, T.ftpAllowed, T.code,
+        T.principalVisible]) {
         expect(count(type), type).toBe(1);
       }
       expect(count(T.identity)).toBe(2); // the app, Event Grid's dead-lettering
@@ -316,6 +318,10 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
       }
       const app = run.one(T.app);
       for (const grant of dataGrants) expect(app.dependencies, grant.name).toContain(grant.urn);
+      // Data-plane assignments look the principal up at once: they wait until Entra shows the new identity.
+      const visible = run.one(T.principalVisible);
+      expect(visible.inputs.principalId).toBe(IDENTITY.principalId);
+      for (const grant of [cosmosRole, ...run.ofType(T.redisPolicy)]) expect(grant.dependencies, grant.name).toContain(visible.urn);
     });
 
     it('keeps Cosmos DB keyless, serverless and shaped for the event queries', () => {
