@@ -1,6 +1,8 @@
 /**
  * `npm run package`: the deployable Functions package, dist/functionapp.zip:
- *   host.json, package.json (main: dist/functions/*.js), dist/functions/index.js (one minified bundle).
+ *   host.json, package.json (main: dist/functions/*.js), dist/functions/index.js (one minified bundle),
+ *   web/ (the pages' files) and web/vendor/swagger-ui/ (Swagger UI's bundle, stylesheet and licence),
+ *   read by the page functions on request.
  * The zip is deterministic (sorted entries, fixed timestamps): the same source gives the same sha256,
  * which is what promotion from dev to prod checks.
  */
@@ -9,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { ASSETS, PAGES, PACKAGED_SWAGGER_DIR, SWAGGER_UI_FILES, WEB_DIR } from '../shared/http/web';
 
 const ROOT = resolve(__dirname, '..');
 export const PACKAGE_PATH = join(ROOT, 'dist', 'functionapp.zip');
@@ -45,6 +48,13 @@ export async function buildPackage(): Promise<PackageInfo> {
     'host.json': [readFileSync(join(ROOT, 'host.json')), { mtime: FIXED_TIME }],
     'package.json': [Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), { mtime: FIXED_TIME }],
   };
+  const served = [...Object.values(PAGES), ...Object.values(ASSETS)].filter((f) => f.origin === 'web').map((f) => f.file);
+  for (const name of served.sort()) {
+    files[`${WEB_DIR}/${name}`] = [readFileSync(join(ROOT, WEB_DIR, name)), { mtime: FIXED_TIME }];
+  }
+  for (const name of SWAGGER_UI_FILES) {
+    files[`${PACKAGED_SWAGGER_DIR}/${name}`] = [readFileSync(join(ROOT, 'node_modules', 'swagger-ui-dist', name)), { mtime: FIXED_TIME }];
+  }
   const zip = zipSync(files, { level: 9 });
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   writeFileSync(PACKAGE_PATH, zip);
