@@ -51,6 +51,8 @@
   const written = new Map();
   /** @type {AbortController | undefined} */
   let viewAbort;
+  /** A message for the next view (e.g. "Deleted …" after leaving the deleted movie's page). */
+  let flash = '';
 
   // ---- small helpers ------------------------------------------------------------------------------
 
@@ -226,7 +228,9 @@
     const total = h('p', { class: 'total' });
     const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' }));
     const problemSlot = h('div');
-    view.append(heading, form, problemSlot, h('div', { class: 'layout' }, facets, h('div', {}, total, results, h('p', {}, more))));
+    const notice = flash ? h('p', { class: 'notice', role: 'status', text: flash }) : null;
+    flash = '';
+    view.append(heading, ...(notice ? [notice] : []), form, problemSlot, h('div', { class: 'layout' }, facets, h('div', {}, total, results, h('p', {}, more))));
     show(view);
     document.title = params.get('q') ? `“${params.get('q')}” · Movie catalog` : 'Movie catalog';
 
@@ -491,7 +495,7 @@
         const answer = await api(`movies/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { 'If-Match': `"${movie.version}"` } });
         if (answer.status === 204) {
           written.set(id, movie.version + 1);
-          announce(`Deleted “${movie.title}”.`);
+          flash = `Deleted “${movie.title}”.`;
           location.hash = '#/';
           return;
         }
