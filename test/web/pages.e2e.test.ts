@@ -17,7 +17,8 @@ const skip = unavailable('Chromium', chromiumUnavailableReason());
 
 /** Waits until the text of `selector` is exactly `expected`, then returns it (fails after Playwright's timeout). */
 async function textOf(page: Page, selector: string, expected: string): Promise<string> {
-  await page.waitForFunction(([sel, want]) => document.querySelector(sel!)?.textContent?.trim() === want, [selector, expected] as const);
+  // expressions as strings: they run in the page (the tests' TypeScript has no DOM types)
+  await page.waitForFunction(`document.querySelector(${JSON.stringify(selector)})?.textContent?.trim() === ${JSON.stringify(expected)}`);
   return (await page.locator(selector).first().textContent())!.trim();
 }
 
@@ -201,7 +202,7 @@ describe.skipIf(skip)('pages in a real browser', () => {
     expect(await alert.textContent()).toContain('(now version 2)');
     await screenshot(page, 'catalog-stale-edit');
     await page.getByRole('button', { name: 'Reload the current version' }).click();
-    await page.waitForFunction(() => (document.querySelector('#f-title') as HTMLInputElement | null)?.value === 'Stale Harbor (theirs)');
+    await page.waitForFunction(`document.querySelector('#f-title')?.value === 'Stale Harbor (theirs)'`);
 
     await page.getByLabel('Director').fill('Ana Reed-Ortiz');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -234,16 +235,11 @@ describe.skipIf(skip)('pages in a real browser', () => {
     const page = await phone.newPage();
     await page.goto(catalog('#/?q=zephyr&sort=title'));
     await textOf(page, '.total', '25 movies, showing 20');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll('input, select, textarea, button')]
-        .filter((el) => !(el as HTMLElement).hidden)
-        .filter((el) => {
-          const labels = (el as HTMLInputElement).labels;
-          return !(labels && labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim();
-        })
-        .map((el) => el.outerHTML.slice(0, 80)),
-    );
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !el.hidden)
+      .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim())
+      .map((el) => el.outerHTML.slice(0, 80))`);
     expect(unlabelled).toEqual([]);
     await screenshot(page, 'catalog-phone');
     expect(phone.outside).toEqual([]);

@@ -49,7 +49,7 @@ describe('web files', () => {
   it('answers 304 without a body when If-None-Match names the current file (also weak or in a list)', async () => {
     const files = webFiles(countingReader('x').read);
     const { headers } = await files.respond(ASSETS['catalog.js']!, get());
-    const tag = (headers as Record<string, string>).ETag;
+    const tag = (headers as Record<string, string>).ETag!;
     for (const inm of [tag, `W/${tag}`, `"other", ${tag}`]) {
       const res = await files.respond(ASSETS['catalog.js']!, get({ 'if-none-match': inm }));
       expect(res.status, inm).toBe(304);
