@@ -13,12 +13,18 @@ import { chromiumUnavailableReason, launchChromium, screenshot, watchedContext, 
 import { FUNCTION_KEY, startTestHost, type TestHost } from '../support/host';
 import { unavailable } from '../support/services';
 
+/**
+ * The page's document, for the callbacks that run in the browser (functions, not strings: the CSP
+ * forbids eval). The tests' TypeScript has no DOM library.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
+
 const skip = unavailable('Chromium', chromiumUnavailableReason());
 
 /** Waits until the text of `selector` is exactly `expected`, then returns it (fails after Playwright's timeout). */
 async function textOf(page: Page, selector: string, expected: string): Promise<string> {
-  // expressions as strings: they run in the page (the tests' TypeScript has no DOM types)
-  await page.waitForFunction(`document.querySelector(${JSON.stringify(selector)})?.textContent?.trim() === ${JSON.stringify(expected)}`);
+  await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want, [selector, expected] as const);
   return (await page.locator(selector).first().textContent())!.trim();
 }
 
@@ -202,7 +208,7 @@ describe.skipIf(skip)('pages in a real browser', () => {
     expect(await alert.textContent()).toContain('(now version 2)');
     await screenshot(page, 'catalog-stale-edit');
     await page.getByRole('button', { name: 'Reload the current version' }).click();
-    await page.waitForFunction(`document.querySelector('#f-title')?.value === 'Stale Harbor (theirs)'`);
+    await page.waitForFunction(() => document.querySelector('#f-title')?.value === 'Stale Harbor (theirs)');
 
     await page.getByLabel('Director').fill('Ana Reed-Ortiz');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -235,11 +241,13 @@ describe.skipIf(skip)('pages in a real browser', () => {
     const page = await phone.newPage();
     await page.goto(catalog('#/?q=zephyr&sort=title'));
     await textOf(page, '.total', '25 movies, showing 20');
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
-    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
-      .filter((el) => !el.hidden)
-      .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim())
-      .map((el) => el.outerHTML.slice(0, 80))`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => !el.hidden)
+        .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim())
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
     expect(unlabelled).toEqual([]);
     await screenshot(page, 'catalog-phone');
     expect(phone.outside).toEqual([]);
