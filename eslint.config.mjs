@@ -28,6 +28,12 @@ export default tseslint.config(
       ],
     },
   },
+  // The pages' browser scripts (issue 17): plain JavaScript served as is, checked without type information.
+  {
+    files: ['web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: 'script', parserOptions: { projectService: false, project: null } },
+  },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

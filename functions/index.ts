@@ -18,6 +18,9 @@ import { deadLetters } from './deadLetters';
 import { redrive } from './redrive';
 import { verify } from './verify';
 import { rebuild } from './rebuild';
+import { docsPage } from './docsPage';
+import { catalogPage } from './catalogPage';
+import { webAsset } from './webAsset';
 
 export const functions: readonly FunctionDefinition[] = [
   createMovie,
@@ -35,4 +38,8 @@ export const functions: readonly FunctionDefinition[] = [
   redrive,
   verify,
   rebuild,
+  // pages (issue 17)
+  docsPage,
+  catalogPage,
+  webAsset,
 ];

@@ -1,6 +1,8 @@
 /**
  * `npm run package`: the deployable Functions package, dist/functionapp.zip:
- *   host.json, package.json (main: dist/functions/*.js), dist/functions/index.js (one minified bundle).
+ *   host.json, package.json (main: dist/functions/*.js), dist/functions/index.js (one minified bundle),
+ *   web/ (the pages' files) and web/vendor/swagger-ui/ (Swagger UI's bundle, stylesheet and licence),
+ *   read by the page functions on request.
  * The zip is deterministic (sorted entries, fixed timestamps): the same source gives the same sha256,
  * which is what promotion from dev to prod checks. Entries are Unix files with mode 0644, so the
  * platform's unzip gives every file read permission whatever tool extracts it.
@@ -10,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { ASSETS, PAGES, PACKAGED_SWAGGER_DIR, SWAGGER_UI_FILES, WEB_DIR } from '../shared/http/web';
 
 const ROOT = resolve(__dirname, '..');
 export const PACKAGE_PATH = join(ROOT, 'dist', 'functionapp.zip');
@@ -56,11 +59,17 @@ export async function buildPackage(): Promise<PackageInfo> {
   const bundle = result.outputFiles[0]!.contents;
   const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const manifest = { name: own.name, version: own.version, private: true, type: 'commonjs', main: 'dist/functions/*.js' };
-  const zip = zipEntries({
+  const files: Record<string, Uint8Array> = {
     'dist/functions/index.js': bundle,
     'host.json': readFileSync(join(ROOT, 'host.json')),
     'package.json': Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
-  });
+  };
+  const served = [...Object.values(PAGES), ...Object.values(ASSETS)].filter((f) => f.origin === 'web').map((f) => f.file);
+  for (const name of served) files[`${WEB_DIR}/${name}`] = readFileSync(join(ROOT, WEB_DIR, name));
+  for (const name of SWAGGER_UI_FILES) {
+    files[`${PACKAGED_SWAGGER_DIR}/${name}`] = readFileSync(join(ROOT, 'node_modules', 'swagger-ui-dist', name));
+  }
+  const zip = zipEntries(files);
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   writeFileSync(PACKAGE_PATH, zip);
   return { path: PACKAGE_PATH, bytes: zip.byteLength, bundleBytes: bundle.byteLength, sha256: createHash('sha256').update(zip).digest('hex') };

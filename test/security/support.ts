@@ -120,6 +120,10 @@ export function baselines(seed: Seed): Record<string, Baseline> {
     redrive: { method: 'POST', path: 'ops/dead-letters/redrive', headers: JSON_TYPE, body: '{"names":[]}', ok: 200, writes: false, key: 'master' },
     verify: { method: 'GET', path: 'ops/verify', ok: 200, writes: false, key: 'master' },
     rebuild: { method: 'POST', path: 'ops/rebuild', ok: 200, writes: false, key: 'master' },
+    // pages (issue 17)
+    docsPage: { method: 'GET', path: 'docs', ok: 200, writes: false },
+    catalogPage: { method: 'GET', path: 'catalog', ok: 200, writes: false },
+    webAsset: { method: 'GET', path: 'web/catalog.js', ok: 200, writes: false },
   };
 }
 

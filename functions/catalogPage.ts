@@ -1,0 +1,19 @@
+import { registerFunction } from '../shared/composition';
+import { PAGES, appWebFiles } from '../shared/http/web';
+
+export const catalogPage = registerFunction({
+  kind: 'http',
+  name: 'catalogPage',
+  route: 'catalog',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  summary: 'Catalog browser: search with suggestions, facets, paging, a movie with its history; create, edit and delete with a function key',
+  tags: ['pages'],
+  responses: {
+    200: { description: 'HTML page', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)', 'Content-Security-Policy': 'Nothing from outside the app' } },
+    304: { description: 'Not modified: If-None-Match names the current file' },
+  },
+  async handler(request) {
+    return appWebFiles.respond(PAGES.catalog, request);
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { registerFunction } from '../shared/composition';
+import { problems } from '../shared/http/responses';
+import { ASSETS, appWebFiles, assetNamed } from '../shared/http/web';
+
+export const webAsset = registerFunction({
+  kind: 'http',
+  name: 'webAsset',
+  route: 'web/{name}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  summary: "A static file of the app's pages (scripts, styles, Swagger UI), read on its first request",
+  tags: ['pages'],
+  parameters: [{ name: 'name', in: 'path', required: true, description: 'File name', schema: z.enum(Object.keys(ASSETS) as [string, ...string[]]) }],
+  responses: {
+    200: { description: 'The file, gzip when accepted', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)' } },
+    304: { description: 'Not modified: If-None-Match names the current file' },
+    ...problems(404),
+  },
+  async handler(request) {
+    return appWebFiles.respond(assetNamed(request.params.name), request);
+  },
+});
