@@ -4,7 +4,7 @@
  * search request; the embedded store evaluates them directly. Either way there is one definition.
  */
 import { createHash } from 'node:crypto';
-import { MOVIE_ID_PATTERN, type Movie, type MpaaRating } from '../domain/movie';
+import { MOVIE_ID_PATTERN, type Movie } from '../domain/movie';
 import {
   InvalidCursorError,
   SORT_KEYS,

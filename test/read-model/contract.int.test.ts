@@ -425,6 +425,67 @@ function readStoreContract(harness: () => StoreHarness): void {
       ]);
     });
 
+    it('counts MPAA ratings and decades, each facet without its own filter and with every other', async () => {
+      const all = await store.search({ sort: 'title', limit: 1 });
+      expect(all.facets.mpaaRatings).toEqual([
+        { value: 'R', count: 5 },
+        { value: 'PG-13', count: 2 },
+        { value: 'G', count: 1 },
+        { value: 'PG', count: 1 },
+      ]);
+      expect(all.facets.decades).toEqual([
+        { value: 1970, count: 1 },
+        { value: 1990, count: 1 },
+        { value: 2000, count: 3 },
+        { value: 2010, count: 3 },
+      ]);
+      // With mpaaRating=R and the 2000s: the hits are R movies of 2000-2009, the rating facet counts every
+      // rating of the 2000s (what choosing another rating gives), the decade facet every decade of R movies.
+      const page = await store.search({ mpaaRating: 'R', yearFrom: 2000, yearTo: 2009, sort: 'title', limit: 10 });
+      expect(ids(page)).toEqual(['m03', 'm04']);
+      expect(page.facets.mpaaRatings).toEqual([
+        { value: 'R', count: 2 },
+        { value: 'PG', count: 1 },
+      ]);
+      expect(page.facets.decades).toEqual([
+        { value: 1970, count: 1 },
+        { value: 1990, count: 1 },
+        { value: 2000, count: 2 },
+        { value: 2010, count: 1 },
+      ]);
+      expect(page.facets.genres).toEqual([
+        { value: 'Comedy', count: 1 },
+        { value: 'Crime', count: 1 },
+        { value: 'Drama', count: 1 },
+        { value: 'Romance', count: 1 },
+      ]);
+      // A facet count is the total that selecting the value gives.
+      expect((await store.search({ mpaaRating: 'PG', yearFrom: 2000, yearTo: 2009, sort: 'title', limit: 1 })).total).toBe(1);
+      expect((await store.search({ mpaaRating: 'R', yearFrom: 1970, yearTo: 1979, sort: 'title', limit: 1 })).total).toBe(1);
+      // The genre filter leaves the genre facet alone and narrows the others; text and director narrow all.
+      const genre = await store.search({ genres: ['drama'], sort: 'title', limit: 1 });
+      expect(genre.total).toBe(3);
+      expect(genre.facets.genres).toEqual(all.facets.genres);
+      expect(genre.facets.mpaaRatings).toEqual([
+        { value: 'R', count: 2 },
+        { value: 'PG-13', count: 1 },
+      ]);
+      expect(genre.facets.decades).toEqual([
+        { value: 2000, count: 1 },
+        { value: 2010, count: 2 },
+      ]);
+      const nolan = await store.search({ director: 'nolan', sort: 'title', limit: 1 });
+      expect(nolan.facets).toEqual({
+        genres: [
+          { value: 'Sci-Fi', count: 2 },
+          { value: 'Action', count: 1 },
+          { value: 'Drama', count: 1 },
+        ],
+        mpaaRatings: [{ value: 'PG-13', count: 2 }],
+        decades: [{ value: 2010, count: 2 }],
+      });
+    });
+
     it('rejects garbage cursors and cursors made for another sort', async () => {
       const first = await store.search({ sort: 'title', limit: 2 });
       expect(first.nextCursor).toEqual(expect.any(String));
@@ -481,6 +542,50 @@ function readStoreContract(harness: () => StoreHarness): void {
       const typed = await store.search({ q: 'stones', sort: 'relevance', limit: 10 });
       expect(ids(typed)[0]).toBe('stones');
       expect(sorted(ids(typed))).toEqual(['by-director', 'stone', 'stones', 'stove']);
+    });
+  });
+
+  describe('suggestions', () => {
+    let store: ReadStore;
+    beforeAll(async () => {
+      store = await harness().open('suggest');
+      await store.init();
+      await store.apply([
+        ...CATALOG.map(live),
+        live(movie('m11', { title: 'Star Wars', director: 'George Lucas', releaseDate: '1977-05-25' })),
+        live(movie('m12', { title: 'Stardust', description: 'A star falls.', releaseDate: '2007-08-10' })),
+        live(movie('m13', { title: 'Lone Star State of Mind', releaseDate: '2002-01-01' })),
+        live(movie('m14', { title: 'Star Trek', releaseDate: '2009-05-08' })),
+        live(movie('m15', { title: 'Interstellar Ghost' }, 1)),
+      ]);
+      await store.apply([tombstone('m15', 2)]);
+      await store.refresh();
+    });
+
+    const titles = async (q: string, limit = 10) => (await store.suggest({ q, limit })).map((s) => s.title);
+
+    it('completes the last word of a title and returns id, title and year', async () => {
+      expect(await store.suggest({ q: 'incep', limit: 10 })).toEqual([{ id: 'm01', title: 'Inception', year: 2010 }]);
+      expect(await store.suggest({ q: 'toy st', limit: 10 })).toEqual([{ id: 'm09', title: 'Toy Story' }]);
+      expect(await titles('star w')).toEqual(['Star Wars']);
+    });
+
+    it('ranks whole words above completions, matches titles only and hides deleted movies', async () => {
+      const star = await titles('star');
+      expect(star.slice(0, 3).sort()).toEqual(['Lone Star State of Mind', 'Star Trek', 'Star Wars']);
+      expect(star.slice(3)).toEqual(['Stardust']);
+      // `nolan` is a director, `thief` a description word: not titles.
+      expect(await titles('nolan')).toEqual([]);
+      expect(await titles('thief')).toEqual([]);
+      expect(await titles('interst')).toEqual(['interstellar']);
+    });
+
+    it('tolerates typos, drops stop words and honours the limit', async () => {
+      expect(await titles('incpetion')).toEqual(['Inception']);
+      expect(await titles('the toy')).toEqual(['Toy Story']);
+      expect(await titles('star', 2)).toHaveLength(2);
+      expect(await titles('...')).toEqual([]);
+      await expect(store.suggest({ q: 'star', limit: 11 })).rejects.toThrow(RangeError);
     });
   });
 
