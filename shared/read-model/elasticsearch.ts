@@ -37,7 +37,7 @@ import {
   type Filters,
   type SortSpec,
 } from './query';
-import { FUZZY_WEIGHT, PREFIX_WEIGHT, allowedEdits } from './text';
+import { FUZZY_WEIGHT, PREFIX_WEIGHT, SCORED_PREFIX_LENGTH, allowedEdits } from './text';
 
 type Query = estypes.QueryDslQueryContainer;
 type TextField = keyof typeof TEXT_FIELDS;
@@ -68,7 +68,12 @@ function wordClause(term: string, isLast: boolean, fields: readonly TextField[])
         },
       });
     }
-    if (isLast) should.push({ prefix: { [field]: { value: term, boost: boost * PREFIX_WEIGHT } } });
+    if (isLast) {
+      // A constant-score prefix would rank every completion alike, below any typo match; scoring each
+      // completion (as the embedded store does) needs a bounded expansion, hence only from 3 letters on.
+      const rewrite = [...term].length >= SCORED_PREFIX_LENGTH ? { rewrite: 'scoring_boolean' } : {};
+      should.push({ prefix: { [field]: { value: term, boost: boost * PREFIX_WEIGHT, ...rewrite } } });
+    }
   }
   return { bool: { should, minimum_should_match: 1 } };
 }

@@ -46,6 +46,11 @@ export function allowedEdits(term: string): 0 | 1 | 2 {
   return length < 3 ? 0 : length < 6 ? 1 : 2;
 }
 
-/** Score weights of a fuzzy and a prefix match relative to an exact one (both stores rank exact first). */
-export const FUZZY_WEIGHT = 0.4;
-export const PREFIX_WEIGHT = 0.3;
+/**
+ * Score weights of a fuzzy and a prefix match relative to an exact one (both stores rank exact first). A
+ * completion of the last word outweighs a typo: someone typing `termin` means `terminator`, not `train`.
+ */
+export const FUZZY_WEIGHT = 0.3;
+export const PREFIX_WEIGHT = 0.5;
+/** Prefixes at least this long are scored term by term (BM25 of each completion); shorter ones are constant. */
+export const SCORED_PREFIX_LENGTH = 3;
