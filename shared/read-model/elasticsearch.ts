@@ -34,10 +34,11 @@ import {
   titleSortKey,
   type CursorPosition,
   type FacetFilter,
+  type NormalizedQuery,
   type Filters,
   type SortSpec,
 } from './query';
-import { FUZZY_WEIGHT, PREFIX_WEIGHT, SCORED_PREFIX_LENGTH, allowedEdits } from './text';
+import { EXACT_WORD_BONUS, FUZZY_WEIGHT, PREFIX_WEIGHT, SCORED_PREFIX_LENGTH, allowedEdits } from './text';
 
 type Query = estypes.QueryDslQueryContainer;
 type TextField = keyof typeof TEXT_FIELDS;
@@ -49,7 +50,9 @@ type TextField = keyof typeof TEXT_FIELDS;
  */
 function wordClause(term: string, isLast: boolean, fields: readonly TextField[]): Query {
   const edits = allowedEdits(term);
-  const should: Query[] = [];
+  const should: Query[] = [
+    { constant_score: { filter: { multi_match: { query: term, fields: [...fields], operator: 'and' } }, boost: EXACT_WORD_BONUS } },
+  ];
   for (const field of fields) {
     const boost = TEXT_FIELDS[field];
     should.push({ match: { [field]: { query: term, operator: 'and', boost } } });
@@ -217,6 +220,98 @@ function errorType(err: unknown): string | undefined {
   return body?.error?.type;
 }
 
+/** Filters without a facet: they narrow the hits and every facet. */
+function plainFilters(f: Filters): Query[] {
+  const clauses: Query[] = [];
+  if (f.director !== null) {
+    clauses.push(f.director.length === 0 ? { match_none: {} } : { match: { director: { query: f.director.join(' '), operator: 'and' } } });
+  }
+  if (f.minRating !== null) clauses.push({ range: { imdbRating: { gte: f.minRating } } });
+  return clauses;
+}
+
+/** Filters with a facet (a post_filter on the hits); the facet of each is counted without it. */
+function facetFilters(f: Filters): Record<FacetFilter, Query | null> {
+  return {
+    genres: f.genres
+      ? { bool: { should: f.genres.map((g) => ({ term: { genres: { value: g, case_insensitive: true } } })), minimum_should_match: 1 } }
+      : null,
+    mpaaRating: f.mpaaRating !== null ? { term: { mpaaRating: { value: f.mpaaRating, case_insensitive: true } } } : null,
+    years:
+      f.yearFrom !== null || f.yearTo !== null
+        ? { range: { year: { ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}), ...(f.yearTo !== null ? { lte: f.yearTo } : {}) } } }
+        : null,
+  };
+}
+
+function sortClauses(spec: SortSpec): estypes.SortCombinations[] {
+  const first: estypes.SortCombinations =
+    spec.field === 'score'
+      ? { _score: { order: 'desc' } }
+      : { [SORT_FIELD_NAME[spec.field]]: { order: spec.direction, missing: '_last' } };
+  return [first, { id: { order: 'asc' } }];
+}
+
+function searchAfter(spec: SortSpec, position: CursorPosition): Array<string | number | null> {
+  const missing =
+    position.value === null && (spec.field === 'year' || spec.field === 'rating')
+      ? MISSING_SENTINEL[spec.field][spec.direction]
+      : null;
+  return [missing ?? position.value, position.id];
+}
+
+
+type SearchAggregations = {
+  genres: { values: estypes.AggregationsStringTermsAggregate };
+  mpaaRatings: { values: estypes.AggregationsStringTermsAggregate };
+  decades: { values: estypes.AggregationsHistogramAggregate };
+};
+
+/**
+ * The search request for a normalized query (exported for the benchmark's raw-client baseline): text in
+ * `query`, filters without a facet there too, facet filters as a post_filter, and each facet aggregated
+ * under every facet filter but its own.
+ */
+export function searchRequest(index: string, nq: NormalizedQuery, match: MatchMode): estypes.SearchRequest {
+  const byFacet = facetFilters(nq.filters);
+  const others = (except: FacetFilter): Query[] =>
+    (Object.entries(byFacet) as Array<[FacetFilter, Query | null]>).filter(([k, q]) => k !== except && q !== null).map(([, q]) => q!);
+  const postFilter = Object.values(byFacet).filter((q): q is Query => q !== null);
+  const order: estypes.AggregationsAggregateOrder = [{ _count: 'desc' }, { _key: 'asc' }];
+  return {
+    index,
+    size: nq.limit + 1,
+    track_total_hits: true,
+    query: {
+      bool: {
+        must: nq.terms === null ? [] : [textQuery(nq.terms, match, Object.keys(TEXT_FIELDS) as TextField[])],
+        filter: plainFilters(nq.filters),
+        must_not: [{ term: { deleted: true } }],
+      },
+    },
+    ...(postFilter.length > 0 ? { post_filter: { bool: { filter: postFilter } } } : {}),
+    sort: sortClauses(nq.spec),
+    ...(nq.after ? { search_after: searchAfter(nq.spec, nq.after) } : {}),
+    aggs: {
+      genres: { filter: { bool: { filter: others('genres') } }, aggs: { values: { terms: { field: 'genres', size: FACET_SIZE, order } } } },
+      mpaaRatings: { filter: { bool: { filter: others('mpaaRating') } }, aggs: { values: { terms: { field: 'mpaaRating', size: FACET_SIZE, order } } } },
+      decades: { filter: { bool: { filter: others('years') } }, aggs: { values: { histogram: { field: 'year', interval: DECADE, min_doc_count: 1 } } } },
+    },
+  };
+}
+
+/** The suggest request: every word in the title, the last as a prefix; best score, then title, then id. */
+export function suggestRequest(index: string, terms: readonly string[], limit: number): estypes.SearchRequest {
+  return {
+    index,
+    size: limit,
+    track_total_hits: false,
+    _source: ['id', 'title', 'year'],
+    query: { bool: { must: [textQuery(terms, 'all', ['title'])], must_not: [{ term: { deleted: true } }] } },
+    sort: [{ _score: { order: 'desc' } }, { titleSort: { order: 'asc' } }, { id: { order: 'asc' } }],
+  };
+}
+
 export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions): ReadStore {
   const alias = opts.alias ?? 'movies';
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(alias)) throw new RangeError(`alias '${alias}' must be lower case [a-z0-9_-]`);
@@ -296,46 +391,6 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     return index.startsWith(indexPrefix) && /^v\d+-\d+$/.test(index.slice(alias.length + 1));
   }
 
-  /** Filters without a facet: they narrow the hits and every facet. */
-  function plainFilters(f: Filters): Query[] {
-    const clauses: Query[] = [];
-    if (f.director !== null) {
-      clauses.push(f.director.length === 0 ? { match_none: {} } : { match: { director: { query: f.director.join(' '), operator: 'and' } } });
-    }
-    if (f.minRating !== null) clauses.push({ range: { imdbRating: { gte: f.minRating } } });
-    return clauses;
-  }
-
-  /** Filters with a facet (a post_filter on the hits); the facet of each is counted without it. */
-  function facetFilters(f: Filters): Record<FacetFilter, Query | null> {
-    return {
-      genres: f.genres
-        ? { bool: { should: f.genres.map((g) => ({ term: { genres: { value: g, case_insensitive: true } } })), minimum_should_match: 1 } }
-        : null,
-      mpaaRating: f.mpaaRating !== null ? { term: { mpaaRating: { value: f.mpaaRating, case_insensitive: true } } } : null,
-      years:
-        f.yearFrom !== null || f.yearTo !== null
-          ? { range: { year: { ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}), ...(f.yearTo !== null ? { lte: f.yearTo } : {}) } } }
-          : null,
-    };
-  }
-
-  function sortClauses(spec: SortSpec): estypes.SortCombinations[] {
-    const first: estypes.SortCombinations =
-      spec.field === 'score'
-        ? { _score: { order: 'desc' } }
-        : { [SORT_FIELD_NAME[spec.field]]: { order: spec.direction, missing: '_last' } };
-    return [first, { id: { order: 'asc' } }];
-  }
-
-  function searchAfter(spec: SortSpec, position: CursorPosition): Array<string | number | null> {
-    const missing =
-      position.value === null && (spec.field === 'year' || spec.field === 'rating')
-        ? MISSING_SENTINEL[spec.field][spec.direction]
-        : null;
-    return [missing ?? position.value, position.id];
-  }
-
   return {
     kind: 'elasticsearch',
 
@@ -403,47 +458,7 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
 
     async search(query: SearchQuery): Promise<SearchPage> {
       const nq = normalizeQuery(query);
-      const byFacet = facetFilters(nq.filters);
-      const others = (except: FacetFilter): Query[] =>
-        (Object.entries(byFacet) as Array<[FacetFilter, Query | null]>).filter(([k, q]) => k !== except && q !== null).map(([, q]) => q!);
-      const postFilter = Object.values(byFacet).filter((q): q is Query => q !== null);
-      type Aggs = {
-        genres: { values: estypes.AggregationsStringTermsAggregate };
-        mpaaRatings: { values: estypes.AggregationsStringTermsAggregate };
-        decades: { values: estypes.AggregationsHistogramAggregate };
-      };
-      const run = (match: MatchMode) =>
-        callOnAlias('search', () =>
-          client.search<Record<string, unknown>, Aggs>({
-            index: alias,
-            size: nq.limit + 1,
-            track_total_hits: true,
-            query: {
-              bool: {
-                must: nq.terms === null ? [] : [textQuery(nq.terms, match, Object.keys(TEXT_FIELDS) as TextField[])],
-                filter: plainFilters(nq.filters),
-                must_not: [{ term: { deleted: true } }],
-              },
-            },
-            ...(postFilter.length > 0 ? { post_filter: { bool: { filter: postFilter } } } : {}),
-            sort: sortClauses(nq.spec),
-            ...(nq.after ? { search_after: searchAfter(nq.spec, nq.after) } : {}),
-            aggs: {
-              genres: {
-                filter: { bool: { filter: others('genres') } },
-                aggs: { values: { terms: { field: 'genres', size: FACET_SIZE, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
-              },
-              mpaaRatings: {
-                filter: { bool: { filter: others('mpaaRating') } },
-                aggs: { values: { terms: { field: 'mpaaRating', size: FACET_SIZE, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
-              },
-              decades: {
-                filter: { bool: { filter: others('years') } },
-                aggs: { values: { histogram: { field: 'year', interval: DECADE, min_doc_count: 1 } } },
-              },
-            },
-          }),
-        );
+      const run = (match: MatchMode) => callOnAlias('search', () => client.search<Record<string, unknown>, SearchAggregations>(searchRequest(alias, nq, match)));
       const totalOf = (r: Awaited<ReturnType<typeof run>>) =>
         typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
       let match: MatchMode = 'all';
@@ -480,16 +495,7 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     async suggest(query): Promise<Suggestion[]> {
       const { terms, limit } = normalizeSuggestQuery(query);
       if (terms.length === 0) return [];
-      const res = await callOnAlias('suggest', () =>
-        client.search<Record<string, unknown>>({
-          index: alias,
-          size: limit,
-          track_total_hits: false,
-          _source: ['id', 'title', 'year'],
-          query: { bool: { must: [textQuery(terms, 'all', ['title'])], must_not: [{ term: { deleted: true } }] } },
-          sort: [{ _score: { order: 'desc' } }, { titleSort: { order: 'asc' } }, { id: { order: 'asc' } }],
-        }),
-      );
+      const res = await callOnAlias('suggest', () => client.search<Record<string, unknown>>(suggestRequest(alias, terms, limit)));
       return res.hits.hits.map((hit) => {
         const source = hit._source ?? {};
         return {

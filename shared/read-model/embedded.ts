@@ -2,7 +2,7 @@
  * The read model in memory, for local runs without Elasticsearch: a Map of documents per physical index
  * (same external-version rule), MiniSearch for full text, and the shared query semantics from ./query.
  */
-import MiniSearch, { type SearchOptions } from 'minisearch';
+import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
 import type { Movie } from '../domain/movie';
 import {
   ReadStoreUnavailableError,
@@ -29,7 +29,7 @@ import {
   positionOf,
   titleSortKey,
 } from './query';
-import { FUZZY_WEIGHT, PREFIX_WEIGHT, allowedEdits, standardTokens } from './text';
+import { EXACT_WORD_BONUS, FUZZY_WEIGHT, PREFIX_WEIGHT, allowedEdits, standardTokens } from './text';
 
 /**
  * MiniSearch options for the words of a query: the typo tolerance of each word's length (an integer is
@@ -45,6 +45,11 @@ function textSearchOptions(match: MatchMode, fields: readonly string[]): SearchO
     prefix: (_term: string, index: number, terms: string[]) => index === terms.length - 1,
     weights: { fuzzy: FUZZY_WEIGHT, prefix: PREFIX_WEIGHT },
   };
+}
+
+/** MiniSearch's score plus the bonus for each query word the hit has exactly (see EXACT_WORD_BONUS). */
+function scoreOf(hit: SearchResult, terms: readonly string[]): number {
+  return hit.score + EXACT_WORD_BONUS * terms.filter((t) => hit.terms.includes(t)).length;
 }
 
 interface TextDoc {
@@ -144,7 +149,7 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
         if (nq.terms.length === 0) return found;
         for (const hit of index.text.search(nq.terms.join(' '), textSearchOptions(match, Object.keys(TEXT_FIELDS)))) {
           const entry = index.docs.get(String(hit.id));
-          if (entry?.kind === 'movie') found.push({ movie: entry.movie, score: hit.score });
+          if (entry?.kind === 'movie') found.push({ movie: entry.movie, score: scoreOf(hit, nq.terms) });
         }
         return found;
       };
@@ -184,7 +189,7 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
       const hits: Array<{ movie: Movie; score: number }> = [];
       for (const hit of index.text.search(terms.join(' '), textSearchOptions('all', ['title']))) {
         const entry = index.docs.get(String(hit.id));
-        if (entry?.kind === 'movie') hits.push({ movie: entry.movie, score: hit.score });
+        if (entry?.kind === 'movie') hits.push({ movie: entry.movie, score: scoreOf(hit, terms) });
       }
       return hits
         .sort(

@@ -52,5 +52,11 @@ export function allowedEdits(term: string): 0 | 1 | 2 {
  */
 export const FUZZY_WEIGHT = 0.3;
 export const PREFIX_WEIGHT = 0.5;
+/**
+ * Added to a hit's score for each query word it has exactly (in any field), so exact matches always rank
+ * above typo and prefix matches (BM25 alone would put a completion in a short title above an exact word in
+ * a long one); BM25 orders hits with as many exact words.
+ */
+export const EXACT_WORD_BONUS = 100;
 /** Prefixes at least this long are scored term by term (BM25 of each completion); shorter ones are constant. */
 export const SCORED_PREFIX_LENGTH = 3;
