@@ -556,6 +556,7 @@ function readStoreContract(harness: () => StoreHarness): void {
         live(movie('m12', { title: 'Stardust', description: 'A star falls.', releaseDate: '2007-08-10' })),
         live(movie('m13', { title: 'Lone Star State of Mind', releaseDate: '2002-01-01' })),
         live(movie('m14', { title: 'Star Trek', releaseDate: '2009-05-08' })),
+        live(movie('m16', { title: 'It', description: 'A clown.' })),
         live(movie('m15', { title: 'Interstellar Ghost' }, 1)),
       ]);
       await store.apply([tombstone('m15', 2)]);
@@ -583,6 +584,10 @@ function readStoreContract(harness: () => StoreHarness): void {
     it('tolerates typos, drops stop words and honours the limit', async () => {
       expect(await titles('incpetion')).toEqual(['Inception']);
       expect(await titles('the toy')).toEqual(['Toy Story']);
+      // A query of stop words only keeps them.
+      expect(await titles('it')).toEqual(['It']);
+      expect(ids(await store.search({ q: 'it', sort: 'relevance', limit: 10 }))).toEqual(['m16']);
+      expect(ids(await store.search({ q: 'the', sort: 'relevance', limit: 10 }))).toEqual([]);
       expect(await titles('star', 2)).toHaveLength(2);
       expect(await titles('...')).toEqual([]);
       await expect(store.suggest({ q: 'star', limit: 11 })).rejects.toThrow(RangeError);
