@@ -96,7 +96,10 @@ export function normalizeQuery(query: SearchQuery): NormalizedQuery {
   };
 }
 
-/** The value the case-insensitive director filter compares (stored by the adapters next to the name). */
+/**
+ * The lower-cased director name that mapping v1 stores as `directorLower` (the whole-name filter before
+ * issue 14; the filter now matches name words). Kept so documents still fit the v1 mapping without a rebuild.
+ */
 export function directorKey(director: string): string {
   return director.trim().toLowerCase();
 }
