@@ -19,6 +19,9 @@ import { cosmosClient } from '../shared/adapters/cosmos-event-store';
 import { loadConfig } from '../shared/config';
 import { startLocalHost, type LocalHost } from '../shared/local/host';
 import { rebuildReadModel } from '../shared/operations/rebuild';
+import { searchRequest, suggestRequest } from '../shared/read-model/elasticsearch';
+import type { SearchQuery } from '../shared/read-model/port';
+import { normalizeQuery, normalizeSuggestQuery } from '../shared/read-model/query';
 import type { Logger } from '../shared/ports';
 import { loadVegaMovies, seedCatalog, skippedCount } from '../scripts/seed';
 import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';
@@ -270,6 +273,16 @@ async function main(): Promise<void> {
     const searchMiss = await load('search, cache miss', { url: host.url, amount: searchMissRequests.length, mode: { kind: 'list', requests: searchMissRequests } }, 200);
     httpFigures('queries', 'GET /api/movies?genre&sort search miss', searchMiss, base, `2000 distinct keys; X-Cache MISS ${searchMiss.cache.MISS ?? 0}`);
 
+    // --- suggest (issue 14): a cached autocomplete, then one distinct partial input per request ---
+    const suggestPath = '/api/suggest?q=termin';
+    await fetch(`${host.url}${suggestPath}`).then((r) => r.arrayBuffer());
+    const suggestHit = await load('suggest, cache hit', { url: host.url, duration: DURATION, mode: { kind: 'fixed', request: { method: 'GET', path: suggestPath } } }, 200);
+    httpFigures('queries', 'GET /api/suggest?q= cache hit', suggestHit, base);
+    const partials = [...new Set(records.map((r) => String(r.Title ?? '').toLowerCase().replace(/[^a-z0-9 ]/g, ' ').trim().slice(0, 7).trim()).filter((t) => t.length >= 3))];
+    const suggestMissRequests: PlainRequest[] = partials.map((q) => ({ method: 'GET', path: `/api/suggest?q=${encodeURIComponent(q)}` }));
+    const suggestMiss = await load('suggest, cache miss', { url: host.url, amount: suggestMissRequests.length, mode: { kind: 'list', requests: suggestMissRequests } }, 200);
+    httpFigures('queries', 'GET /api/suggest?q= cache miss', suggestMiss, base, `${suggestMissRequests.length} distinct title beginnings; X-Cache MISS ${suggestMiss.cache.MISS ?? 0}`);
+
     // --- raw SDK baselines, in process, one operation at a time ---
     log('raw SDK baselines...');
     const pick = (i: number) => missIds[i % missIds.length]!;
@@ -291,6 +304,24 @@ async function main(): Promise<void> {
       log(`  elasticsearch get p50 ${esRaw.p50.toFixed(2)} ms; readStore.get p50 ${ourGet.p50.toFixed(2)} ms`);
     } else {
       sdkFigure('SDK', 'readStore.get() (embedded)', ourGet, undefined, 'no Elasticsearch to compare (embedded store)');
+    }
+
+    // Search and suggest in the store (no cache) next to the raw client sending the same request body.
+    const textQueries = partials.slice(0, 200);
+    const searchOf = (i: number): SearchQuery => ({ q: textQueries[i % textQueries.length]!, sort: 'relevance', limit: 20 });
+    const ourSearch = await timeLoop((i) => host!.deps.readStore.search(searchOf(i)));
+    const ourSuggest = await timeLoop((i) => host!.deps.readStore.suggest({ q: textQueries[i % textQueries.length]!, limit: 10 }));
+    if (esUrl) {
+      const es = new ElasticsearchClient({ node: esUrl });
+      closers.push(() => es.close());
+      const esSearch = await timeLoop((i) => es.search(searchRequest(alias, normalizeQuery(searchOf(i)), 'all')));
+      const esSuggest = await timeLoop((i) => es.search(suggestRequest(alias, normalizeSuggestQuery({ q: textQueries[i % textQueries.length]!, limit: 10 }).terms, 10)));
+      sdkFigure('SDK', 'readStore.search() (text, facets)', ourSearch, esSearch, 'raw client, same search body p50', 'a second request only when all words find nothing');
+      sdkFigure('SDK', 'readStore.suggest()', ourSuggest, esSuggest, 'raw client, same suggest body p50');
+      log(`  search p50 ${ourSearch.p50.toFixed(2)} ms (raw ${esSearch.p50.toFixed(2)}); suggest p50 ${ourSuggest.p50.toFixed(2)} ms (raw ${esSuggest.p50.toFixed(2)})`);
+    } else {
+      sdkFigure('SDK', 'readStore.search() (embedded, text, facets)', ourSearch, undefined, 'no Elasticsearch to compare (embedded store)');
+      sdkFigure('SDK', 'readStore.suggest() (embedded)', ourSuggest, undefined, 'no Elasticsearch to compare (embedded store)');
     }
 
     const redisClient = new Redis(redisUrl, { lazyConnect: false });

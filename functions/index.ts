@@ -10,6 +10,7 @@ import { deleteMovie } from './deleteMovie';
 import { movieHistory } from './movieHistory';
 import { getMovie } from './getMovie';
 import { searchMovies } from './searchMovies';
+import { suggest } from './suggest';
 import { projector } from './projector';
 import { relay } from './relay';
 import { health } from './health';
@@ -30,6 +31,7 @@ export const functions: readonly FunctionDefinition[] = [
   movieHistory,
   getMovie,
   searchMovies,
+  suggest,
   projector,
   relay,
   health,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
-import { MPAA_RATINGS, MovieSchema } from '../shared/domain/movie';
+import { GENRES, MPAA_RATINGS, MovieSchema, vocabulary } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
 import { queryAuthLevel } from '../shared/http/auth';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
@@ -13,9 +13,14 @@ const year = queryNumber(z.number().int().min(1800).max(3000));
 const SearchParamsSchema = z
   .strictObject({
     q: z.string().trim().min(1).max(200).optional(),
-    genre: z.union([z.string(), z.array(z.string())]).transform((g) => (Array.isArray(g) ? g : [g])).pipe(z.array(z.string().trim().min(1).max(50)).max(10)).optional(),
+    genre: z
+      .union([z.string(), z.array(z.string())])
+      .transform((g) => (Array.isArray(g) ? g : [g]))
+      .pipe(z.array(vocabulary(GENRES)).max(10))
+      .meta({ type: 'array', items: { type: 'string', enum: [...GENRES] }, maxItems: 10 })
+      .optional(),
     director: z.string().trim().min(1).max(200).optional(),
-    mpaaRating: z.enum(MPAA_RATINGS).optional(),
+    mpaaRating: vocabulary(MPAA_RATINGS).optional(),
     yearFrom: year.optional(),
     yearTo: year.optional(),
     minRating: queryNumber(z.number().min(0).max(10)).optional(),
@@ -27,20 +32,26 @@ const SearchParamsSchema = z
   .refine((p) => p.yearFrom === undefined || p.yearTo === undefined || p.yearFrom <= p.yearTo, { message: 'yearFrom must not be after yearTo', path: ['yearFrom'] })
   .refine((p) => p.sort !== 'relevance' || p.q !== undefined, { message: 'relevance sort needs q', path: ['sort'] });
 
+const facet = <V extends z.ZodType>(value: V) => z.array(z.object({ value, count: z.number().int() }));
 const SearchPageSchema = z
   .object({
     items: z.array(MovieSchema),
     nextCursor: z.string().nullable(),
     total: z.number().int(),
-    facets: z.object({ genres: z.array(z.object({ value: z.string(), count: z.number().int() })) }),
+    match: z.enum(['all', 'any']).meta({ description: 'all: every word of q matched; any: no movie had them all, these have some' }),
+    facets: z.object({
+      genres: facet(z.string()),
+      mpaaRatings: facet(z.string()),
+      decades: facet(z.number().int().meta({ description: "the decade's first year" })),
+    }).meta({ description: 'Each facet honours every filter but its own: a count is the total that selecting the value gives' }),
   })
   .meta({ id: 'MovieSearchPage' });
 
 const docs: Record<string, string> = {
-  q: 'Full text over title (weighted highest), director and description',
-  genre: 'Genre; repeat for any-of',
-  director: 'Director, whole name, case-insensitive',
-  mpaaRating: 'MPAA rating',
+  q: 'Full text over title (weighted highest), director and description: every word (stop words aside), typos tolerated, the last word as a prefix; falls back to any word (see match)',
+  genre: 'Genre, any case; repeat for any-of; an unknown genre is a 400 listing the allowed ones',
+  director: "Director having every word given (a surname is enough), case-insensitive",
+  mpaaRating: 'MPAA rating, any case; an unknown rating is a 400 listing the allowed ones',
   yearFrom: 'Released in or after this year',
   yearTo: 'Released in or before this year',
   minRating: 'IMDB rating at least this',

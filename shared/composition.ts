@@ -65,6 +65,7 @@ export function initOnDemand(store: ReadStore): ReadStore {
     apply: async (entries, options) => (await ensure(), store.apply(entries, options)),
     get: async (id) => (await ensure(), store.get(id)),
     search: async (query) => (await ensure(), store.search(query)),
+    suggest: async (query) => (await ensure(), store.suggest(query)),
     async *scan(batchSize) {
       await ensure();
       yield* store.scan(batchSize);

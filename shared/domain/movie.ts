@@ -7,6 +7,53 @@ import { z } from 'zod';
 export const MPAA_RATINGS = ['G', 'PG', 'PG-13', 'R', 'NC-17', 'Not Rated'] as const;
 export type MpaaRating = (typeof MPAA_RATINGS)[number];
 
+/**
+ * The genre vocabulary: the seeded catalog's major genres plus the usual film genres. Writes and search
+ * filters accept any case and store / compare the spelling given here.
+ */
+export const GENRES = [
+  'Action',
+  'Adventure',
+  'Animation',
+  'Biography',
+  'Black Comedy',
+  'Comedy',
+  'Concert/Performance',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Family',
+  'Fantasy',
+  'Film-Noir',
+  'History',
+  'Horror',
+  'Music',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Romantic Comedy',
+  'Sci-Fi',
+  'Sport',
+  'Thriller',
+  'Thriller/Suspense',
+  'War',
+  'Western',
+] as const;
+export type Genre = (typeof GENRES)[number];
+
+/**
+ * A value of a closed vocabulary, matched case-insensitively and returned in the vocabulary's spelling;
+ * anything else fails with the allowed values listed. Documented as an `enum` in JSON Schema.
+ */
+export function vocabulary<const T extends readonly [string, ...string[]]>(values: T) {
+  const byLowerCase = new Map(values.map((v) => [v.toLowerCase(), v]));
+  return z
+    .string()
+    .transform((s) => byLowerCase.get(s.trim().toLowerCase()) ?? s)
+    .pipe(z.enum(values, { error: () => `must be one of (any case): ${values.join(', ')}` }))
+    .meta({ enum: [...values] });
+}
+
 export const MOVIE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MovieIdSchema = z.string().regex(MOVIE_ID_PATTERN, 'must match [A-Za-z0-9_-]{1,64}');
 
@@ -40,12 +87,12 @@ export const MovieFieldsSchema = z
     description: text(5000).optional(),
     releaseDate: isoDate.optional(),
     genres: z
-      .array(text(50, true))
+      .array(vocabulary(GENRES))
       .max(10)
       .refine((g) => new Set(g).size === g.length, 'genres must be distinct')
       .optional(),
     director: text(200, true).optional(),
-    mpaaRating: z.enum(MPAA_RATINGS).optional(),
+    mpaaRating: vocabulary(MPAA_RATINGS).optional(),
     runtimeMinutes: z.number().int().min(1).max(1000).optional(),
     imdbRating: z.number().min(0).max(10).optional(),
     imdbVotes: nonNegInt.optional(),

@@ -10,26 +10,83 @@ import { MOVIE_ID_PATTERN, type Movie } from '../domain/movie';
 import {
   ReadStoreUnavailableError,
   type ApplyOutcome,
+  type Facet,
+  type MatchMode,
   type ReadEntry,
   type ReadStore,
   type SearchPage,
   type SearchQuery,
+  type Suggestion,
 } from './port';
 import {
+  DECADE,
   FACET_SIZE,
   TEXT_FIELDS,
   assertValidEntry,
+  decadeOf,
   directorKey,
   encodeCursor,
   entryId,
   entryVersion,
   normalizeQuery,
+  normalizeSuggestQuery,
   positionOf,
   titleSortKey,
   type CursorPosition,
+  type FacetFilter,
+  type NormalizedQuery,
   type Filters,
   type SortSpec,
 } from './query';
+import { EXACT_WORD_BONUS, FUZZY_WEIGHT, PREFIX_WEIGHT, SCORED_PREFIX_LENGTH, allowedEdits } from './text';
+
+type Query = estypes.QueryDslQueryContainer;
+type TextField = keyof typeof TEXT_FIELDS;
+
+/**
+ * One word of a query, in any of `fields`: exactly, within the typo tolerance of its length, or (the last
+ * word of a query) as a prefix; the fuzzy and prefix clauses weigh less, so exact matches rank first.
+ * Fuzzy and prefix expansions are not capped, so both stores match the same documents.
+ */
+function wordClause(term: string, isLast: boolean, fields: readonly TextField[]): Query {
+  const edits = allowedEdits(term);
+  const should: Query[] = [
+    { constant_score: { filter: { multi_match: { query: term, fields: [...fields], operator: 'and' } }, boost: EXACT_WORD_BONUS } },
+  ];
+  for (const field of fields) {
+    const boost = TEXT_FIELDS[field];
+    should.push({ match: { [field]: { query: term, operator: 'and', boost } } });
+    if (edits > 0) {
+      should.push({
+        match: {
+          [field]: {
+            query: term,
+            operator: 'and',
+            fuzziness: edits,
+            fuzzy_transpositions: false,
+            max_expansions: 1000,
+            prefix_length: 0,
+            boost: boost * FUZZY_WEIGHT,
+          },
+        },
+      });
+    }
+    if (isLast) {
+      // A constant-score prefix would rank every completion alike, below any typo match; scoring each
+      // completion (as the embedded store does) needs a bounded expansion, hence only from 3 letters on.
+      const rewrite = [...term].length >= SCORED_PREFIX_LENGTH ? { rewrite: 'scoring_boolean' } : {};
+      should.push({ prefix: { [field]: { value: term, boost: boost * PREFIX_WEIGHT, ...rewrite } } });
+    }
+  }
+  return { bool: { should, minimum_should_match: 1 } };
+}
+
+/** The text query: every word (`all`) or at least one (`any`); no words at all matches nothing. */
+function textQuery(terms: readonly string[], match: MatchMode, fields: readonly TextField[]): Query {
+  if (terms.length === 0) return { match_none: {} };
+  const clauses = terms.map((term, i) => wordClause(term, i === terms.length - 1, fields));
+  return match === 'all' ? { bool: { must: clauses } } : { bool: { should: clauses, minimum_should_match: 1 } };
+}
 
 /** Bump on any mapping change; a new version means a new physical index and a rebuild. */
 export const MAPPING_VERSION = 1;
@@ -163,6 +220,98 @@ function errorType(err: unknown): string | undefined {
   return body?.error?.type;
 }
 
+/** Filters without a facet: they narrow the hits and every facet. */
+function plainFilters(f: Filters): Query[] {
+  const clauses: Query[] = [];
+  if (f.director !== null) {
+    clauses.push(f.director.length === 0 ? { match_none: {} } : { match: { director: { query: f.director.join(' '), operator: 'and' } } });
+  }
+  if (f.minRating !== null) clauses.push({ range: { imdbRating: { gte: f.minRating } } });
+  return clauses;
+}
+
+/** Filters with a facet (a post_filter on the hits); the facet of each is counted without it. */
+function facetFilters(f: Filters): Record<FacetFilter, Query | null> {
+  return {
+    genres: f.genres
+      ? { bool: { should: f.genres.map((g) => ({ term: { genres: { value: g, case_insensitive: true } } })), minimum_should_match: 1 } }
+      : null,
+    mpaaRating: f.mpaaRating !== null ? { term: { mpaaRating: { value: f.mpaaRating, case_insensitive: true } } } : null,
+    years:
+      f.yearFrom !== null || f.yearTo !== null
+        ? { range: { year: { ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}), ...(f.yearTo !== null ? { lte: f.yearTo } : {}) } } }
+        : null,
+  };
+}
+
+function sortClauses(spec: SortSpec): estypes.SortCombinations[] {
+  const first: estypes.SortCombinations =
+    spec.field === 'score'
+      ? { _score: { order: 'desc' } }
+      : { [SORT_FIELD_NAME[spec.field]]: { order: spec.direction, missing: '_last' } };
+  return [first, { id: { order: 'asc' } }];
+}
+
+function searchAfter(spec: SortSpec, position: CursorPosition): Array<string | number | null> {
+  const missing =
+    position.value === null && (spec.field === 'year' || spec.field === 'rating')
+      ? MISSING_SENTINEL[spec.field][spec.direction]
+      : null;
+  return [missing ?? position.value, position.id];
+}
+
+
+type SearchAggregations = {
+  genres: { values: estypes.AggregationsStringTermsAggregate };
+  mpaaRatings: { values: estypes.AggregationsStringTermsAggregate };
+  decades: { values: estypes.AggregationsHistogramAggregate };
+};
+
+/**
+ * The search request for a normalized query (exported for the benchmark's raw-client baseline): text in
+ * `query`, filters without a facet there too, facet filters as a post_filter, and each facet aggregated
+ * under every facet filter but its own.
+ */
+export function searchRequest(index: string, nq: NormalizedQuery, match: MatchMode): estypes.SearchRequest {
+  const byFacet = facetFilters(nq.filters);
+  const others = (except: FacetFilter): Query[] =>
+    (Object.entries(byFacet) as Array<[FacetFilter, Query | null]>).filter(([k, q]) => k !== except && q !== null).map(([, q]) => q!);
+  const postFilter = Object.values(byFacet).filter((q): q is Query => q !== null);
+  const order: estypes.AggregationsAggregateOrder = [{ _count: 'desc' }, { _key: 'asc' }];
+  return {
+    index,
+    size: nq.limit + 1,
+    track_total_hits: true,
+    query: {
+      bool: {
+        must: nq.terms === null ? [] : [textQuery(nq.terms, match, Object.keys(TEXT_FIELDS) as TextField[])],
+        filter: plainFilters(nq.filters),
+        must_not: [{ term: { deleted: true } }],
+      },
+    },
+    ...(postFilter.length > 0 ? { post_filter: { bool: { filter: postFilter } } } : {}),
+    sort: sortClauses(nq.spec),
+    ...(nq.after ? { search_after: searchAfter(nq.spec, nq.after) } : {}),
+    aggs: {
+      genres: { filter: { bool: { filter: others('genres') } }, aggs: { values: { terms: { field: 'genres', size: FACET_SIZE, order } } } },
+      mpaaRatings: { filter: { bool: { filter: others('mpaaRating') } }, aggs: { values: { terms: { field: 'mpaaRating', size: FACET_SIZE, order } } } },
+      decades: { filter: { bool: { filter: others('years') } }, aggs: { values: { histogram: { field: 'year', interval: DECADE, min_doc_count: 1 } } } },
+    },
+  };
+}
+
+/** The suggest request: every word in the title, the last as a prefix; best score, then title, then id. */
+export function suggestRequest(index: string, terms: readonly string[], limit: number): estypes.SearchRequest {
+  return {
+    index,
+    size: limit,
+    track_total_hits: false,
+    _source: ['id', 'title', 'year'],
+    query: { bool: { must: [textQuery(terms, 'all', ['title'])], must_not: [{ term: { deleted: true } }] } },
+    sort: [{ _score: { order: 'desc' } }, { titleSort: { order: 'asc' } }, { id: { order: 'asc' } }],
+  };
+}
+
 export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions): ReadStore {
   const alias = opts.alias ?? 'movies';
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(alias)) throw new RangeError(`alias '${alias}' must be lower case [a-z0-9_-]`);
@@ -242,36 +391,6 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     return index.startsWith(indexPrefix) && /^v\d+-\d+$/.test(index.slice(alias.length + 1));
   }
 
-  function filterClauses(f: Filters): estypes.QueryDslQueryContainer[] {
-    const clauses: estypes.QueryDslQueryContainer[] = [];
-    if (f.genres) clauses.push({ terms: { genres: [...f.genres] } });
-    if (f.director !== null) clauses.push({ term: { directorLower: f.director } });
-    if (f.mpaaRating !== null) clauses.push({ term: { mpaaRating: f.mpaaRating } });
-    if (f.yearFrom !== null || f.yearTo !== null) {
-      clauses.push({
-        range: { year: { ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}), ...(f.yearTo !== null ? { lte: f.yearTo } : {}) } },
-      });
-    }
-    if (f.minRating !== null) clauses.push({ range: { imdbRating: { gte: f.minRating } } });
-    return clauses;
-  }
-
-  function sortClauses(spec: SortSpec): estypes.SortCombinations[] {
-    const first: estypes.SortCombinations =
-      spec.field === 'score'
-        ? { _score: { order: 'desc' } }
-        : { [SORT_FIELD_NAME[spec.field]]: { order: spec.direction, missing: '_last' } };
-    return [first, { id: { order: 'asc' } }];
-  }
-
-  function searchAfter(spec: SortSpec, position: CursorPosition): Array<string | number | null> {
-    const missing =
-      position.value === null && (spec.field === 'year' || spec.field === 'rating')
-        ? MISSING_SENTINEL[spec.field][spec.direction]
-        : null;
-    return [missing ?? position.value, position.id];
-  }
-
   return {
     kind: 'elasticsearch',
 
@@ -339,32 +458,15 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
 
     async search(query: SearchQuery): Promise<SearchPage> {
       const nq = normalizeQuery(query);
-      const must: estypes.QueryDslQueryContainer[] =
-        nq.q === null
-          ? []
-          : [
-              {
-                multi_match: {
-                  query: nq.q,
-                  // most_fields adds the field scores, as the embedded store (MiniSearch) does.
-                  type: 'most_fields',
-                  fields: Object.entries(TEXT_FIELDS).map(([field, boost]) => (boost === 1 ? field : `${field}^${boost}`)),
-                },
-              },
-            ];
-      const res = await callOnAlias('search', () =>
-        client.search<Record<string, unknown>, { genres: estypes.AggregationsStringTermsAggregate }>({
-          index: alias,
-          size: nq.limit + 1,
-          track_total_hits: true,
-          query: { bool: { must, filter: filterClauses(nq.filters), must_not: [{ term: { deleted: true } }] } },
-          sort: sortClauses(nq.spec),
-          ...(nq.after ? { search_after: searchAfter(nq.spec, nq.after) } : {}),
-          aggs: {
-            genres: { terms: { field: 'genres', size: FACET_SIZE, order: [{ _count: 'desc' }, { _key: 'asc' }] } },
-          },
-        }),
-      );
+      const run = (match: MatchMode) => callOnAlias('search', () => client.search<Record<string, unknown>, SearchAggregations>(searchRequest(alias, nq, match)));
+      const totalOf = (r: Awaited<ReturnType<typeof run>>) =>
+        typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
+      let match: MatchMode = 'all';
+      let res = await run('all');
+      if (totalOf(res) === 0 && nq.terms !== null && nq.terms.length > 1) {
+        match = 'any';
+        res = await run('any');
+      }
       const hits = res.hits.hits.map((hit) => ({
         movie: toMovie(hit._source ?? {}),
         score: typeof hit.sort?.[0] === 'number' ? hit.sort[0] : (hit._score ?? 0),
@@ -372,16 +474,36 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       const hasMore = hits.length > nq.limit;
       const items = hits.slice(0, nq.limit);
       const last = items[items.length - 1];
-      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-      const buckets = res.aggregations?.genres.buckets;
+      const terms = (agg: { values: estypes.AggregationsStringTermsAggregate } | undefined): Facet[] => {
+        const buckets = agg?.values.buckets;
+        return (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count }));
+      };
+      const decadeBuckets = res.aggregations?.decades.values.buckets;
       return {
         items: items.map((h) => h.movie),
         nextCursor: hasMore && last ? encodeCursor(nq.sort, positionOf(nq.spec, last.movie, last.score)) : null,
-        total,
+        total: totalOf(res),
+        match,
         facets: {
-          genres: (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count })),
+          genres: terms(res.aggregations?.genres),
+          mpaaRatings: terms(res.aggregations?.mpaaRatings),
+          decades: (Array.isArray(decadeBuckets) ? decadeBuckets : []).map((b) => ({ value: decadeOf(Number(b.key)), count: b.doc_count })),
         },
       };
+    },
+
+    async suggest(query): Promise<Suggestion[]> {
+      const { terms, limit } = normalizeSuggestQuery(query);
+      if (terms.length === 0) return [];
+      const res = await callOnAlias('suggest', () => client.search<Record<string, unknown>>(suggestRequest(alias, terms, limit)));
+      return res.hits.hits.map((hit) => {
+        const source = hit._source ?? {};
+        return {
+          id: String(source.id),
+          title: String(source.title),
+          ...(typeof source.year === 'number' ? { year: source.year } : {}),
+        };
+      });
     },
 
     async *scan(batchSize = 500) {

@@ -2,9 +2,18 @@
  * The read model in memory, for local runs without Elasticsearch: a Map of documents per physical index
  * (same external-version rule), MiniSearch for full text, and the shared query semantics from ./query.
  */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
 import type { Movie } from '../domain/movie';
-import { ReadStoreUnavailableError, type ApplyOutcome, type ReadEntry, type ReadStore, type SearchPage, type SearchQuery } from './port';
+import {
+  ReadStoreUnavailableError,
+  type ApplyOutcome,
+  type MatchMode,
+  type ReadEntry,
+  type ReadStore,
+  type SearchPage,
+  type SearchQuery,
+  type Suggestion,
+} from './port';
 import {
   TEXT_FIELDS,
   assertValidEntry,
@@ -13,26 +22,34 @@ import {
   encodeCursor,
   entryId,
   entryVersion,
-  genreFacets,
+  facetsOf,
   matchesFilters,
   normalizeQuery,
+  normalizeSuggestQuery,
   positionOf,
+  titleSortKey,
 } from './query';
+import { EXACT_WORD_BONUS, FUZZY_WEIGHT, PREFIX_WEIGHT, allowedEdits, standardTokens } from './text';
 
 /**
- * Tokens as Elasticsearch's `standard` analyzer makes them (Unicode word boundaries, then lower case),
- * closely enough for a catalog: runs of letters, digits and connectors (`_`); an apostrophe, period or colon between
- * two letters and a period, comma or apostrophe between two digits stay inside a word ("don't", "u.s",
- * "3.5"); each Han or Hiragana character is a token of its own.
+ * MiniSearch options for the words of a query: the typo tolerance of each word's length (an integer is
+ * an edit distance to MiniSearch) and a prefix match for the last word, both weighted below exact matches.
+ * `all` needs every word in some field, `any` one of them: the Elasticsearch query, word for word.
  */
-const WORD = String.raw`(?:[^\s\p{P}\p{S}\p{No}\p{Script=Han}\p{Script=Hiragana}]|\p{Pc})+`;
-const TOKEN = new RegExp(
-  String.raw`[\p{Script=Han}\p{Script=Hiragana}]|${WORD}(?:(?:(?<=\p{L}\p{M}*)['’.:·](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))${WORD})*`,
-  'gu',
-);
+function textSearchOptions(match: MatchMode, fields: readonly string[]): SearchOptions {
+  return {
+    fields: [...fields],
+    boost: Object.fromEntries(fields.map((f) => [f, TEXT_FIELDS[f as keyof typeof TEXT_FIELDS]])),
+    combineWith: match === 'all' ? 'AND' : 'OR',
+    fuzzy: (term: string) => allowedEdits(term) || false,
+    prefix: (_term: string, index: number, terms: string[]) => index === terms.length - 1,
+    weights: { fuzzy: FUZZY_WEIGHT, prefix: PREFIX_WEIGHT },
+  };
+}
 
-export function standardTokens(text: string): string[] {
-  return (text.match(TOKEN) ?? []).filter((t) => /[\p{L}\p{N}]/u.test(t)).map((t) => t.toLowerCase());
+/** MiniSearch's score plus the bonus for each query word the hit has exactly (see EXACT_WORD_BONUS). */
+function scoreOf(hit: SearchResult, terms: readonly string[]): number {
+  return hit.score + EXACT_WORD_BONUS * terms.filter((t) => hit.terms.includes(t)).length;
 }
 
 interface TextDoc {
@@ -50,15 +67,14 @@ interface PhysicalIndex {
 function newIndex(): PhysicalIndex {
   return {
     docs: new Map(),
-    // Whole-term matching, OR of the terms, fields summed with their boosts: the Elasticsearch query
-    // (multi_match most_fields, standard analyzer). Prefix and fuzzy matching stay off so both stores match
-    // the same documents; only the scores differ (both BM25 flavours, not bit-identical).
+    // Every word indexed (stop words too: queries drop them, see queryTerms), fields summed with their
+    // boosts as the Elasticsearch query does. Both stores match the same documents; only the scores
+    // differ (both BM25 flavours, not bit-identical).
     text: new MiniSearch<TextDoc>({
       fields: Object.keys(TEXT_FIELDS),
       storeFields: [],
       tokenize: standardTokens,
       processTerm: (term) => term,
-      searchOptions: { boost: { ...TEXT_FIELDS }, prefix: false, fuzzy: false, combineWith: 'OR' },
     }),
   };
 }
@@ -124,33 +140,66 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
     async search(query: SearchQuery): Promise<SearchPage> {
       const nq = normalizeQuery(query);
       const index = aliased();
-      let candidates: Array<{ movie: Movie; score: number }>;
-      if (nq.q === null) {
-        candidates = [];
-        for (const entry of index.docs.values()) if (entry.kind === 'movie') candidates.push({ movie: entry.movie, score: 0 });
-      } else {
-        candidates = [];
-        for (const hit of index.text.search(nq.q)) {
-          const entry = index.docs.get(String(hit.id));
-          if (entry?.kind === 'movie') candidates.push({ movie: entry.movie, score: hit.score });
+      const textMatches = (match: MatchMode): Array<{ movie: Movie; score: number }> => {
+        const found: Array<{ movie: Movie; score: number }> = [];
+        if (nq.terms === null) {
+          for (const entry of index.docs.values()) if (entry.kind === 'movie') found.push({ movie: entry.movie, score: 0 });
+          return found;
         }
+        if (nq.terms.length === 0) return found;
+        for (const hit of index.text.search(nq.terms.join(' '), textSearchOptions(match, Object.keys(TEXT_FIELDS)))) {
+          const entry = index.docs.get(String(hit.id));
+          if (entry?.kind === 'movie') found.push({ movie: entry.movie, score: scoreOf(hit, nq.terms) });
+        }
+        return found;
+      };
+      let match: MatchMode = 'all';
+      let candidates = textMatches('all');
+      let matching = candidates.filter((c) => matchesFilters(c.movie, nq.filters));
+      if (matching.length === 0 && nq.terms !== null && nq.terms.length > 1) {
+        match = 'any';
+        candidates = textMatches('any');
+        matching = candidates.filter((c) => matchesFilters(c.movie, nq.filters));
       }
-      const matching = candidates
-        .filter((c) => matchesFilters(c.movie, nq.filters))
+      const ordered = matching
         .map((c) => ({ movie: c.movie, position: positionOf(nq.spec, c.movie, c.score) }))
         .sort((a, b) => comparePositions(nq.spec, a.position, b.position));
       const after = nq.after;
-      const start = after === null ? 0 : firstAfter(matching, (row) => comparePositions(nq.spec, row.position, after) > 0);
-      const page = matching.slice(start, start + nq.limit + 1);
+      const start = after === null ? 0 : firstAfter(ordered, (row) => comparePositions(nq.spec, row.position, after) > 0);
+      const page = ordered.slice(start, start + nq.limit + 1);
       const hasMore = page.length > nq.limit;
       const items = page.slice(0, nq.limit);
       const last = items[items.length - 1];
       return {
         items: items.map((row) => copy(row.movie)),
         nextCursor: hasMore && last ? encodeCursor(nq.sort, last.position) : null,
-        total: matching.length,
-        facets: { genres: genreFacets(matching.map((row) => row.movie)) },
+        total: ordered.length,
+        match,
+        facets: facetsOf(
+          candidates.map((c) => c.movie),
+          nq.filters,
+        ),
       };
+    },
+
+    async suggest(query): Promise<Suggestion[]> {
+      const { terms, limit } = normalizeSuggestQuery(query);
+      const index = aliased();
+      if (terms.length === 0) return [];
+      const hits: Array<{ movie: Movie; score: number }> = [];
+      for (const hit of index.text.search(terms.join(' '), textSearchOptions('all', ['title']))) {
+        const entry = index.docs.get(String(hit.id));
+        if (entry?.kind === 'movie') hits.push({ movie: entry.movie, score: scoreOf(hit, terms) });
+      }
+      return hits
+        .sort(
+          (a, b) =>
+            b.score - a.score ||
+            compareCodePoints(titleSortKey(a.movie.title), titleSortKey(b.movie.title)) ||
+            compareCodePoints(a.movie.id, b.movie.id),
+        )
+        .slice(0, limit)
+        .map(({ movie }) => ({ id: movie.id, title: movie.title, ...(movie.year !== undefined ? { year: movie.year } : {}) }));
     },
 
     async *scan(batchSize = 500) {

@@ -13,11 +13,15 @@ export const SORT_KEYS = ['relevance', 'title', '-title', 'year', '-year', 'rati
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface SearchQuery {
-  /** Full text over title (weighted highest), director and description. */
+  /**
+   * Full text over title (weighted highest), director and description: every word must match (stop words
+   * aside), exactly, within the typo tolerance of its length, or (the last word) as a prefix; exact matches
+   * rank first. When no movie has every word, the store answers with movies having any of them (`match`).
+   */
   readonly q?: string;
-  /** Any of these genres (exact). */
+  /** Any of these genres, case-insensitive. */
   readonly genres?: readonly string[];
-  /** Whole director name, case-insensitive. */
+  /** Director whose name has every word given (`Spielberg`, `steven spielberg`), case-insensitive. */
   readonly director?: string;
   readonly mpaaRating?: MpaaRating;
   readonly yearFrom?: number;
@@ -31,9 +35,25 @@ export interface SearchQuery {
   readonly cursor?: string;
 }
 
-export interface Facet {
-  readonly value: string;
+export interface Facet<V extends string | number = string> {
+  readonly value: V;
   readonly count: number;
+}
+
+/** `all`: every word of `q` matched; `any`: none had them all, so these match some of the words. */
+export type MatchMode = 'all' | 'any';
+
+/**
+ * Facet counts. Each honours every filter but its own, so the count next to a value is the total that
+ * selecting it (instead of the current value of that filter) would give.
+ */
+export interface Facets {
+  /** count descending, then value. */
+  readonly genres: Facet[];
+  /** count descending, then value. */
+  readonly mpaaRatings: Facet[];
+  /** The decade's first year (1980 = 1980..1989), ascending; selected with yearFrom/yearTo. */
+  readonly decades: Facet<number>[];
 }
 
 export interface SearchPage {
@@ -42,7 +62,21 @@ export interface SearchPage {
   readonly nextCursor: string | null;
   /** Exact number of live movies matching the query and filters. */
   readonly total: number;
-  readonly facets: { readonly genres: Facet[] };
+  readonly match: MatchMode;
+  readonly facets: Facets;
+}
+
+export interface SuggestQuery {
+  /** Partial input of a search box: title words, the last one possibly unfinished. */
+  readonly q: string;
+  /** 1..10 */
+  readonly limit: number;
+}
+
+export interface Suggestion {
+  readonly id: string;
+  readonly title: string;
+  readonly year?: number;
 }
 
 export type ApplyOutcome = 'applied' | 'stale';
@@ -79,6 +113,8 @@ export interface ReadStore {
   get(id: string): Promise<ReadEntry | null>;
   /** Search and list; tombstones never appear. */
   search(query: SearchQuery): Promise<SearchPage>;
+  /** Titles for a search box's autocomplete: every word of `q` in the title, the last one as a prefix. */
+  suggest(query: SuggestQuery): Promise<Suggestion[]>;
   /** Every entry, tombstones included, in batches (verification). */
   scan(batchSize?: number): AsyncIterable<ReadEntry[]>;
   /** Makes recent writes visible to search (Elasticsearch refresh); a no-op where writes are visible at once. */

@@ -11,7 +11,7 @@ import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { CacheUnavailableError, type Cache, type Deps, type Logger } from '../ports';
 import { toRepresentation } from '../domain/movie';
 import { recordCacheLookup } from '../observability';
-import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type SearchQuery } from './port';
+import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type SearchQuery, type Suggestion, type SuggestQuery } from './port';
 
 export type CacheStatus = 'HIT' | 'MISS';
 
@@ -19,6 +19,7 @@ const movieGenKey = (id: string) => `movie:${id}:gen`;
 const movieKey = (id: string, gen: string) => `movie:${id}:${gen}`;
 const SEARCH_GEN_KEY = 'movies:gen';
 const searchKey = (gen: string, hash: string) => `movies:${gen}:${hash}`;
+const suggestKey = (gen: string, hash: string) => `movies:${gen}:suggest:${hash}`;
 
 /** Called by the projection after each read-store write of one movie. Throws CacheUnavailableError. */
 export async function invalidateMovie(cache: Cache, movieId: string): Promise<void> {
@@ -113,4 +114,23 @@ export async function searchMovies(query: SearchQuery, deps: Deps, log: Logger):
   const value = JSON.stringify(page);
   await tolerant(log, 'set search', () => cache.set(key, value, deps.settings.cacheTtlSeconds), undefined);
   return { page, cache: 'MISS' };
+}
+
+/** Autocomplete titles, cached under the search generation like searches (the projector invalidates both). */
+export async function suggestTitles(
+  query: SuggestQuery,
+  deps: Deps,
+  log: Logger,
+): Promise<{ suggestions: Suggestion[]; cache: CacheStatus }> {
+  const { cache } = deps;
+  const gen = (await tolerant(log, 'get generation', () => cache.get(SEARCH_GEN_KEY), null)) ?? '0';
+  const hash = createHash('sha256').update(JSON.stringify([query.q.trim().toLowerCase(), query.limit])).digest('base64url').slice(0, 32);
+  const key = suggestKey(gen, hash);
+  const cached = await tolerant(log, 'get suggest', () => cache.get(key), null);
+  recordCacheLookup('suggest', cached !== null);
+  if (cached !== null) return { suggestions: JSON.parse(cached) as Suggestion[], cache: 'HIT' };
+  const suggestions = await fromReadStore(() => deps.readStore.suggest(query));
+  const value = JSON.stringify(suggestions);
+  await tolerant(log, 'set suggest', () => cache.set(key, value, deps.settings.cacheTtlSeconds), undefined);
+  return { suggestions, cache: 'MISS' };
 }

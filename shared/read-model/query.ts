@@ -4,12 +4,25 @@
  * search request; the embedded store evaluates them directly. Either way there is one definition.
  */
 import { createHash } from 'node:crypto';
-import { MOVIE_ID_PATTERN, type Movie, type MpaaRating } from '../domain/movie';
-import { InvalidCursorError, SORT_KEYS, type Facet, type ReadEntry, type SearchQuery, type SortKey } from './port';
+import { MOVIE_ID_PATTERN, type Movie } from '../domain/movie';
+import {
+  InvalidCursorError,
+  SORT_KEYS,
+  type Facet,
+  type Facets,
+  type ReadEntry,
+  type SearchQuery,
+  type SortKey,
+  type SuggestQuery,
+} from './port';
+import { queryTerms, standardTokens } from './text';
 
 /** Facets report at most this many genres. */
 export const FACET_SIZE = 50;
 export const MAX_LIMIT = 100;
+export const MAX_SUGGESTIONS = 10;
+/** Width of a decade facet bucket, in years. */
+export const DECADE = 10;
 
 /** Full-text fields and their weights (title highest). */
 export const TEXT_FIELDS = { title: 3, director: 2, description: 1 } as const;
@@ -35,6 +48,8 @@ export const SORT_SPECS: Readonly<Record<SortKey, SortSpec>> = {
 /** A query after validation: blank text and empty lists mean "no constraint". */
 export interface NormalizedQuery {
   readonly q: string | null;
+  /** The words every match must have (see queryTerms); null without text. */
+  readonly terms: readonly string[] | null;
   readonly filters: Filters;
   readonly sort: SortKey;
   readonly spec: SortSpec;
@@ -43,10 +58,12 @@ export interface NormalizedQuery {
 }
 
 export interface Filters {
+  /** Lower-cased: genres compare case-insensitively. */
   readonly genres: readonly string[] | null;
-  /** Already lower-cased (see directorKey). */
-  readonly director: string | null;
-  readonly mpaaRating: MpaaRating | null;
+  /** The words (standard tokens) the director's name must all have; empty matches nothing. */
+  readonly director: readonly string[] | null;
+  /** Lower-cased. */
+  readonly mpaaRating: string | null;
   readonly yearFrom: number | null;
   readonly yearTo: number | null;
   readonly minRating: number | null;
@@ -58,13 +75,16 @@ export function normalizeQuery(query: SearchQuery): NormalizedQuery {
     throw new RangeError(`limit must be an integer in 1..${MAX_LIMIT}`);
   }
   const q = query.q?.trim() ? query.q.trim() : null;
-  const director = query.director?.trim() ? directorKey(query.director) : null;
+  const terms = q === null ? null : queryTerms(q);
+  const director = query.director?.trim() ? standardTokens(query.director) : null;
   return {
     q,
+    // Text without a single word (punctuation only) asks for nothing: it matches no movie.
+    terms,
     filters: {
-      genres: query.genres && query.genres.length > 0 ? [...query.genres] : null,
+      genres: query.genres && query.genres.length > 0 ? query.genres.map((g) => g.toLowerCase()) : null,
       director,
-      mpaaRating: query.mpaaRating ?? null,
+      mpaaRating: query.mpaaRating?.toLowerCase() ?? null,
       yearFrom: query.yearFrom ?? null,
       yearTo: query.yearTo ?? null,
       minRating: query.minRating ?? null,
@@ -76,7 +96,10 @@ export function normalizeQuery(query: SearchQuery): NormalizedQuery {
   };
 }
 
-/** The value the case-insensitive director filter compares (stored by the adapters next to the name). */
+/**
+ * The lower-cased director name that mapping v1 stores as `directorLower` (the whole-name filter before
+ * issue 14; the filter now matches name words). Kept so documents still fit the v1 mapping without a rebuild.
+ */
 export function directorKey(director: string): string {
   return director.trim().toLowerCase();
 }
@@ -94,17 +117,67 @@ export function ratingKey(rating: number): number {
   return Math.fround(rating);
 }
 
-/** True when a live movie passes every filter (AND of all; genres is any-of). */
-export function matchesFilters(movie: Movie, f: Filters): boolean {
-  if (f.genres && !(movie.genres ?? []).some((g) => f.genres!.includes(g))) return false;
-  if (f.director !== null && (movie.director === undefined || directorKey(movie.director) !== f.director)) return false;
-  if (f.mpaaRating !== null && movie.mpaaRating !== f.mpaaRating) return false;
-  if (f.yearFrom !== null && (movie.year === undefined || movie.year < f.yearFrom)) return false;
-  if (f.yearTo !== null && (movie.year === undefined || movie.year > f.yearTo)) return false;
+/** The filters that have a facet; each facet is counted with every filter but its own. */
+export type FacetFilter = 'genres' | 'mpaaRating' | 'years';
+
+/** True when a live movie passes every filter but `except` (AND of all; genres is any-of). */
+export function matchesFilters(movie: Movie, f: Filters, except?: FacetFilter): boolean {
+  if (except !== 'genres' && f.genres && !(movie.genres ?? []).some((g) => f.genres!.includes(g.toLowerCase()))) return false;
+  if (f.director !== null) {
+    const words = new Set(standardTokens(movie.director ?? ''));
+    if (f.director.length === 0 || !f.director.every((w) => words.has(w))) return false;
+  }
+  if (except !== 'mpaaRating' && f.mpaaRating !== null && movie.mpaaRating?.toLowerCase() !== f.mpaaRating) return false;
+  if (except !== 'years') {
+    if (f.yearFrom !== null && (movie.year === undefined || movie.year < f.yearFrom)) return false;
+    if (f.yearTo !== null && (movie.year === undefined || movie.year > f.yearTo)) return false;
+  }
   if (f.minRating !== null && (movie.imdbRating === undefined || ratingKey(movie.imdbRating) < ratingKey(f.minRating))) {
     return false;
   }
   return true;
+}
+
+/** The decade a year falls in, as its first year (1984 -> 1980). */
+export function decadeOf(year: number): number {
+  return Math.floor(year / DECADE) * DECADE;
+}
+
+/** Every facet over `movies` (the text matches, before filters), each without its own filter. */
+export function facetsOf(movies: readonly Movie[], f: Filters): Facets {
+  const genres = new Map<string, number>();
+  const ratings = new Map<string, number>();
+  const decades = new Map<number, number>();
+  const add = <K>(counts: Map<K, number>, key: K) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  for (const m of movies) {
+    if (matchesFilters(m, f, 'genres')) for (const g of new Set(m.genres ?? [])) add(genres, g);
+    if (m.mpaaRating !== undefined && matchesFilters(m, f, 'mpaaRating')) add(ratings, m.mpaaRating);
+    if (m.year !== undefined && matchesFilters(m, f, 'years')) add(decades, decadeOf(m.year));
+  }
+  return {
+    genres: byCount(genres),
+    mpaaRatings: byCount(ratings),
+    decades: [...decades].map(([value, count]) => ({ value, count })).sort((a, b) => a.value - b.value),
+  };
+}
+
+function byCount(counts: Map<string, number>): Facet[] {
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value))
+    .slice(0, FACET_SIZE);
+}
+
+export interface NormalizedSuggestQuery {
+  readonly terms: readonly string[];
+  readonly limit: number;
+}
+
+export function normalizeSuggestQuery(query: SuggestQuery): NormalizedSuggestQuery {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_SUGGESTIONS) {
+    throw new RangeError(`limit must be an integer in 1..${MAX_SUGGESTIONS}`);
+  }
+  return { terms: queryTerms(query.q), limit: query.limit };
 }
 
 /** A point in a sort order: the sort value (null = missing) and the id that breaks ties. */
@@ -163,16 +236,6 @@ function compareValues(direction: SortDirection, a: string | number | null, b: s
       : compareCodePoints(String(a), String(b));
   const sign = Math.sign(d);
   return direction === 'asc' ? sign : -sign;
-}
-
-/** Genre counts, count descending then value ascending, top FACET_SIZE. */
-export function genreFacets(movies: Iterable<Movie>): Facet[] {
-  const counts = new Map<string, number>();
-  for (const m of movies) for (const g of new Set(m.genres ?? [])) counts.set(g, (counts.get(g) ?? 0) + 1);
-  return [...counts]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value))
-    .slice(0, FACET_SIZE);
 }
 
 // ---- cursor -------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * skipped loudly when none can be had, a failure under REQUIRE_ALL_SERVICES=1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Movie } from '../../shared/domain/movie';
+import type { Genre, Movie } from '../../shared/domain/movie';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
 import { createEmbeddedReadStore } from '../../shared/read-model/embedded';
 import {
@@ -79,7 +79,7 @@ function prng(seed: number): () => number {
 }
 
 const WORDS = ['Ember', 'Night', 'River', 'Stone', 'Glass', 'Winter', 'Harbor', 'Echo', 'Iron', 'Velvet', 'Crown', 'Signal'];
-const GENRES = ['Action', 'Comedy', 'Drama', 'Horror', 'Sci-Fi', 'Romance', 'Thriller', 'Documentary'];
+const GENRES: Genre[] = ['Action', 'Comedy', 'Drama', 'Horror', 'Sci-Fi', 'Romance', 'Thriller', 'Documentary'];
 const DIRECTORS = ['Ada Ember', 'Bo Lind', 'Cy Moss', 'Di Park', 'Ed Ruiz', 'Flo Stein', 'Gus Tan', 'Hal Voss'];
 
 /** 1,200 movies: many equal titles (case-insensitively), years and ratings; some values missing. */
@@ -183,9 +183,9 @@ function readStoreContract(harness: () => StoreHarness): void {
     });
 
     it('keeps a tombstone against a late older update and hides it from search, total and facets', async () => {
-      const m2 = movie('doomed', { title: 'Doomed Voyage', genres: ['Tragedy'] }, 2);
+      const m2 = movie('doomed', { title: 'Doomed Voyage', genres: ['War'] }, 2);
       const keep = movie('kept', { title: 'Kept Voyage', genres: ['Comedy'] }, 1);
-      expect(await store.apply([live(movie('doomed', { title: 'Doomed Voyage', genres: ['Tragedy'] }, 1)), live(keep)])).toEqual([
+      expect(await store.apply([live(movie('doomed', { title: 'Doomed Voyage', genres: ['War'] }, 1)), live(keep)])).toEqual([
         'applied',
         'applied',
       ]);
@@ -200,7 +200,7 @@ function readStoreContract(harness: () => StoreHarness): void {
       expect(page.facets.genres).toEqual([{ value: 'Comedy', count: 1 }]);
       const all = await store.search({ sort: 'title', limit: 100 });
       expect(ids(all)).not.toContain('doomed');
-      expect(all.facets.genres.map((f) => f.value)).not.toContain('Tragedy');
+      expect(all.facets.genres.map((f) => f.value)).not.toContain('War');
 
       const scanned: ReadEntry[] = [];
       for await (const batch of store.scan(2)) {
@@ -250,18 +250,27 @@ function readStoreContract(harness: () => StoreHarness): void {
     it('filters by genre, any of the given genres', async () => {
       expect(sorted(await searchIds(store, { genres: ['Sci-Fi'] }))).toEqual(['m01', 'm02', 'm05']);
       expect(sorted(await searchIds(store, { genres: ['Crime', 'Comedy'] }))).toEqual(['m03', 'm04', 'm07', 'm08', 'm09']);
-      expect(await searchIds(store, { genres: ['sci-fi'] })).toEqual([]);
+      expect(sorted(await searchIds(store, { genres: ['sci-fi'] }))).toEqual(['m01', 'm02', 'm05']);
+      expect(sorted(await searchIds(store, { genres: ['CRIME', 'comedy'] }))).toEqual(['m03', 'm04', 'm07', 'm08', 'm09']);
+      expect(await searchIds(store, { genres: ['sci'] })).toEqual([]);
     });
 
-    it('filters by whole director name, case-insensitively', async () => {
+    it('filters by director having every word given, case-insensitively', async () => {
       expect(sorted(await searchIds(store, { director: 'david fincher' }))).toEqual(['m04', 'm07']);
       expect(sorted(await searchIds(store, { director: '  David FINCHER ' }))).toEqual(['m04', 'm07']);
-      expect(await searchIds(store, { director: 'Fincher' })).toEqual([]);
+      expect(sorted(await searchIds(store, { director: 'Fincher' }))).toEqual(['m04', 'm07']);
+      expect(sorted(await searchIds(store, { director: 'fincher david' }))).toEqual(['m04', 'm07']);
+      expect(await searchIds(store, { director: 'jean-pierre' })).toEqual(['m03']);
+      expect(await searchIds(store, { director: 'Jeunet' })).toEqual(['m03']);
+      expect(await searchIds(store, { director: 'david nolan' })).toEqual([]);
+      expect(await searchIds(store, { director: 'finch' })).toEqual([]);
+      expect(await searchIds(store, { director: '...' })).toEqual([]);
     });
 
-    it('filters by MPAA rating', async () => {
+    it('filters by MPAA rating, case-insensitively', async () => {
       expect(sorted(await searchIds(store, { mpaaRating: 'R' }))).toEqual(['m03', 'm04', 'm05', 'm07', 'm10']);
       expect(await searchIds(store, { mpaaRating: 'G' })).toEqual(['m09']);
+      expect(sorted(await searchIds(store, { mpaaRating: 'pg-13' as 'PG-13' }))).toEqual(['m01', 'm02']);
     });
 
     it('filters by year range, bounds included, movies without a year excluded', async () => {
@@ -300,8 +309,71 @@ function readStoreContract(harness: () => StoreHarness): void {
       expect(await searchIds(store, { q: 'dreams' })).toEqual(['m01']);
       expect(await searchIds(store, { q: 'amélie' })).toEqual(['m03']);
       expect(await searchIds(store, { q: 'se7en' })).toEqual(['m07']);
-      expect(await searchIds(store, { q: 'incep' })).toEqual([]);
-      expect(sorted(await searchIds(store, { q: 'zodiac toy' }))).toEqual(['m04', 'm09']);
+      expect(await searchIds(store, { q: 'incep' })).toEqual(['m01']);
+    });
+
+    it('needs every word by default, in any of the fields', async () => {
+      const both = await store.search({ q: 'inception nolan', sort: 'relevance', limit: 10 });
+      expect(ids(both)).toEqual(['m01']);
+      expect(both.total).toBe(1);
+      expect(both.match).toBe('all');
+      expect(sorted(await searchIds(store, { q: 'christopher nolan' }))).toEqual(['m01', 'm02']);
+      expect(await searchIds(store, { q: 'nolan thief dreams' })).toEqual(['m01']);
+    });
+
+    it('falls back to any word when no movie has them all, and says so', async () => {
+      const page = await store.search({ q: 'zodiac toy', sort: 'title', limit: 10 });
+      expect(ids(page)).toEqual(['m09', 'm04']);
+      expect(page.total).toBe(2);
+      expect(page.match).toBe('any');
+      expect(page.facets.genres).toEqual([
+        { value: 'Comedy', count: 1 },
+        { value: 'Animation', count: 1 },
+        { value: 'Crime', count: 1 },
+        { value: 'Drama', count: 1 },
+      ].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)));
+      // The filters count: all words with the filter find nothing, so the fallback applies with it.
+      const filtered = await store.search({ q: 'zodiac toy', mpaaRating: 'R', sort: 'title', limit: 10 });
+      expect(ids(filtered)).toEqual(['m04']);
+      expect(filtered.match).toBe('any');
+      const none = await store.search({ q: 'zodiac toy', mpaaRating: 'NC-17', sort: 'title', limit: 10 });
+      expect(ids(none)).toEqual([]);
+      expect(none.total).toBe(0);
+      // Without text, or with one word, there is nothing to fall back to.
+      expect((await store.search({ sort: 'title', limit: 1 })).match).toBe('all');
+      const one = await store.search({ q: 'nosuchword', sort: 'relevance', limit: 10 });
+      expect([one.total, one.match]).toEqual([0, 'all']);
+    });
+
+    it('ignores English stop words unless the query has nothing else', async () => {
+      expect(await searchIds(store, { q: 'the toy story' })).toEqual(['m09']);
+      expect(await searchIds(store, { q: 'a toy of the story' })).toEqual(['m09']);
+      const page = await store.search({ q: 'the inception', sort: 'relevance', limit: 10 });
+      expect([ids(page), page.match]).toEqual([['m01'], 'all']);
+      // `through` is no stop word: m01's description has it.
+      expect(await searchIds(store, { q: 'through' })).toEqual(['m01']);
+    });
+
+    it('tolerates typos by word length (none under 3 letters, 1 edit up to 5, 2 from 6)', async () => {
+      expect(await searchIds(store, { q: 'incpetion' })).toEqual(['m01']);
+      expect(await searchIds(store, { q: 'intersteler' })).toEqual(['m02']);
+      expect(await searchIds(store, { q: 'zodiak' })).toEqual(['m04']);
+      expect(await searchIds(store, { q: 'seven' })).toEqual(['m07']);
+      expect(await searchIds(store, { q: 'christopher nolen' })).toEqual(['m01', 'm02']);
+      // Three edits on a long word are too many; two on a 5-letter word too.
+      expect(await searchIds(store, { q: 'inxxxtion' })).toEqual([]);
+      expect(await searchIds(store, { q: 'axiex' })).toEqual([]);
+      expect(await searchIds(store, { q: 'boyhooxx' })).toEqual(['m10']);
+      expect(await searchIds(store, { q: 'bxyhooxx' })).toEqual([]);
+    });
+
+    it('matches the last word as a prefix (search as you type), and only the last one', async () => {
+      expect(await searchIds(store, { q: 'interst' })).toEqual(['m02']);
+      expect(await searchIds(store, { q: 'toy sto' })).toEqual(['m09']);
+      expect(await searchIds(store, { q: 'christopher nol' })).toEqual(['m01', 'm02']);
+      const page = await store.search({ q: 'inter nolan', sort: 'relevance', limit: 10 });
+      expect(page.match).toBe('any');
+      expect(sorted(ids(page))).toEqual(['m01', 'm02']);
     });
 
     const cases: Array<[SortKey, string[]]> = [
@@ -353,6 +425,67 @@ function readStoreContract(harness: () => StoreHarness): void {
       ]);
     });
 
+    it('counts MPAA ratings and decades, each facet without its own filter and with every other', async () => {
+      const all = await store.search({ sort: 'title', limit: 1 });
+      expect(all.facets.mpaaRatings).toEqual([
+        { value: 'R', count: 5 },
+        { value: 'PG-13', count: 2 },
+        { value: 'G', count: 1 },
+        { value: 'PG', count: 1 },
+      ]);
+      expect(all.facets.decades).toEqual([
+        { value: 1970, count: 1 },
+        { value: 1990, count: 1 },
+        { value: 2000, count: 3 },
+        { value: 2010, count: 3 },
+      ]);
+      // With mpaaRating=R and the 2000s: the hits are R movies of 2000-2009, the rating facet counts every
+      // rating of the 2000s (what choosing another rating gives), the decade facet every decade of R movies.
+      const page = await store.search({ mpaaRating: 'R', yearFrom: 2000, yearTo: 2009, sort: 'title', limit: 10 });
+      expect(ids(page)).toEqual(['m03', 'm04']);
+      expect(page.facets.mpaaRatings).toEqual([
+        { value: 'R', count: 2 },
+        { value: 'PG', count: 1 },
+      ]);
+      expect(page.facets.decades).toEqual([
+        { value: 1970, count: 1 },
+        { value: 1990, count: 1 },
+        { value: 2000, count: 2 },
+        { value: 2010, count: 1 },
+      ]);
+      expect(page.facets.genres).toEqual([
+        { value: 'Comedy', count: 1 },
+        { value: 'Crime', count: 1 },
+        { value: 'Drama', count: 1 },
+        { value: 'Romance', count: 1 },
+      ]);
+      // A facet count is the total that selecting the value gives.
+      expect((await store.search({ mpaaRating: 'PG', yearFrom: 2000, yearTo: 2009, sort: 'title', limit: 1 })).total).toBe(1);
+      expect((await store.search({ mpaaRating: 'R', yearFrom: 1970, yearTo: 1979, sort: 'title', limit: 1 })).total).toBe(1);
+      // The genre filter leaves the genre facet alone and narrows the others; text and director narrow all.
+      const genre = await store.search({ genres: ['drama'], sort: 'title', limit: 1 });
+      expect(genre.total).toBe(3);
+      expect(genre.facets.genres).toEqual(all.facets.genres);
+      expect(genre.facets.mpaaRatings).toEqual([
+        { value: 'R', count: 2 },
+        { value: 'PG-13', count: 1 },
+      ]);
+      expect(genre.facets.decades).toEqual([
+        { value: 2000, count: 1 },
+        { value: 2010, count: 2 },
+      ]);
+      const nolan = await store.search({ director: 'nolan', sort: 'title', limit: 1 });
+      expect(nolan.facets).toEqual({
+        genres: [
+          { value: 'Sci-Fi', count: 2 },
+          { value: 'Action', count: 1 },
+          { value: 'Drama', count: 1 },
+        ],
+        mpaaRatings: [{ value: 'PG-13', count: 2 }],
+        decades: [{ value: 2010, count: 2 }],
+      });
+    });
+
     it('rejects garbage cursors and cursors made for another sort', async () => {
       const first = await store.search({ sort: 'title', limit: 2 });
       expect(first.nextCursor).toEqual(expect.any(String));
@@ -381,6 +514,9 @@ function readStoreContract(harness: () => StoreHarness): void {
         live(movie('in-title', { title: 'Nebula Rising', description: 'A long journey to the edge of space.' })),
         live(movie('by-director', { title: 'Something Else', director: 'Nebula Jones' })),
         live(movie('unrelated', { title: 'Harbor Lights', description: 'Nothing to see.' })),
+        live(movie('stove', { title: 'Stove Heat' })),
+        live(movie('stones', { title: 'Stones Heat' })),
+        live(movie('stone', { title: 'Stone Heat' })),
       ]);
       await store.refresh();
     });
@@ -392,9 +528,69 @@ function readStoreContract(harness: () => StoreHarness): void {
       expect(page.total).toBe(3);
     });
 
-    it('matches any of the words', async () => {
+    it('falls back to any of the words when no movie has them all', async () => {
       const page = await store.search({ q: 'nebula lights', sort: 'title', limit: 10 });
       expect(sorted(ids(page))).toEqual(['by-director', 'desc-only', 'in-title', 'unrelated']);
+      expect(page.match).toBe('any');
+    });
+
+    it('ranks an exact word above a typo and a prefix match of it', async () => {
+      const page = await store.search({ q: 'stone', sort: 'relevance', limit: 10 });
+      expect(ids(page)[0]).toBe('stone');
+      expect(sorted(ids(page))).toEqual(['stone', 'stones', 'stove']);
+      // `stones` (6 letters) is 2 edits from `jones` (Nebula Jones) and `stove`.
+      const typed = await store.search({ q: 'stones', sort: 'relevance', limit: 10 });
+      expect(ids(typed)[0]).toBe('stones');
+      expect(sorted(ids(typed))).toEqual(['by-director', 'stone', 'stones', 'stove']);
+    });
+  });
+
+  describe('suggestions', () => {
+    let store: ReadStore;
+    beforeAll(async () => {
+      store = await harness().open('suggest');
+      await store.init();
+      await store.apply([
+        ...CATALOG.map(live),
+        live(movie('m11', { title: 'Star Wars', director: 'George Lucas', releaseDate: '1977-05-25' })),
+        live(movie('m12', { title: 'Stardust', description: 'A star falls.', releaseDate: '2007-08-10' })),
+        live(movie('m13', { title: 'Lone Star State of Mind', releaseDate: '2002-01-01' })),
+        live(movie('m14', { title: 'Star Trek', releaseDate: '2009-05-08' })),
+        live(movie('m16', { title: 'It', description: 'A clown.' })),
+        live(movie('m15', { title: 'Interstellar Ghost' }, 1)),
+      ]);
+      await store.apply([tombstone('m15', 2)]);
+      await store.refresh();
+    });
+
+    const titles = async (q: string, limit = 10) => (await store.suggest({ q, limit })).map((s) => s.title);
+
+    it('completes the last word of a title and returns id, title and year', async () => {
+      expect(await store.suggest({ q: 'incep', limit: 10 })).toEqual([{ id: 'm01', title: 'Inception', year: 2010 }]);
+      expect(await store.suggest({ q: 'toy st', limit: 10 })).toEqual([{ id: 'm09', title: 'Toy Story' }]);
+      expect(await titles('star w')).toEqual(['Star Wars']);
+    });
+
+    it('ranks whole words above completions, matches titles only and hides deleted movies', async () => {
+      const star = await titles('star');
+      expect(star.slice(0, 3).sort()).toEqual(['Lone Star State of Mind', 'Star Trek', 'Star Wars']);
+      expect(star.slice(3)).toEqual(['Stardust']);
+      // `nolan` is a director, `thief` a description word: not titles.
+      expect(await titles('nolan')).toEqual([]);
+      expect(await titles('thief')).toEqual([]);
+      expect(await titles('interst')).toEqual(['interstellar']);
+    });
+
+    it('tolerates typos, drops stop words and honours the limit', async () => {
+      expect(await titles('incpetion')).toEqual(['Inception']);
+      expect(await titles('the toy')).toEqual(['Toy Story']);
+      // A query of stop words only keeps them.
+      expect(await titles('it')).toEqual(['It']);
+      expect(ids(await store.search({ q: 'it', sort: 'relevance', limit: 10 }))).toEqual(['m16']);
+      expect(ids(await store.search({ q: 'the', sort: 'relevance', limit: 10 }))).toEqual([]);
+      expect(await titles('star', 2)).toHaveLength(2);
+      expect(await titles('...')).toEqual([]);
+      await expect(store.suggest({ q: 'star', limit: 11 })).rejects.toThrow(RangeError);
     });
   });
 

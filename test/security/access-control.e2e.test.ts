@@ -143,7 +143,7 @@ describe('function keys', () => {
 
 describe('query functions (default auth level: anonymous)', () => {
   it('answer without a key, and a wrong key changes nothing', async () => {
-    expect(queryFunctions.map((d) => d.name).sort()).toEqual(['getMovie', 'searchMovies']);
+    expect(queryFunctions.map((d) => d.name).sort()).toEqual(['getMovie', 'searchMovies', 'suggest']);
     for (const def of queryFunctions) {
       expect(def.authLevel).toBe('anonymous');
       const base = baselineOf(def, seed);

@@ -486,7 +486,7 @@ describe('hostile input over every HTTP endpoint of the registry', () => {
           fc.constantFrom(...cases).chain(({ def, p }) => fc.tuple(fc.constant(def), fc.constant(p), badValue(def, p))),
           async ([def, p, values]) => {
             const base = baselineOf(def, seed);
-            const res = await send(host, { ...base, path: `${base.path}?${queryOf(values.map((v) => [p.name, v]))}` });
+            const res = await send(host, { ...base, path: `${base.path}${base.path.includes('?') ? '&' : '?'}${queryOf(values.map((v) => [p.name, v]))}` });
             expectProblem(res, 400, `${def.name} ${p.name}=${JSON.stringify(values).slice(0, 120)}`);
           },
         ),
@@ -502,7 +502,7 @@ describe('hostile input over every HTTP endpoint of the registry', () => {
           const known = new Set([...(def.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name), 'code']);
           fc.pre(!known.has(key));
           const base = baselineOf(def, seed);
-          const res = await send(host, { ...base, path: `${base.path}?${queryOf([[key, value]])}` });
+          const res = await send(host, { ...base, path: `${base.path}${base.path.includes('?') ? '&' : '?'}${queryOf([[key, value]])}` });
           expectProblem(res, 400, `${def.name} ?${key}=${value}`);
         }),
         { numRuns: 60 },

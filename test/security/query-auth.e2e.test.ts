@@ -34,11 +34,16 @@ afterAll(async () => {
 
 describe('query endpoints with QUERY_AUTH_LEVEL=function', () => {
   const queries = () => support.httpFunctions.filter((d) => d.tags.includes('queries'));
-  const pathOf = (name: string) => (name === 'getMovie' ? `movies/${seedId}` : 'movies?limit=5');
+  const pathOf = (name: string) => {
+    const paths: Record<string, string> = { getMovie: `movies/${seedId}`, searchMovies: 'movies?limit=5', suggest: 'suggest?q=key' };
+    const path = paths[name];
+    if (!path) throw new Error(`no request for query function ${name}`);
+    return path;
+  };
 
   it('are registered at function level, get per-function keys, and are documented as secured', async () => {
-    expect(queries().map((d) => [d.name, d.authLevel])).toEqual(expect.arrayContaining([['getMovie', 'function'], ['searchMovies', 'function']]));
-    expect(Object.keys(host.keys.functions)).toEqual(expect.arrayContaining(['getMovie', 'searchMovies']));
+    expect(queries().map((d) => [d.name, d.authLevel])).toEqual(expect.arrayContaining([['getMovie', 'function'], ['searchMovies', 'function'], ['suggest', 'function']]));
+    expect(Object.keys(host.keys.functions)).toEqual(expect.arrayContaining(['getMovie', 'searchMovies', 'suggest']));
     const doc = (await host.api('openapi.json', { key: 'none' })).json;
     expect(doc.paths['/api/movies'].get.security).not.toEqual([]);
     expect(doc.paths['/api/movies/{id}'].get.security).not.toEqual([]);

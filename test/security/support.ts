@@ -114,6 +114,7 @@ export function baselines(seed: Seed): Record<string, Baseline> {
     movieHistory: { method: 'GET', path: `movies/${seed.id}/history`, ok: 200, writes: false },
     getMovie: { method: 'GET', path: `movies/${seed.id}`, ok: 200, writes: false },
     searchMovies: { method: 'GET', path: 'movies', ok: 200, writes: false },
+    suggest: { method: 'GET', path: 'suggest?q=baseline', ok: 200, writes: false },
     health: { method: 'GET', path: 'health', ok: 200, writes: false },
     openapi: { method: 'GET', path: 'openapi.json', ok: 200, writes: false },
     deadLetters: { method: 'GET', path: 'ops/dead-letters', ok: 200, writes: false, key: 'master' },

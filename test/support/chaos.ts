@@ -106,6 +106,7 @@ export function flakyReadStore(inner: ReadStore, random: () => number = Math.ran
     },
     get: (id) => inner.get(id),
     search: (query) => inner.search(query),
+    suggest: (query) => inner.suggest(query),
     scan: (batchSize) => inner.scan(batchSize),
     refresh: () => inner.refresh(),
     health: () => inner.health(),

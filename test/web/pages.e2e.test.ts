@@ -110,8 +110,7 @@ describe.skipIf(skip)('pages in a real browser', () => {
     await page.close();
   });
 
-  // enabled when merged with the suggest endpoint (issue 14)
-  it.skip('suggests titles as one types; arrow keys and Enter open the movie', async () => {
+  it('suggests titles as one types; arrow keys and Enter open the movie', async () => {
     const page = await watched.newPage();
     await page.goto(catalog());
     const box = page.getByRole('combobox', { name: 'Search title, director, description' });
