@@ -17,6 +17,8 @@ import { FunctionApp } from './functionApp';
 import { AccessGrants, AppIdentity } from './identity';
 import { Messaging } from './messaging';
 import { Monitoring } from './monitoring';
+import { PipelineIdentity } from './pipeline';
+import { ReadStoreContainer } from './readStore';
 import { Secrets } from './secrets';
 import { HostStorage } from './storage';
 import { Subscriptions } from './subscriptions';
@@ -46,7 +48,12 @@ const storage = new HostStorage('host', {
   otherDeadLetterContainers: topology.subscriptions.map((s) => s.deadLetterContainer),
 });
 
-const events = new EventStore('events', { ...inGroup, zoneRedundant: cfg.zoneRedundant });
+const events = new EventStore('events', {
+  ...inGroup,
+  zoneRedundant: cfg.zoneRedundant,
+  capacity: cfg.cosmosCapacity,
+  allowReplacement: cfg.cosmosAllowReplacement,
+});
 const messaging = new Messaging('messaging', { ...inGroup, topology, identityId: identity.id });
 const cache = new Cache('cache', {
   ...inGroup,
@@ -60,10 +67,28 @@ const secrets = new Secrets('secrets', {
   tenantId: client.tenantId,
   purgeProtection: cfg.keyVaultPurgeProtection,
   softDeleteRetentionInDays: cfg.keyVaultSoftDeleteRetentionDays,
-  elasticsearchApiKey: cfg.elasticsearchApiKey,
+  ...(cfg.readStore.mode === 'external' ? { elasticsearchApiKey: cfg.readStore.apiKey } : {}),
   appInsightsConnectionString: monitoring.appInsights.connectionString,
   ...(cache.primaryKey ? { redisPrimaryKey: cache.primaryKey } : {}),
 });
+
+// The read store: Elasticsearch in Container Apps (declared here), or an external cluster from config.
+const readStore = cfg.readStore.mode === 'container'
+  ? new ReadStoreContainer('read-store', {
+    ...inGroup,
+    subscriptionId: client.subscriptionId,
+    vaultName: secrets.vault.name,
+    vaultId: secrets.vault.id,
+    cpu: cfg.readStore.cpu,
+    heapMB: cfg.readStore.heapMB,
+  })
+  : undefined;
+const elasticsearch = readStore
+  ? { url: readStore.url, auth: { kind: 'basic' as const, username: readStore.username, passwordRef: readStore.passwordRef } }
+  : {
+      url: cfg.readStore.mode === 'external' ? cfg.readStore.url : '',
+      auth: { kind: 'apiKey' as const, apiKeyRef: secrets.elasticsearchApiKeyRef ?? '' },
+    };
 
 const grants = new AccessGrants('app-access', {
   principalId: identity.principalId,
@@ -85,8 +110,8 @@ const appSettings = buildAppSettings({
   cosmosDatabase: COSMOS_DATABASE,
   cosmosContainer: COSMOS_CONTAINER,
   topicEndpoint: messaging.endpoint,
-  elasticsearchUrl: cfg.elasticsearchUrl,
-  elasticsearchApiKeyRef: secrets.elasticsearchApiKeyRef,
+  elasticsearchUrl: elasticsearch.url,
+  elasticsearchAuth: elasticsearch.auth,
   appInsightsConnectionStringRef: secrets.appInsightsConnectionStringRef,
   redisUrl: cache.url,
   redis: secrets.redisPasswordRef
@@ -127,6 +152,17 @@ new Subscriptions('subscriptions', {
   codeDeployment: code.code,
 });
 
+// The deploying identity of the GitHub workflows, when a repository is named (README: "The pipeline").
+const pipeline = cfg.pipeline
+  ? new PipelineIdentity('pipeline', {
+    ...inGroup,
+    resourceGroupId: group.id,
+    subscriptionId: client.subscriptionId,
+    repository: cfg.pipeline.repository,
+    environment: cfg.pipeline.environment,
+  })
+  : undefined;
+
 export const resourceGroup = resourceGroupName;
 export const functionAppName = api.app.name;
 export const apiBaseUrl = pulumi.interpolate`https://${api.defaultHostName}/api`;
@@ -134,3 +170,11 @@ export const topicEndpoint = messaging.endpoint;
 export const appInsightsName = monitoring.appInsights.name;
 export const packageSha256 = code.code.packageSha256;
 export const functionKeyHowTo = pulumi.interpolate`az functionapp keys list --resource-group ${resourceGroupName} --name ${api.app.name} --query functionKeys.default --output tsv`;
+export const readStoreMode = cfg.readStore.mode;
+export const elasticsearchUrl = elasticsearch.url;
+export const cosmosCapacity = cfg.cosmosCapacity.mode;
+/** GitHub environment secrets of this stack's environment (README: "The pipeline"). */
+export const pipelineClientId = pipeline?.clientId;
+export const pipelineTenantId = pipeline ? client.tenantId : undefined;
+export const pipelineSubscriptionId = pipeline ? client.subscriptionId : undefined;
+export const pipelineOidcSubject = pipeline?.subject;

@@ -133,6 +133,13 @@ function fakeState(type: string, logical: string, inputs: Record<string, unknown
         { name: `${name}-h4sh.scm.swedencentral-01.azurewebsites.net`, hostType: 'Repository' },
       ];
       break;
+    // issue 13: generated passwords and the Container Apps environment's domain.
+    case 'random:index/randomPassword:RandomPassword':
+      state.result = `FAKE-RANDOM-${logical}`;
+      break;
+    case 'azure-native:app:ManagedEnvironment':
+      state.defaultDomain = 'fake-env-1a2b.swedencentral.azurecontainerapps.io';
+      break;
     case 'azure-native:keyvault:Secret': {
       const properties = (inputs.properties ?? {}) as Record<string, unknown>;
       state.properties = { ...properties, secretUri: `https://kv-fake.vault.azure.net/secrets/${name}` };

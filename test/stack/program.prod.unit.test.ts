@@ -11,4 +11,5 @@ describeStack('prod', {
   purgeProtection: true,
   softDeleteRetentionDays: 90,
   redisAuth: 'entra',
+  cosmosCapabilities: [],
 });

@@ -46,6 +46,8 @@ export interface EnvironmentExpectations {
   readonly purgeProtection: boolean | undefined;
   readonly softDeleteRetentionDays: number;
   readonly redisAuth: 'entra' | 'accessKey';
+  /** Cosmos DB account capabilities: EnableServerless for serverless, none for autoscale. */
+  readonly cosmosCapabilities: ReadonlyArray<{ name: string }>;
 }
 
 type Json = Record<string, unknown>;
@@ -139,12 +141,12 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
       for (const grant of dataGrants) expect(app.dependencies, grant.name).toContain(grant.urn);
     });
 
-    it('keeps Cosmos DB keyless, serverless and shaped for the event queries', () => {
+    it('keeps Cosmos DB keyless, at its capacity mode and shaped for the event queries', () => {
       const account = run.one(T.cosmos).inputs;
       expect(account).toMatchObject({
         disableLocalAuth: true,
         minimalTlsVersion: 'Tls12',
-        capabilities: [{ name: 'EnableServerless' }],
+        capabilities: expected.cosmosCapabilities,
         consistencyPolicy: { defaultConsistencyLevel: 'Session' },
       });
       expect(run.one(T.cosmosDb).inputs.databaseName).toBe('catalog');
