@@ -170,11 +170,11 @@ export const topicEndpoint = messaging.endpoint;
 export const appInsightsName = monitoring.appInsights.name;
 export const packageSha256 = code.code.packageSha256;
 export const functionKeyHowTo = pulumi.interpolate`az functionapp keys list --resource-group ${resourceGroupName} --name ${api.app.name} --query functionKeys.default --output tsv`;
-export const readStoreMode = cfg.readStore.mode;
-export const elasticsearchUrl = elasticsearch.url;
-export const cosmosCapacity = cfg.cosmosCapacity.mode;
+export const readStoreMode = pulumi.output(cfg.readStore.mode);
+export const elasticsearchUrl = pulumi.output(elasticsearch.url);
+export const cosmosCapacity = pulumi.output(cfg.cosmosCapacity.mode);
 /** GitHub environment secrets of this stack's environment (README: "The pipeline"). */
 export const pipelineClientId = pipeline?.clientId;
 export const pipelineTenantId = pipeline ? client.tenantId : undefined;
 export const pipelineSubscriptionId = pipeline ? client.subscriptionId : undefined;
-export const pipelineOidcSubject = pipeline?.subject;
+export const pipelineOidcSubject = pipeline ? pulumi.output(pipeline.subject) : undefined;

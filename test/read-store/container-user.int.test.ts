@@ -42,7 +42,7 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
       });
       app = new Client({ node: node.url, auth: { username: APP_USERNAME, password: PASSWORD } });
       store = createElasticsearchReadStore({ node: node.url, username: APP_USERNAME, password: PASSWORD, alias: 'movies' });
-    }, 180_000);
+    }, 480_000);
 
     afterAll(async () => {
       await store?.close();

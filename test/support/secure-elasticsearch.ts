@@ -49,7 +49,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the node with the given container environment; resolves once the app user is authenticated. */
-export async function startSecureElasticsearch(env: Record<string, string>, timeoutMs = 150_000): Promise<SecureNode> {
+export async function startSecureElasticsearch(env: Record<string, string>, timeoutMs = 420_000): Promise<SecureNode> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'es-secure-'));
   chmodSync(dir, 0o777);
