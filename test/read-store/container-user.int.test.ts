@@ -72,7 +72,7 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
       }], { refresh: true });
       expect(outcome).toEqual(['applied']);
       expect(await store.get('m1')).toMatchObject({ kind: 'movie', movie: { id: 'm1', title: 'Blade Runner' } });
-      const page = await store.search({ q: 'blade', limit: 10, sort: 'relevance' } as Parameters<ReadStore['search']>[0]);
+      const page = await store.search({ q: 'blade', limit: 10, sort: 'relevance' });
       expect(page.items.map((m) => m.id)).toEqual(['m1']);
       // Rebuild primitives: a new physical index, the alias swap, the old index deleted.
       const before = await store.currentIndex();
