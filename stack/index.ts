@@ -73,22 +73,19 @@ const secrets = new Secrets('secrets', {
 });
 
 // The read store: Elasticsearch in Container Apps (declared here), or an external cluster from config.
-const readStore = cfg.readStore.mode === 'container'
-  ? new ReadStoreContainer('read-store', {
-    ...inGroup,
-    subscriptionId: client.subscriptionId,
-    vaultName: secrets.vault.name,
-    vaultId: secrets.vault.id,
-    cpu: cfg.readStore.cpu,
-    heapMB: cfg.readStore.heapMB,
-  })
-  : undefined;
-const elasticsearch = readStore
-  ? { url: readStore.url, auth: { kind: 'basic' as const, username: readStore.username, passwordRef: readStore.passwordRef } }
-  : {
-      url: cfg.readStore.mode === 'external' ? cfg.readStore.url : '',
-      auth: { kind: 'apiKey' as const, apiKeyRef: secrets.elasticsearchApiKeyRef ?? '' },
-    };
+const elasticsearch = cfg.readStore.mode === 'container'
+  ? (() => {
+      const container = new ReadStoreContainer('read-store', {
+        ...inGroup,
+        subscriptionId: client.subscriptionId,
+        vaultName: secrets.vault.name,
+        vaultId: secrets.vault.id,
+        cpu: cfg.readStore.cpu,
+        heapMB: cfg.readStore.heapMB,
+      });
+      return { url: container.url, auth: { kind: 'basic' as const, username: container.username, passwordRef: container.passwordRef } };
+    })()
+  : { url: pulumi.output(cfg.readStore.url), auth: { kind: 'apiKey' as const, apiKeyRef: secrets.elasticsearchApiKeyRef as pulumi.Output<string> } };
 
 const grants = new AccessGrants('app-access', {
   principalId: identity.principalId,

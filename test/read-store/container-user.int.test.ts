@@ -40,8 +40,11 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
         ES_APP_ROLE_YML: appRoleYaml('movies'),
         ELASTIC_PASSWORD,
       });
-      app = new Client({ node: node.url, auth: { username: APP_USERNAME, password: PASSWORD } });
-      store = createElasticsearchReadStore({ node: node.url, username: APP_USERNAME, password: PASSWORD, alias: 'movies' });
+      // Generous timeouts: a fresh node on a busy CI machine can take seconds to create an index.
+      app = new Client({ node: node.url, auth: { username: APP_USERNAME, password: PASSWORD }, requestTimeout: 60_000 });
+      store = createElasticsearchReadStore({
+        node: node.url, username: APP_USERNAME, password: PASSWORD, alias: 'movies', requestTimeoutMs: 60_000,
+      });
     }, 480_000);
 
     afterAll(async () => {
@@ -52,7 +55,7 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
 
     it('refuses anonymous requests and a wrong password (security is on, over plain HTTP)', async () => {
       expect((await fetch(`${node.url}/movies/_search`)).status).toBe(401);
-      const wrong = new Client({ node: node.url, auth: { username: APP_USERNAME, password: 'not-the-password' } });
+      const wrong = new Client({ node: node.url, auth: { username: APP_USERNAME, password: 'not-the-password' }, requestTimeout: 60_000 });
       expect(await status(wrong.info())).toBe(401);
       await wrong.close();
     });
@@ -91,7 +94,7 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
       expect(await status(app.index({ index: 'other', document: { title: 'x' } }))).toBe(403);
       expect(await status(app.search({ index: 'other' }))).toBe(403);
       // The superuser can make one; the app user still cannot read or write it.
-      const admin = new Client({ node: node.url, auth: { username: 'elastic', password: ELASTIC_PASSWORD } });
+      const admin = new Client({ node: node.url, auth: { username: 'elastic', password: ELASTIC_PASSWORD }, requestTimeout: 60_000 });
       try {
         expect(await status(admin.indices.create({ index: 'other' }))).toBe(200);
         expect(await status(app.search({ index: 'other' }))).toBe(403);
