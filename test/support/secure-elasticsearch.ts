@@ -48,6 +48,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function reachableHome(): Promise<string> {
+  const readable = await run('runuser', ['-u', RUNNER, '--', 'test', '-x', path.join(ES_HOME, 'bin', 'elasticsearch')]).then(() => true, () => false);
+  if (readable) return ES_HOME;
+  const shared = path.join(process.env.ES_RUNTIME_DIR ?? '/var/tmp/es-local', `elasticsearch-${ES_VERSION}`);
+  if (!existsSync(path.join(shared, 'bin', 'elasticsearch'))) {
+    mkdirSync(path.dirname(shared), { recursive: true, mode: 0o755 });
+    cpSync(ES_HOME, shared, { recursive: true });
+    await run('chmod', ['-R', 'a+rX', path.dirname(shared)]);
+  }
+  return shared;
+}
+
 /** Starts the node with the given container environment; resolves once the app user is authenticated. */
 export async function startSecureElasticsearch(env: Record<string, string>, timeoutMs = 420_000): Promise<SecureNode> {
   const port = await freePort();
@@ -59,10 +71,15 @@ export async function startSecureElasticsearch(env: Record<string, string>, time
   mkdirSync(path.join(dir, 'tmp'));
   const pidFile = path.join(dir, 'es.pid');
   const asRoot = process.getuid?.() === 0;
+  // The runner user may not reach a checkout private to root: run the script from the node's own folder, and
+  // the distribution from the shared copy scripts/es.sh makes in that case.
+  const script = path.join(dir, 'start.sh');
+  cpSync(START_SCRIPT_PATH, script);
+  const esHome = asRoot ? await reachableHome() : ES_HOME;
   if (asRoot) await run('chown', ['-R', RUNNER, dir]);
   const vars = {
     ...env,
-    ES_HOME,
+    ES_HOME: esHome,
     ES_PATH_CONF: conf,
     ES_JAVA_HOME: java17() ?? '',
     ES_TMPDIR: path.join(dir, 'tmp'),
@@ -70,7 +87,7 @@ export async function startSecureElasticsearch(env: Record<string, string>, time
     ES_NETWORK_HOST: '127.0.0.1',
     ES_HTTP_PORT: String(port),
   };
-  const args = ['bash', START_SCRIPT_PATH, '-d', '-p', pidFile,
+  const args = ['bash', script, '-d', '-p', pidFile,
     '-E', `path.data=${dir}/data`, '-E', `path.logs=${dir}/logs`, '-E', 'transport.port=0',
     '-E', 'cluster.routing.allocation.disk.threshold_enabled=false'];
   const envArgs = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
