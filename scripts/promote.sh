@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Promotion: the SAME built package (same sha256) goes to dev, then to prod.
 #   scripts/promote.sh [path/to/functionapp.zip]
-# Needs the Pulumi CLI and an Azure login; the elasticsearchApiKey secret must be set on both stacks.
+# Needs the Pulumi CLI and an Azure login; the elasticsearchApiKey secret must be set on the stacks with readStore=external (prod).
 set -euo pipefail
 package="${1:-dist/functionapp.zip}"
 [ -f "$package" ] || { echo "no $package: run npm run package first" >&2; exit 1; }

@@ -134,7 +134,8 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     // Adapters load on demand: a cold start pays only for the clients it uses.
     if (config.elasticsearch.url) {
       const { createElasticsearchReadStore } = await import('./read-model/elasticsearch.js');
-      store = createElasticsearchReadStore({ node: config.elasticsearch.url, apiKey: config.elasticsearch.apiKey, alias: config.elasticsearch.index });
+      const { url, apiKey, username, password, index } = config.elasticsearch;
+      store = createElasticsearchReadStore({ node: url, apiKey, username, password, alias: index });
       services.push({ port: 'read store', kind: 'Elasticsearch', target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}` });
     } else if (mode === 'local') {
       const { createEmbeddedReadStore } = await import('./read-model/embedded.js');

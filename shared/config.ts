@@ -32,6 +32,9 @@ const SettingsSchema = z.object({
   AZURE_CLIENT_ID: optionalString,
   ELASTICSEARCH_URL: urlSetting,
   ELASTICSEARCH_API_KEY: optionalString,
+  /** Basic auth instead of an API key (the read-store container's file-realm user). */
+  ELASTICSEARCH_USERNAME: optionalString,
+  ELASTICSEARCH_PASSWORD: optionalString,
   ELASTICSEARCH_INDEX: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a lowercase index name').default('movies'),
   REDIS_URL: urlSetting.refine((v) => v === undefined || /^rediss?:/.test(v), 'must be a redis:// or rediss:// URL'),
   REDIS_PASSWORD: optionalString,
@@ -62,7 +65,13 @@ export interface Config {
   readonly cosmos: { readonly endpoint?: string; readonly key?: string; readonly database: string; readonly container: string };
   readonly eventGrid: { readonly endpoint?: string; readonly key?: string };
   readonly azureClientId?: string;
-  readonly elasticsearch: { readonly url?: string; readonly apiKey?: string; readonly index: string };
+  readonly elasticsearch: {
+    readonly url?: string;
+    readonly apiKey?: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly index: string;
+  };
   readonly redis: { readonly url?: string; readonly password?: string; readonly auth: 'accessKey' | 'entra'; readonly username?: string; readonly timeoutMs: number };
   readonly cacheTtlSeconds: number;
   readonly relay: { readonly graceSeconds: number; readonly schedule: string };
@@ -104,6 +113,10 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
   if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');
   if (s.REDIS_AUTH === 'entra' && !s.REDIS_USERNAME) problems.push('REDIS_USERNAME: required when REDIS_AUTH=entra (the identity\'s object id)');
   if (s.ELASTICSEARCH_API_KEY && !s.ELASTICSEARCH_URL) problems.push('ELASTICSEARCH_API_KEY: set without ELASTICSEARCH_URL');
+  if (Boolean(s.ELASTICSEARCH_USERNAME) !== Boolean(s.ELASTICSEARCH_PASSWORD)) {
+    problems.push('ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD: set both or neither');
+  }
+  if (s.ELASTICSEARCH_USERNAME && s.ELASTICSEARCH_API_KEY) problems.push('ELASTICSEARCH_USERNAME: set together with ELASTICSEARCH_API_KEY (choose one)');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: s.PORT,
@@ -112,7 +125,13 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER },
     eventGrid: { endpoint: s.EVENTGRID_TOPIC_ENDPOINT, key: s.EVENTGRID_TOPIC_KEY },
     azureClientId: s.AZURE_CLIENT_ID,
-    elasticsearch: { url: s.ELASTICSEARCH_URL, apiKey: s.ELASTICSEARCH_API_KEY, index: s.ELASTICSEARCH_INDEX },
+    elasticsearch: {
+      url: s.ELASTICSEARCH_URL,
+      apiKey: s.ELASTICSEARCH_API_KEY,
+      username: s.ELASTICSEARCH_USERNAME,
+      password: s.ELASTICSEARCH_PASSWORD,
+      index: s.ELASTICSEARCH_INDEX,
+    },
     redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, auth: s.REDIS_AUTH, username: s.REDIS_USERNAME, timeoutMs: s.REDIS_TIMEOUT_MS },
     cacheTtlSeconds: s.CACHE_TTL_SECONDS,
     relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },

@@ -27,9 +27,14 @@ export interface AppSettingsInputs {
   readonly cosmosDatabase: string;
   readonly cosmosContainer: string;
   readonly topicEndpoint: pulumi.Input<string>;
-  readonly elasticsearchUrl: string;
-  /** Key Vault references (`@Microsoft.KeyVault(SecretUri=…)`), never the values. */
-  readonly elasticsearchApiKeyRef: pulumi.Input<string>;
+  readonly elasticsearchUrl: pulumi.Input<string>;
+  /**
+   * How the app signs in to Elasticsearch: an API key (external cluster) or the read-store container's
+   * file-realm user. Secrets are Key Vault references (`@Microsoft.KeyVault(SecretUri=…)`), never the values.
+   */
+  readonly elasticsearchAuth:
+    | { readonly kind: 'apiKey'; readonly apiKeyRef: pulumi.Input<string> }
+    | { readonly kind: 'basic'; readonly username: string; readonly passwordRef: pulumi.Input<string> };
   readonly appInsightsConnectionStringRef: pulumi.Input<string>;
   readonly redisUrl: pulumi.Input<string>;
   readonly redis: { readonly auth: 'entra'; readonly username: pulumi.Input<string> }
@@ -60,7 +65,12 @@ export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
     { name: 'COSMOS_CONTAINER', value: i.cosmosContainer },
     { name: 'EVENTGRID_TOPIC_ENDPOINT', value: i.topicEndpoint },
     { name: 'ELASTICSEARCH_URL', value: i.elasticsearchUrl },
-    { name: 'ELASTICSEARCH_API_KEY', value: i.elasticsearchApiKeyRef },
+    ...(i.elasticsearchAuth.kind === 'apiKey'
+      ? [{ name: 'ELASTICSEARCH_API_KEY', value: i.elasticsearchAuth.apiKeyRef }]
+      : [
+          { name: 'ELASTICSEARCH_USERNAME', value: i.elasticsearchAuth.username },
+          { name: 'ELASTICSEARCH_PASSWORD', value: i.elasticsearchAuth.passwordRef },
+        ]),
     { name: 'REDIS_URL', value: i.redisUrl },
     { name: 'DEAD_LETTER_BLOB_URL', value: i.deadLetterBlobUrl },
     { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: i.appInsightsConnectionStringRef },

@@ -1,5 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as cosmosdb from '@pulumi/azure-native/cosmosdb';
+import { CosmosCapacityGuard } from './capacity';
+import type { CosmosCapacity } from './config';
 
 export const COSMOS_DATABASE = 'catalog';
 export const COSMOS_CONTAINER = 'events';
@@ -8,11 +10,15 @@ export interface EventStoreArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
   readonly zoneRedundant: boolean;
+  /** Serverless (one region, 5,000 RU/s per container at most) or autoscale up to a maximum RU/s. */
+  readonly capacity: CosmosCapacity;
+  /** A capacity change replaces the account: refused (preview fails) unless this is true. */
+  readonly allowReplacement: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * The write model: a serverless Cosmos DB NoSQL account reachable with Entra tokens only, the `catalog`
+ * The write model: a Cosmos DB NoSQL account (serverless or autoscale by stack) reachable with Entra tokens only, the `catalog`
  * database and the append-only `events` container (one document per movie version, partitioned by movie).
  */
 export class EventStore extends pulumi.ComponentResource {
@@ -25,12 +31,18 @@ export class EventStore extends pulumi.ComponentResource {
     super('movie-catalog:stack:EventStore', name, {}, opts);
     const parent = { parent: this };
 
+    const guard = new CosmosCapacityGuard(`${name}-capacity-guard`, {
+      mode: args.capacity.mode,
+      allowReplacement: args.allowReplacement,
+    }, parent);
+
     this.account = new cosmosdb.DatabaseAccount(name, {
       resourceGroupName: args.resourceGroupName,
       location: args.location,
       kind: cosmosdb.DatabaseAccountKind.GlobalDocumentDB,
       databaseAccountOfferType: cosmosdb.DatabaseAccountOfferType.Standard,
-      capabilities: [{ name: 'EnableServerless' }],
+      // Serverless is a capability; provisioned (autoscale) is its absence plus throughput on the container.
+      capabilities: args.capacity.mode === 'serverless' ? [{ name: 'EnableServerless' }] : [],
       locations: [{ locationName: args.location, failoverPriority: 0, isZoneRedundant: args.zoneRedundant }],
       consistencyPolicy: { defaultConsistencyLevel: cosmosdb.DefaultConsistencyLevel.Session },
       disableLocalAuth: true,
@@ -38,8 +50,8 @@ export class EventStore extends pulumi.ComponentResource {
       disableKeyBasedMetadataWriteAccess: true,
       minimalTlsVersion: cosmosdb.MinimalTlsVersion.Tls12,
       publicNetworkAccess: cosmosdb.PublicNetworkAccess.Enabled,
-      tags: { ...args.tags },
-    }, parent);
+      tags: { ...args.tags, cosmosCapacity: args.capacity.mode },
+    }, { ...parent, dependsOn: [guard], protect: !args.allowReplacement });
 
     this.database = new cosmosdb.SqlResourceSqlDatabase(`${name}-db`, {
       resourceGroupName: args.resourceGroupName,
@@ -53,6 +65,7 @@ export class EventStore extends pulumi.ComponentResource {
       accountName: this.account.name,
       databaseName: this.database.name,
       containerName: COSMOS_CONTAINER,
+      ...(args.capacity.mode === 'autoscale' ? { options: { autoscaleSettings: { maxThroughput: args.capacity.maxThroughput } } } : {}),
       resource: {
         id: COSMOS_CONTAINER,
         partitionKey: { paths: ['/movieId'], kind: cosmosdb.PartitionKind.Hash, version: 2 },

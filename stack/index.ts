@@ -17,7 +17,9 @@ import { FunctionApp } from './functionApp';
 import { AccessGrants, AppIdentity, DeadLetterGrant } from './identity';
 import { Messaging } from './messaging';
 import { Monitoring } from './monitoring';
+import { PipelineIdentity } from './pipeline';
 import { PrincipalVisible } from './principalWait';
+import { ReadStoreContainer } from './readStore';
 import { Secrets } from './secrets';
 import { HostStorage } from './storage';
 import { Subscriptions } from './subscriptions';
@@ -51,7 +53,12 @@ const storage = new HostStorage('host', {
   otherDeadLetterContainers: topology.subscriptions.map((s) => s.deadLetterContainer),
 });
 
-const events = new EventStore('events', { ...inGroup, zoneRedundant: cfg.zoneRedundant });
+const events = new EventStore('events', {
+  ...inGroup,
+  zoneRedundant: cfg.zoneRedundant,
+  capacity: cfg.cosmosCapacity,
+  allowReplacement: cfg.cosmosAllowReplacement,
+});
 const messaging = new Messaging('messaging', { ...inGroup, topology, identityId: deadLetterIdentity.id });
 const deadLetterGrant = new DeadLetterGrant('deadletter-access', {
   principalId: deadLetterIdentity.principalId,
@@ -69,10 +76,25 @@ const secrets = new Secrets('secrets', {
   tenantId: client.tenantId,
   purgeProtection: cfg.keyVaultPurgeProtection,
   softDeleteRetentionInDays: cfg.keyVaultSoftDeleteRetentionDays,
-  elasticsearchApiKey: cfg.elasticsearchApiKey,
+  ...(cfg.readStore.mode === 'external' ? { elasticsearchApiKey: cfg.readStore.apiKey } : {}),
   appInsightsConnectionString: monitoring.appInsights.connectionString,
   ...(cache.primaryKey ? { redisPrimaryKey: cache.primaryKey } : {}),
 });
+
+// The read store: Elasticsearch in Container Apps (declared here), or an external cluster from config.
+const elasticsearch = cfg.readStore.mode === 'container'
+  ? (() => {
+      const container = new ReadStoreContainer('read-store', {
+        ...inGroup,
+        subscriptionId: client.subscriptionId,
+        vaultName: secrets.vault.name,
+        vaultId: secrets.vault.id,
+        cpu: cfg.readStore.cpu,
+        heapMB: cfg.readStore.heapMB,
+      });
+      return { url: container.url, auth: { kind: 'basic' as const, username: container.username, passwordRef: container.passwordRef } };
+    })()
+  : { url: pulumi.output(cfg.readStore.url), auth: { kind: 'apiKey' as const, apiKeyRef: secrets.elasticsearchApiKeyRef as pulumi.Output<string> } };
 
 const grants = new AccessGrants('app-access', {
   principalId: identity.principalId,
@@ -96,8 +118,8 @@ const appSettings = buildAppSettings({
   cosmosDatabase: COSMOS_DATABASE,
   cosmosContainer: COSMOS_CONTAINER,
   topicEndpoint: messaging.endpoint,
-  elasticsearchUrl: cfg.elasticsearchUrl,
-  elasticsearchApiKeyRef: secrets.elasticsearchApiKeyRef,
+  elasticsearchUrl: elasticsearch.url,
+  elasticsearchAuth: elasticsearch.auth,
   appInsightsConnectionStringRef: secrets.appInsightsConnectionStringRef,
   redisUrl: cache.url,
   redis: secrets.redisPasswordRef
@@ -140,6 +162,17 @@ new Subscriptions('subscriptions', {
   codeDeployment: code.code,
 });
 
+// The deploying identity of the GitHub workflows, when a repository is named (README: "The pipeline").
+const pipeline = cfg.pipeline
+  ? new PipelineIdentity('pipeline', {
+    ...inGroup,
+    resourceGroupId: group.id,
+    subscriptionId: client.subscriptionId,
+    repository: cfg.pipeline.repository,
+    environment: cfg.pipeline.environment,
+  })
+  : undefined;
+
 export const resourceGroup = resourceGroupName;
 export const functionAppName = api.app.name;
 export const apiBaseUrl = pulumi.interpolate`https://${api.defaultHostName}/api`;
@@ -147,3 +180,11 @@ export const topicEndpoint = messaging.endpoint;
 export const appInsightsName = monitoring.appInsights.name;
 export const packageSha256 = code.code.packageSha256;
 export const functionKeyHowTo = pulumi.interpolate`az functionapp keys list --resource-group ${resourceGroupName} --name ${api.app.name} --query functionKeys.default --output tsv`;
+export const readStoreMode = pulumi.output(cfg.readStore.mode);
+export const elasticsearchUrl = pulumi.output(elasticsearch.url);
+export const cosmosCapacity = pulumi.output(cfg.cosmosCapacity.mode);
+/** GitHub environment secrets of this stack's environment (README: "The pipeline"). */
+export const pipelineClientId = pipeline?.clientId;
+export const pipelineTenantId = pipeline ? client.tenantId : undefined;
+export const pipelineSubscriptionId = pipeline ? client.subscriptionId : undefined;
+export const pipelineOidcSubject = pipeline ? pulumi.output(pipeline.subject) : undefined;

@@ -11,7 +11,7 @@ export interface SecretsArgs {
    * Elastic Cloud API key. Elasticsearch runs outside Azure (Elastic Cloud): there is no ARM resource that
    * could hand out its data-plane credentials, so the key arrives as a Pulumi secret and is kept here.
    */
-  readonly elasticsearchApiKey: pulumi.Input<string>;
+  readonly elasticsearchApiKey?: pulumi.Input<string>;
   /**
    * Application Insights connection string. Microsoft does not class it as a secret, but it lets anyone write
    * telemetry into our workspace; a Key Vault reference costs nothing and keeps it out of settings and outputs.
@@ -32,7 +32,8 @@ export function keyVaultReference(secretUri: pulumi.Input<string>): pulumi.Outpu
 /** Key Vault in RBAC mode holding every secret the app reads; app settings reference them. */
 export class Secrets extends pulumi.ComponentResource {
   readonly vault: keyvault.Vault;
-  readonly elasticsearchApiKeyRef: pulumi.Output<string>;
+  /** Only with readStore=external (the container read store keeps its own secrets in this vault). */
+  readonly elasticsearchApiKeyRef?: pulumi.Output<string>;
   readonly appInsightsConnectionStringRef: pulumi.Output<string>;
   readonly redisPasswordRef?: pulumi.Output<string>;
 
@@ -67,8 +68,10 @@ export class Secrets extends pulumi.ComponentResource {
         properties: { value: pulumi.secret(value) },
       }, parent);
 
-    this.elasticsearchApiKeyRef = keyVaultReference(
-      secret('elasticsearch-api-key', args.elasticsearchApiKey).properties.secretUri);
+    if (args.elasticsearchApiKey !== undefined) {
+      this.elasticsearchApiKeyRef = keyVaultReference(
+        secret('elasticsearch-api-key', args.elasticsearchApiKey).properties.secretUri);
+    }
     this.appInsightsConnectionStringRef = keyVaultReference(
       secret('appinsights-connection-string', args.appInsightsConnectionString).properties.secretUri);
     if (args.redisPrimaryKey !== undefined) {

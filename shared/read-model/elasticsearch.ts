@@ -150,6 +150,9 @@ const SORT_FIELD_NAME = { title: 'titleSort', year: 'year', rating: 'imdbRating'
 export interface ElasticsearchReadStoreOptions {
   readonly node: string;
   readonly apiKey?: string;
+  /** Basic auth (a file-realm user of the read-store container), when there is no API key. */
+  readonly username?: string;
+  readonly password?: string;
   /** Alias the store reads and writes through; physical indices are `<alias>-v<MAPPING_VERSION>-<n>`. */
   readonly alias?: string;
   readonly requestTimeoutMs?: number;
@@ -320,7 +323,11 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     opts.client ??
     new Client({
       node: opts.node,
-      ...(opts.apiKey ? { auth: { apiKey: opts.apiKey } } : {}),
+      ...(opts.apiKey
+        ? { auth: { apiKey: opts.apiKey } }
+        : opts.username && opts.password
+          ? { auth: { username: opts.username, password: opts.password } }
+          : {}),
       requestTimeout: opts.requestTimeoutMs ?? 10_000,
       maxRetries: opts.maxRetries ?? 1,
     });

@@ -138,13 +138,21 @@ function armId(type: string, name: string, inputs: Record<string, unknown>): str
   }
 }
 
+/** Each identity its own ids: the app's and dead-lettering's are named; any other gets ids from its name. */
+function fakeIdentity(logical: string): { clientId: string; principalId: string } {
+  if (logical === 'app-id') return IDENTITY;
+  if (logical === 'deadletter-id') return DEAD_LETTER_IDENTITY;
+  const hex = Buffer.from(logical).toString('hex').padEnd(12, '0').slice(0, 12);
+  return { clientId: `eeeeeeee-0000-0000-0000-${hex}`, principalId: `ffffffff-0000-0000-0000-${hex}` };
+}
+
 function fakeState(type: string, logical: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
   const name = nameOf(type, logical, inputs);
   const id = armId(type, name, inputs);
   const state: Record<string, unknown> = { ...inputs, name };
   switch (type) {
     case 'azure-native:managedidentity:UserAssignedIdentity':
-      Object.assign(state, logical.startsWith('deadletter') ? DEAD_LETTER_IDENTITY : IDENTITY);
+      Object.assign(state, fakeIdentity(logical));
       break;
     case 'azure-native:storage:StorageAccount':
       state.primaryEndpoints = { blob: `https://${name}.blob.core.windows.net/` };
@@ -167,6 +175,13 @@ function fakeState(type: string, logical: string, inputs: Record<string, unknown
         { name: `${name}-h4sh.swedencentral-01.azurewebsites.net`, hostType: 'Standard' },
         { name: `${name}-h4sh.scm.swedencentral-01.azurewebsites.net`, hostType: 'Repository' },
       ];
+      break;
+    // issue 13: generated passwords and the Container Apps environment's domain.
+    case 'random:index/randomPassword:RandomPassword':
+      state.result = `FAKE-RANDOM-${logical}`;
+      break;
+    case 'azure-native:app:ManagedEnvironment':
+      state.defaultDomain = 'fake-env-1a2b.swedencentral.azurecontainerapps.io';
       break;
     case 'azure-native:keyvault:Secret': {
       const properties = (inputs.properties ?? {}) as Record<string, unknown>;

@@ -13,4 +13,10 @@ describeStack('dev', {
   purgeProtection: undefined,
   softDeleteRetentionDays: 7,
   redisAuth: 'entra',
+  cosmosCapabilities: [{ name: 'EnableServerless' }],
+}, {
+  // The shared assertions cover the external read store (URL + API key); the dev default, the container
+  // read store, is covered by program.read-store.unit.test.ts.
+  'movie-catalog:readStore': 'external',
+  'movie-catalog:elasticsearchUrl': 'https://movie-catalog-dev.es.swedencentral.azure.elastic-cloud.com',
 });

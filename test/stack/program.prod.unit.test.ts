@@ -13,4 +13,5 @@ describeStack('prod', {
   purgeProtection: true,
   softDeleteRetentionDays: 90,
   redisAuth: 'entra',
+  cosmosCapabilities: [],
 });

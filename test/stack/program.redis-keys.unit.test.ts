@@ -14,4 +14,9 @@ describeStack('dev', {
   purgeProtection: undefined,
   softDeleteRetentionDays: 7,
   redisAuth: 'accessKey',
-}, { 'movie-catalog:redisAuth': 'accessKey' });
+  cosmosCapabilities: [{ name: 'EnableServerless' }],
+}, {
+  'movie-catalog:redisAuth': 'accessKey',
+  'movie-catalog:readStore': 'external',
+  'movie-catalog:elasticsearchUrl': 'https://movie-catalog-dev.es.swedencentral.azure.elastic-cloud.com',
+});
