@@ -31,7 +31,7 @@ export function cloudEventEnvelope(event: StoredEvent): CloudEventEnvelope {
     specversion: '1.0',
     ...rest,
     ...(time !== undefined ? { time: time.toISOString() } : {}),
-    ...(extensionAttributes as Record<string, unknown> | undefined),
+    ...extensionAttributes,
   } as CloudEventEnvelope;
 }
 
