@@ -5,7 +5,6 @@
  * that must each answer 400 problem+json without reaching the read store.
  */
 import { describe, expect, it } from 'vitest';
-import { cloudEventEnvelope } from '../../shared/adapters/eventgrid-publisher';
 import { ServiceUnavailableError } from '../../shared/errors';
 import type { StoredEvent } from '../../shared/ports';
 import { project } from '../../shared/read-model/projection';

@@ -29,6 +29,8 @@ interface FaultyStore extends ReadStore {
   /** Throw a non-transient error for events of this movie (a projector bug) until cleared. */
   brokenFor: string | null;
   applies: number;
+  /** Outcome of every apply that reached the store, in order. */
+  readonly outcomes: string[];
 }
 
 function faulty(inner: ReadStore): FaultyStore {
@@ -38,6 +40,7 @@ function faulty(inner: ReadStore): FaultyStore {
     failNext: 0,
     brokenFor: null,
     applies: 0,
+    outcomes: [],
     async apply(entries, options) {
       store.applies++;
       if (store.failNext > 0) {
@@ -46,7 +49,9 @@ function faulty(inner: ReadStore): FaultyStore {
       }
       const id = entries[0] && (entries[0].kind === 'movie' ? entries[0].movie.id : entries[0].id);
       if (store.brokenFor && id === store.brokenFor) throw new Error(`injected projector bug for ${id}`);
-      return inner.apply(entries, options);
+      const outcomes = await inner.apply(entries, options);
+      store.outcomes.push(...outcomes);
+      return outcomes;
     },
   };
   return store;
@@ -106,9 +111,11 @@ describe.skipIf(skip)('event delivery', () => {
     const id = await withTopicDown(() => createMovie('Delivered thrice'));
     const [created] = await eventsOf(id);
     const applies = store.applies;
+    const seen = store.outcomes.length;
     await client.send([toCloudEvent(created!), toCloudEvent(created!), toCloudEvent(created!)]);
     await host.settle();
-    expect(store.applies - applies).toBe(3); // three deliveries, one effective write
+    expect(store.applies - applies).toBe(3);
+    expect(store.outcomes.slice(seen).sort()).toEqual(['applied', 'stale', 'stale']); // three deliveries, one effective write
     expect((await host.api(`movies/${id}`)).json).toMatchObject({ title: 'Delivered thrice', version: 1 });
     await host.runTimer('relay'); // the original, still undispatched, is delivered once more: harmless
     await converged();
