@@ -1,13 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The unit tier as StrykerJS runs it (`npm run mutate`): every *.unit.test.ts except the Pulumi stack tests,
- * which exercise none of the mutated files and take most of the tier's time.
+ * The unit tests StrykerJS runs (`npm run mutate`): those that exercise the mutated files (domain, write
+ * model, projection, queries, relay, redrive, OpenAPI generator). The rest of the unit tier (stack,
+ * telemetry, seed, config) touches none of them and would only slow each mutant down.
  */
 export default defineConfig({
   test: {
-    include: ['test/**/*.unit.test.ts'],
-    exclude: ['test/stack/**', '**/node_modules/**'],
+    include: ['test/application/**/*.unit.test.ts', 'test/domain/**/*.unit.test.ts', 'test/foundation/openapi*.unit.test.ts', 'test/foundation/registry.unit.test.ts'],
     testTimeout: 20_000,
   },
 });
