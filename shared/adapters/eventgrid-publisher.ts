@@ -24,6 +24,17 @@ export function toCloudEvent(event: StoredEvent): SendCloudEventInput<unknown> {
   };
 }
 
+/** The CloudEvent of a stored event as it travels on the wire (what a subscriber receives). */
+export function cloudEventEnvelope(event: StoredEvent): CloudEventEnvelope {
+  const { time, extensionAttributes, ...rest } = toCloudEvent(event);
+  return {
+    specversion: '1.0',
+    ...rest,
+    ...(time !== undefined ? { time: time.toISOString() } : {}),
+    ...extensionAttributes,
+  } as CloudEventEnvelope;
+}
+
 /** A received CloudEvent back into send form (redrive). */
 export function fromEnvelope(envelope: CloudEventEnvelope): SendCloudEventInput<unknown> {
   const { specversion: _v, id, source, type, subject, time, datacontenttype, data, ...extensionAttributes } = envelope;

@@ -23,8 +23,11 @@ export function createMemoryCache(maxEntries = 10_000, now: () => number = Date.
       for (const key of keys) entries.delete(key);
     },
     async incr(key) {
-      // Counters never expire (as in Redis, an INCR key has no TTL).
-      const next = Number((await this.get(key)) ?? '0') + 1;
+      // Counters never expire (as in Redis, an INCR key has no TTL). No await between read and write:
+      // concurrent increments must not read the same value (the contract's 20 concurrent INCRs).
+      const entry = entries.get(key);
+      const next = Number(entry && entry.expiresAt > now() ? entry.value : '0') + 1;
+      entries.delete(key);
       entries.set(key, { value: String(next), expiresAt: Number.POSITIVE_INFINITY });
       return next;
     },

@@ -12,6 +12,7 @@ import type { CloudEventEnvelope, Deps, Logger } from '../ports';
 import { describeError, type EventGridFunctionDefinition } from '../registry';
 import type { SubscriptionDeclaration } from '../topology';
 import { recordDeadLettered } from '../observability';
+import { keyedRandom, type KeyedRandom } from './keyed-random';
 
 export const TOPIC_PATH = '/runtime/eventgrid/api/events';
 export const MAX_BATCH_BYTES = 1024 * 1024;
@@ -23,6 +24,11 @@ export interface TopicChaos {
   duplicateRate?: number;
   /** Each delivery waits a random 0..maxDelayMs first, so deliveries overtake each other. */
   maxDelayMs?: number;
+  /**
+   * With a seed, every decision above is drawn from its own stream keyed by the seed and the event id
+   * (a publish by its batch's event ids), so a re-run with the seed makes the same decisions.
+   */
+  seed?: number;
 }
 
 export interface TopicStats {
@@ -88,6 +94,7 @@ function validateEnvelope(value: unknown, index: number): CloudEventEnvelope {
 export class LocalTopic {
   readonly stats: TopicStats = { published: 0, rejected: 0, deliveries: 0, retries: 0, delivered: 0, deadLettered: 0, duplicated: 0 };
   chaos: TopicChaos = {};
+  private keyed: { seed: number; random: KeyedRandom } | undefined;
   private readonly routes: Route[];
   /** Deliveries resumed from the journal at start-up. */
   readonly recovered: number;
@@ -142,8 +149,17 @@ export class LocalTopic {
   }
 
   /** Accepts a published batch (already authenticated). Throws PublishRejected for a bad batch. */
+  /** A chaos decision in [0, 1): from the seeded stream of (kind, key) when a seed is set, else Math.random. */
+  private draw(kind: string, key: string): number {
+    const seed = this.chaos.seed;
+    if (seed === undefined) return Math.random();
+    if (this.keyed?.seed !== seed) this.keyed = { seed, random: keyedRandom(seed) };
+    return this.keyed.random(kind, key);
+  }
+
   accept(body: unknown): number {
-    if (this.chaos.rejectPublishRate && Math.random() < this.chaos.rejectPublishRate) {
+    const publishKey = (Array.isArray(body) ? body : [body]).map((e: unknown) => String((e as { id?: unknown } | null)?.id)).join(',');
+    if (this.chaos.rejectPublishRate && this.draw('reject-publish', publishKey) < this.chaos.rejectPublishRate) {
       this.stats.rejected++;
       throw new PublishRejected(503, 'chaos: topic unavailable');
     }
@@ -155,10 +171,11 @@ export class LocalTopic {
       for (const route of this.routes) {
         if (!route.subscription.includedEventTypes.includes(event.type)) continue;
         const now = Date.now();
-        this.schedule(route, event, 1, now, this.chaos.maxDelayMs ? Math.random() * this.chaos.maxDelayMs : 0, this.journal(route, event, now));
-        if (this.chaos.duplicateRate && Math.random() < this.chaos.duplicateRate) {
+        const key = `${route.subscription.name}/${event.id}`;
+        this.schedule(route, event, 1, now, this.chaos.maxDelayMs ? this.draw('delay', key) * this.chaos.maxDelayMs : 0, this.journal(route, event, now));
+        if (this.chaos.duplicateRate && this.draw('duplicate', key) < this.chaos.duplicateRate) {
           this.stats.duplicated++;
-          this.schedule(route, event, 1, now, Math.random() * (this.chaos.maxDelayMs ?? 50), this.journal(route, event, now));
+          this.schedule(route, event, 1, now, this.draw('duplicate-delay', key) * (this.chaos.maxDelayMs ?? 50), this.journal(route, event, now));
         }
       }
     }
@@ -241,7 +258,7 @@ export class LocalTopic {
       }
       this.stats.retries++;
       const base = this.options.backoffMs * 2 ** (attempt - 1);
-      const delay = Math.min(base, this.options.backoffMs * 64) * (0.8 + Math.random() * 0.4);
+      const delay = Math.min(base, this.options.backoffMs * 64) * (0.8 + this.draw('backoff-jitter', `${subscription.name}/${event.id}`) * 0.4);
       this.schedule(route, event, attempt + 1, publishedAt, delay, journalName);
     }
   }

@@ -17,6 +17,7 @@ import { createBlobDeadLetterStore } from '../../shared/adapters/blob-dead-lette
 import type { CloudEventEnvelope, DeadLetter, DeadLetterStore } from '../../shared/ports';
 import { azuriteUnavailableReason, devTokenCredential, startAzurite, type TestAzurite } from '../support/azurite';
 import { unavailable } from '../support/services';
+import { deadLetterStoreContract } from '../contracts/dead-letters';
 
 const event = (id: string, type = 'MovieCreated'): CloudEventEnvelope => ({
   specversion: '1.0',
@@ -174,5 +175,12 @@ describe.skipIf(unavailable('Azurite', azuriteUnavailableReason()))('blob dead-l
     expect(await store.list()).toEqual([own]);
     await store.remove(own.name);
     expect(await store.list()).toEqual([]);
+  });
+
+  // The same contract the in-memory and folder stores pass (test/contracts/memory-ports.unit.test.ts).
+  deadLetterStoreContract('blob container (Azurite, OAuth over HTTPS)', async () => {
+    const fresh = new ContainerClient(`${azurite!.blobEndpoint}/contract-${randomUUID()}`, credential);
+    await fresh.create();
+    return createBlobDeadLetterStore(fresh.url, credential);
   });
 });

@@ -482,13 +482,13 @@ describe.skipIf(skip)('chaos under load', () => {
       cosmos,
       redis,
       es,
-      readStore: flakyReadStore(inner),
+      readStore: flakyReadStore(inner, SEED),
       alias,
       deadLetterDir: mkdtempSync(path.join(tmpdir(), 'chaos-deadletter-')),
       journalDir: mkdtempSync(path.join(tmpdir(), 'chaos-topic-journal-')),
       logger: captureLogger(),
       metrics,
-      chaos: {} as TopicChaos,
+      chaos: { seed: SEED } as TopicChaos,
     };
     const host = await bootHost(base, 0);
     sys = { ...base, host, port: host.port };

@@ -1,6 +1,7 @@
 /**
  * Event delivery end to end, through the local host with the real Event Grid client, the embedded
- * Cosmos server, a real Elasticsearch and a Redis of the test's own: duplicates, shuffled order,
+ * Cosmos server, the run's Elasticsearch (the embedded read store when the run has none; CI always has one)
+ * and a Redis of the test's own: duplicates, shuffled order,
  * publish failures recovered by the relay, projector failures retried, poison events dead-lettered and
  * redriven, and a late older update after a delete. After each scenario the convergence check reports
  * zero differences.
@@ -11,16 +12,14 @@ import { toCloudEvent } from '../../shared/adapters/eventgrid-publisher';
 import { redrive } from '../../shared/operations/redrive';
 import { verifyConvergence } from '../../shared/operations/verify';
 import type { StoredEvent } from '../../shared/ports';
-import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
 import { ReadStoreUnavailableError, type ReadStore } from '../../shared/read-model/port';
-import { elasticsearchUnavailableReason, uniqueIndexPrefix } from '../support/elasticsearch';
+import { createSuiteReadStore, suiteReadStoreKind } from '../support/read-store';
 import { TOPIC_KEY, captureLogger, startTestHost, type TestHost } from '../support/host';
 import { redisUnavailableReason, startTestRedis, type TestRedis } from '../support/redis';
 import { unavailable } from '../support/services';
 
-const skip =
-  unavailable('Elasticsearch', process.env.ELASTICSEARCH_URL ? null : elasticsearchUnavailableReason() ?? 'ELASTICSEARCH_URL not set by the global setup') ||
-  unavailable('Redis', redisUnavailableReason());
+const skip = unavailable('Redis', redisUnavailableReason());
+const readStoreKind = suiteReadStoreKind('event delivery');
 
 /** Read store wrapper whose faults the test switches on and off. */
 interface FaultyStore extends ReadStore {
@@ -29,6 +28,8 @@ interface FaultyStore extends ReadStore {
   /** Throw a non-transient error for events of this movie (a projector bug) until cleared. */
   brokenFor: string | null;
   applies: number;
+  /** Outcome of every apply that reached the store, in order. */
+  readonly outcomes: string[];
 }
 
 function faulty(inner: ReadStore): FaultyStore {
@@ -38,15 +39,18 @@ function faulty(inner: ReadStore): FaultyStore {
     failNext: 0,
     brokenFor: null,
     applies: 0,
+    outcomes: [],
     async apply(entries, options) {
       store.applies++;
       if (store.failNext > 0) {
         store.failNext--;
-        throw new ReadStoreUnavailableError('injected: Elasticsearch unreachable');
+        throw new ReadStoreUnavailableError('injected: read store unreachable');
       }
       const id = entries[0] && (entries[0].kind === 'movie' ? entries[0].movie.id : entries[0].id);
       if (store.brokenFor && id === store.brokenFor) throw new Error(`injected projector bug for ${id}`);
-      return inner.apply(entries, options);
+      const outcomes = await inner.apply(entries, options);
+      store.outcomes.push(...outcomes);
+      return outcomes;
     },
   };
   return store;
@@ -61,7 +65,7 @@ describe.skipIf(skip)('event delivery', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    store = faulty(createElasticsearchReadStore({ node: process.env.ELASTICSEARCH_URL!, alias: uniqueIndexPrefix('delivery') }));
+    store = faulty(createSuiteReadStore(readStoreKind, 'delivery'));
     host = await startTestHost({ env: { REDIS_URL: redis.url }, overrides: { readStore: store } });
     client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
   });
@@ -106,9 +110,11 @@ describe.skipIf(skip)('event delivery', () => {
     const id = await withTopicDown(() => createMovie('Delivered thrice'));
     const [created] = await eventsOf(id);
     const applies = store.applies;
+    const seen = store.outcomes.length;
     await client.send([toCloudEvent(created!), toCloudEvent(created!), toCloudEvent(created!)]);
     await host.settle();
-    expect(store.applies - applies).toBe(3); // three deliveries, one effective write
+    expect(store.applies - applies).toBe(3);
+    expect(store.outcomes.slice(seen).sort()).toEqual(['applied', 'stale', 'stale']); // three deliveries, one effective write
     expect((await host.api(`movies/${id}`)).json).toMatchObject({ title: 'Delivered thrice', version: 1 });
     await host.runTimer('relay'); // the original, still undispatched, is delivered once more: harmless
     await converged();

@@ -1,17 +1,17 @@
 /**
- * The query API over HTTP with a real Elasticsearch and a Redis of the test's own: cache-aside with
+ * The query API over HTTP with the run's Elasticsearch (the embedded read store when the run has none; CI
+ * always has one) and a Redis of the test's own: cache-aside with
  * exact invalidation, degradation when Redis stops mid-test, read-your-writes, conditional GET, and
  * parameter validation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elasticsearchUnavailableReason } from '../support/elasticsearch';
+import { suiteReadStoreKind } from '../support/read-store';
 import { startTestHost, type TestHost } from '../support/host';
 import { redisUnavailableReason, startTestRedis, type TestRedis } from '../support/redis';
 import { unavailable } from '../support/services';
 
-const skip =
-  unavailable('Elasticsearch', process.env.ELASTICSEARCH_URL ? null : elasticsearchUnavailableReason() ?? 'ELASTICSEARCH_URL not set by the global setup') ||
-  unavailable('Redis', redisUnavailableReason());
+const skip = unavailable('Redis', redisUnavailableReason());
+const readStoreKind = suiteReadStoreKind('queries');
 
 describe.skipIf(skip)('queries', () => {
   let host: TestHost;
@@ -20,7 +20,7 @@ describe.skipIf(skip)('queries', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    host = await startTestHost({ elasticsearch: true, env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '200' } });
+    host = await startTestHost({ elasticsearch: readStoreKind === 'elasticsearch', env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '200' } });
   });
   afterAll(async () => {
     await host?.stop();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createNoopMeter, metrics, type Attributes, type Counter, type Meter } from '@opentelemetry/api';
 import { ReadStoreUnavailableError, type ReadStore } from '../../shared/read-model/port';
+import { keyedRandom, mulberry32 } from '../../shared/local/keyed-random';
 import { ES_VERSION, elasticsearchUnavailableReason } from './elasticsearch';
 
 const run = promisify(execFile);
@@ -88,9 +89,18 @@ export interface FlakyReadStore extends ReadStore {
   readonly injected: { applies: number; failures: number };
 }
 
-/** Wraps a read store so a fraction of projector writes fail as if the store were unreachable. */
-export function flakyReadStore(inner: ReadStore, random: () => number = Math.random): FlakyReadStore {
+/**
+ * Wraps a read store so a fraction of projector writes fail as if the store were unreachable. With a seed,
+ * the nth write of one event version (`<id>:<version>`) fails or not the same way in every run.
+ */
+export function flakyReadStore(inner: ReadStore, seed?: number): FlakyReadStore {
   const injected = { applies: 0, failures: 0 };
+  const keyed = seed === undefined ? undefined : keyedRandom(seed);
+  const random = (entries: Parameters<ReadStore['apply']>[0]) => {
+    const first = entries[0];
+    const key = first ? (first.kind === 'movie' ? `${first.movie.id}:${first.movie.version}` : `${first.id}:${first.version}`) : '';
+    return keyed ? keyed('projector-failure', key) : Math.random();
+  };
   const store: FlakyReadStore = {
     kind: inner.kind,
     failRate: 0,
@@ -98,7 +108,7 @@ export function flakyReadStore(inner: ReadStore, random: () => number = Math.ran
     init: () => inner.init(),
     async apply(entries, options) {
       injected.applies++;
-      if (store.failRate > 0 && random() < store.failRate) {
+      if (store.failRate > 0 && random(entries) < store.failRate) {
         injected.failures++;
         throw new ReadStoreUnavailableError('chaos: injected read-store failure');
       }
@@ -163,13 +173,4 @@ export function recordMetrics(): RecordedMetrics {
 }
 
 /** A small seeded PRNG (mulberry32), so a failing run's command sequence can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;

@@ -8,6 +8,7 @@ import type { MovieEvent } from '../../shared/domain/events';
 import { ConcurrencyConflictError } from '../../shared/errors';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../shared/local/cosmos';
 import type { EventStore } from '../../shared/ports';
+import { eventStoreContract } from '../contracts/event-store';
 
 let cosmos: EmbeddedCosmos;
 let store: EventStore;
@@ -19,6 +20,13 @@ beforeAll(async () => {
   await store.init(); // idempotent
 });
 afterAll(async () => cosmos.close());
+
+// The same contract the in-memory store passes (test/contracts/memory-ports.unit.test.ts).
+eventStoreContract(
+  'Cosmos DB (real SDK, Cosmos protocol server)',
+  async () => createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events-contract', createIfMissing: true, embedded: true }),
+  'embedded',
+);
 
 function event(movieId: string, version: number, minute = version, type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated'): MovieEvent {
   const at = `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;

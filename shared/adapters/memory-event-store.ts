@@ -1,0 +1,78 @@
+/**
+ * EventStore in memory: the same contract as the Cosmos store (test/contracts/event-store.ts pins both).
+ * Documents are copied in and out, as a JSON round trip through a server would, so a caller that mutates
+ * what it got back cannot change the stored history.
+ */
+import { eventId, type MovieEvent } from '../domain/events';
+import { ConcurrencyConflictError } from '../errors';
+import type { DependencyStatus, EventStore, StoredEvent } from '../ports';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** Oldest first by event time; ties by id, so the order is total. */
+const byTime = (a: StoredEvent, b: StoredEvent) =>
+  a.metadata.occurredAt < b.metadata.occurredAt ? -1 : a.metadata.occurredAt > b.metadata.occurredAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+export function createMemoryEventStore(): EventStore {
+  const docs = new Map<string, StoredEvent>();
+  const ofMovie = (movieId: string) => [...docs.values()].filter((e) => e.movieId === movieId).sort((a, b) => b.version - a.version);
+  return {
+    async init() {},
+    async append(event: MovieEvent) {
+      const { movieId, version } = event.metadata;
+      const id = eventId(movieId, version);
+      if (docs.has(id)) throw new ConcurrencyConflictError(movieId, version);
+      const doc: StoredEvent = { ...copy(event), id, movieId, version, dispatched: false };
+      docs.set(id, doc);
+      return copy(doc);
+    },
+    async latest(movieId) {
+      const [newest] = ofMovie(movieId);
+      return newest ? copy(newest) : null;
+    },
+    async get(movieId, version) {
+      const doc = docs.get(eventId(movieId, version));
+      return doc && doc.movieId === movieId ? copy(doc) : null;
+    },
+    async history(movieId, page) {
+      const before = page.beforeVersion ?? Number.MAX_SAFE_INTEGER;
+      return ofMovie(movieId)
+        .filter((e) => e.version < before)
+        .slice(0, Math.trunc(page.limit))
+        .map(copy);
+    },
+    async undispatched(occurredBefore, limit) {
+      return [...docs.values()]
+        .filter((e) => !e.dispatched && e.metadata.occurredAt < occurredBefore)
+        .sort(byTime)
+        .slice(0, Math.trunc(limit))
+        .map(copy);
+    },
+    async markDispatched({ movieId, version }) {
+      const id = eventId(movieId, version);
+      const doc = docs.get(id);
+      if (doc && !doc.dispatched) docs.set(id, { ...doc, dispatched: true });
+    },
+    async *scanLatest(batchSize = 500) {
+      const newest = new Map<string, StoredEvent>();
+      for (const e of docs.values()) {
+        const seen = newest.get(e.movieId);
+        if (!seen || seen.version < e.version) newest.set(e.movieId, e);
+      }
+      yield* chunks([...newest.values()].map(copy), batchSize);
+    },
+    async *eventsSince(since, batchSize = 500) {
+      yield* chunks(
+        [...docs.values()].filter((e) => e.metadata.occurredAt >= since).sort(byTime).map(copy),
+        batchSize,
+      );
+    },
+    async health(): Promise<DependencyStatus> {
+      return 'embedded';
+    },
+  };
+}

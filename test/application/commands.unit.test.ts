@@ -1,0 +1,170 @@
+/**
+ * Command handling on the in-memory ports: load, decide, append, publish. A lost race is a 412 and never
+ * an overwrite; a publish failure never fails the command (the relay re-publishes); an Idempotency-Key
+ * replays the original outcome and refuses a different body.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CommandMetadata } from '../../shared/domain/decider';
+import { ConcurrencyConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../../shared/errors';
+import type { EventStore } from '../../shared/ports';
+import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../../shared/write-model/commands';
+import { createMovie } from '../../functions/createMovie';
+import { patchMovie } from '../../functions/patchMovie';
+import { T0, call, memoryApp } from '../support/memory';
+
+const meta = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({ occurredAt: T0, correlationId: 'corr-1', ...extra });
+
+describe('command handling', () => {
+  it('appends the event, publishes it as a CloudEvent, then marks it dispatched', async () => {
+    const app = await memoryApp();
+    const outcome = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    expect(outcome).toMatchObject({ kind: 'appended', movie: { id: 'm1', version: 1, title: 'Alien', createdAt: T0, updatedAt: T0 } });
+    expect(app.publisher.accepted.map((e) => [e.id, e.type, e.subject])).toEqual([['m1:1', 'Movies.MovieCreated.v1', 'movies/m1']]);
+    expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(true);
+  });
+
+  it('a publish failure does not fail the command: the event is stored undispatched for the relay, and a warning says so', async () => {
+    const app = await memoryApp();
+    app.publisher.down = true;
+    const outcome = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    expect(outcome.kind).toBe('appended');
+    expect(app.publisher.accepted).toEqual([]);
+    expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
+    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+      'publish failed for m1:1; the relay will re-publish: topic unavailable (in-memory publisher is down)',
+    ]);
+  });
+
+  it('a failure to mark dispatched after a good publish does not fail the command either', async () => {
+    const app = await memoryApp();
+    app.eventStore.failMarkDispatched = true;
+    const outcome = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    expect(outcome.kind).toBe('appended');
+    expect(app.publisher.accepted.map((e) => e.id)).toEqual(['m1:1']);
+    expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
+  });
+
+  it('a change that changes nothing is a no-op: no event, nothing published', async () => {
+    const app = await memoryApp();
+    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    const outcome = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    expect(outcome).toMatchObject({ kind: 'unchanged', movie: { version: 1 } });
+    expect(app.eventStore.appends).toBe(1);
+    expect(app.publisher.accepted).toHaveLength(1);
+  });
+
+  it('an If-Match older than the newest version is a 412 naming the current version, and nothing is appended', async () => {
+    const app = await memoryApp();
+    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta() }, app.deps, app.log);
+    const error = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Alien 3' }, metadata: meta() }, app.deps, app.log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailedError);
+    expect(error).toMatchObject({ status: 412, currentVersion: 2 });
+    expect((await app.eventStore.latest('m1'))?.state.title).toBe('Aliens');
+  });
+
+  it('losing the append race (another writer took the version between read and write) is a 412 with the winner’s version', async () => {
+    const app = await memoryApp();
+    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    // The rival appends version 2 just before our append does.
+    const store = app.deps.eventStore;
+    let rivalDone = false;
+    const racing: EventStore = {
+      ...store,
+      async append(event) {
+        if (!rivalDone) {
+          rivalDone = true;
+          await store.append({ ...event, state: { ...event.state, title: 'rival' } });
+        }
+        return store.append(event);
+      },
+    };
+    const error = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'mine' }, metadata: meta() }, { ...app.deps, eventStore: racing }, app.log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailedError);
+    expect(error).toMatchObject({ currentVersion: 2 });
+    expect((await store.latest('m1'))?.state.title).toBe('rival');
+  });
+
+  it('a store fault that is not a conflict propagates as it is', async () => {
+    const app = await memoryApp();
+    const broken: EventStore = { ...app.deps.eventStore, append: () => Promise.reject(new Error('disk on fire')) };
+    await expect(handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'A' }, metadata: meta() }, { ...app.deps, eventStore: broken }, app.log)).rejects.toThrow('disk on fire');
+    expect(new ConcurrencyConflictError('m', 1)).toBeInstanceOf(Error);
+  });
+});
+
+describe('idempotent create (Idempotency-Key)', () => {
+  const keyed = (key: string, fields: { title: string; director?: string }) => ({
+    type: 'CreateMovie' as const,
+    movieId: movieIdForIdempotencyKey(key),
+    fields,
+    metadata: meta({ idempotencyKey: key, requestHash: requestHash(fields) }),
+  });
+
+  it('a retry with the same key and the same body replays the original outcome and appends nothing', async () => {
+    const app = await memoryApp();
+    const first = await handleCommand(keyed('key-1', { title: 'Alien', director: 'Ridley Scott' }), app.deps, app.log);
+    const again = await handleCommand(keyed('key-1', { director: 'Ridley Scott', title: 'Alien' }), app.deps, app.log);
+    expect(first.kind).toBe('appended');
+    expect(again).toEqual({ kind: 'replayed', event: { ...(first as { event: object }).event, dispatched: true }, movie: first.movie });
+    expect(app.eventStore.appends).toBe(1);
+  });
+
+  it('the same key with a different body is refused (422) and appends nothing', async () => {
+    const app = await memoryApp();
+    await handleCommand(keyed('key-2', { title: 'Alien' }), app.deps, app.log);
+    const error = await handleCommand(keyed('key-2', { title: 'Aliens' }), app.deps, app.log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(error).toMatchObject({ status: 422 });
+    expect(app.eventStore.appends).toBe(1);
+    expect((await app.eventStore.latest(movieIdForIdempotencyKey('key-2')))?.state.title).toBe('Alien');
+  });
+
+  it('two concurrent creates with one key: one appends, the other replays it', async () => {
+    const app = await memoryApp();
+    const outcomes = await Promise.all([handleCommand(keyed('key-3', { title: 'Alien' }), app.deps, app.log), handleCommand(keyed('key-3', { title: 'Alien' }), app.deps, app.log)]);
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['appended', 'replayed']);
+    expect(app.eventStore.appends).toBe(2);
+    expect((await app.eventStore.history(movieIdForIdempotencyKey('key-3'), { limit: 10 })).map((e) => e.version)).toEqual([1]);
+  });
+
+  it('request hashes ignore key order and tell different bodies apart', () => {
+    expect(requestHash({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(requestHash({ b: [1, { d: 3, c: 2 }], a: 1 }));
+    expect(requestHash({ a: 1 })).not.toBe(requestHash({ a: 2 }));
+    expect(requestHash({ a: [1, 2] })).not.toBe(requestHash({ a: [2, 1] }));
+  });
+
+  it('over HTTP: a replay answers 201 with Idempotent-Replayed; a reused key with another body answers 422 problem', async () => {
+    const app = await memoryApp();
+    const post = (body: unknown) =>
+      call(createMovie, app.deps, { method: 'POST', url: 'http://h/api/movies', headers: { 'content-type': 'application/json', 'idempotency-key': 'http-key-1' }, body: { string: JSON.stringify(body) } });
+    const first = await post({ title: 'Alien' });
+    const replay = await post({ title: 'Alien' });
+    const reused = await post({ title: 'Other' });
+    expect([first.status, replay.status, reused.status]).toEqual([201, 201, 422]);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    expect(reused.headers['content-type']).toBe('application/problem+json');
+    expect(app.eventStore.appends).toBe(1);
+  });
+});
+
+describe('commands over HTTP on the in-memory ports', () => {
+  it('PATCH with a stale If-Match answers 412 problem with the current version; nothing is written', async () => {
+    const app = await memoryApp();
+    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta() }, app.deps, app.log);
+    const answer = await call(patchMovie, app.deps, {
+      method: 'PATCH',
+      url: 'http://h/api/movies/m1',
+      params: { id: 'm1' },
+      headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' },
+      body: { string: '{"title":"Alien 3"}' },
+    });
+    expect(answer.status).toBe(412);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(answer.body).toMatchObject({ status: 412, currentVersion: 2 });
+    expect(app.eventStore.appends).toBe(2);
+  });
+});
