@@ -4,7 +4,7 @@ import { MPAA_RATINGS, MovieSchema } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
 import { queryAuthLevel } from '../shared/http/auth';
 import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '../shared/http/cursor';
-import { FUNCTION_KEY_PARAM, queryNumber, queryObject, queryText, validate } from '../shared/http/request';
+import { documentedAs, FUNCTION_KEY_PARAM, queryNumber, queryObject, queryText, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { InvalidCursorError, SORT_KEYS, type SearchQuery } from '../shared/read-model/port';
 import { directorKey, MAX_LIMIT } from '../shared/read-model/query';
@@ -24,10 +24,10 @@ const DEFAULT_LIMIT = 20;
 const SearchParamsSchema = z
   .strictObject({
     q: qValue.optional(),
-    genre: z
-      .union([genreValue, z.array(genreValue).min(1).max(10)])
-      .transform((g) => (Array.isArray(g) ? g : [g]))
-      .optional(),
+    genre: documentedAs(
+      z.union([genreValue, z.array(genreValue).min(1).max(10)]).transform((g) => (Array.isArray(g) ? g : [g])),
+      z.array(genreValue).min(1).max(10),
+    ).optional(),
     director: directorValue.optional(),
     mpaaRating: z.enum(MPAA_RATINGS).optional(),
     yearFrom: queryNumber(yearValue, true).optional(),

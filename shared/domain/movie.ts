@@ -32,6 +32,7 @@ export const MovieFieldsSchema = z
       .array(text(50, { required: true }))
       .max(10)
       .refine((g) => new Set(g).size === g.length, 'genres must be distinct')
+      .meta({ uniqueItems: true })
       .optional(),
     director: text(200, { required: true }).optional(),
     mpaaRating: z.enum(MPAA_RATINGS).optional(),

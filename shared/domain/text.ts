@@ -39,5 +39,5 @@ export function text(max: number, options: TextOptions = {}) {
     .transform((s) => s.trim().normalize('NFC'))
     .refine((s) => [...s].length <= max, `must be at most ${max} characters`)
     .refine((s) => !options.required || visible.test(s), 'must contain visible characters')
-    .meta({ maxLength: max, pattern: textPattern(options) });
+    .meta({ type: 'string', maxLength: max, pattern: textPattern(options) });
 }
