@@ -45,6 +45,7 @@ for _ in $(seq 1 120); do
 done
 curl -fsS --max-time 2 "$URL/api/health" >/dev/null
 
+export SCHEMATHESIS_MASTER_KEY="$MASTER_KEY"
 "$ST" --config-file .ci/schemathesis.toml run "$URL/api/openapi.json" \
   --url "$URL" \
   --header "x-functions-key: $FUNCTION_KEY" \

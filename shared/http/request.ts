@@ -52,6 +52,13 @@ export function queryText(max: number) {
 /** The function key may arrive as `?code=` (the Functions convention); endpoints ignore it. */
 export const FUNCTION_KEY_PARAM = { code: z.string().optional() };
 
+const NoQuerySchema = z.strictObject({ ...FUNCTION_KEY_PARAM });
+
+/** An endpoint without query parameters rejects any (400 naming each), as the OpenAPI document says. */
+export function rejectQueryParameters(request: HttpRequest): void {
+  validate(NoQuerySchema, queryObject(request), 'query');
+}
+
 /** Validates a value against a schema, throwing ValidationError with every bad field. */
 export function validate<S extends ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(value);
