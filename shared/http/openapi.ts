@@ -89,7 +89,9 @@ function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema 
 }
 
 function operation(def: HttpFunctionDefinition, schemas: SchemaCollector): JsonSchema {
-  const security = def.authLevel === 'anonymous' ? [] : [{ functionKeyHeader: [] }, { functionKeyQuery: [] }];
+  // The header is the documented way; `code` (functionKeyQuery) is accepted too, as in Azure, but listing it
+  // as an alternative makes clients (and fuzzers) treat a request without it as incomplete.
+  const security = def.authLevel === 'anonymous' ? [] : [{ functionKeyHeader: [] }];
   const responses: Record<string, JsonSchema> = Object.fromEntries(
     Object.entries(def.responses).map(([status, doc]) => [status, responseObject(doc, schemas)]),
   );
@@ -134,7 +136,12 @@ export function buildOpenApi(functions: readonly FunctionDefinition[], info: { t
     components: {
       schemas: schemas.components,
       securitySchemes: {
-        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key' },
+        functionKeyHeader: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-functions-key',
+          description: 'Function key (master key for the operations endpoints); the `code` query parameter is accepted too (functionKeyQuery)',
+        },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
       },
     },
