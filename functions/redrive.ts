@@ -21,7 +21,7 @@ export const redrive = registerFunction({
   summary: 'Re-publishes dead-lettered events (all, or the named ones); they are applied idempotently',
   tags: ['operations'],
   requestBody: { contentTypes: ['application/json'], schema: RedriveRequestSchema },
-  responses: { 200: { description: 'What was re-published', schema: RedriveReportSchema }, ...problems(400, 401, 415) },
+  responses: { 200: { description: 'What was re-published', schema: RedriveReportSchema }, ...problems(400, 401, 413, 415) },
   async handler(request, context, deps) {
     rejectQueryParameters(request);
     const { names } = await readJsonBody(request, RedriveRequestSchema);
