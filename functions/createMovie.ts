@@ -2,7 +2,7 @@ import { registerFunction } from '../shared/composition';
 import { MovieFieldsSchema, MovieSchema } from '../shared/domain/movie';
 import { commandMetadata, idempotencyKey, params } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
-import { MOVIE_HEADERS, movieResponse, problems } from '../shared/http/responses';
+import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../shared/write-model/commands';
 
 export const createMovie = registerFunction({
@@ -16,7 +16,7 @@ export const createMovie = registerFunction({
   parameters: [params.idempotencyKey],
   requestBody: { contentTypes: ['application/json'], schema: MovieFieldsSchema },
   responses: {
-    201: { description: 'Created', schema: MovieSchema, headers: { ...MOVIE_HEADERS, Location: 'URL of the movie', 'Idempotent-Replayed': '`true` when this is the replay of an earlier request with the same key' } },
+    201: { description: 'Created', schema: MovieSchema, headers: { ...MOVIE_HEADERS, Location: 'URL of the movie', 'Idempotent-Replayed': '`true` when this is the replay of an earlier request with the same key' }, links: MOVIE_LINKS },
     ...problems(400, 401, 413, 415, 422),
   },
   async handler(request, context, deps) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
+import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 
 const DeadLetterListSchema = z
@@ -27,8 +28,9 @@ export const deadLetters = registerFunction({
   authLevel: 'admin',
   summary: 'Dead-lettered events with the reason each could not be delivered',
   tags: ['operations'],
-  responses: { 200: { description: 'Dead letters, oldest first', schema: DeadLetterListSchema }, ...problems(401) },
-  async handler(_request, _context, deps) {
+  responses: { 200: { description: 'Dead letters, oldest first', schema: DeadLetterListSchema }, ...problems(400, 401) },
+  async handler(request, _context, deps) {
+    rejectQueryParameters(request);
     const items = (await deps.deadLetters.list()).map((d) => ({
       name: d.name,
       subscription: d.subscription,

@@ -1,8 +1,7 @@
 import { registerFunction } from '../shared/composition';
 import { MovieSchema } from '../shared/domain/movie';
-import { ValidationError } from '../shared/errors';
-import { etag, movieIdParam, params } from '../shared/http/headers';
-import { MOVIE_HEADERS, movieResponse, problems } from '../shared/http/responses';
+import { etag, headerValue, ifNoneMatchHits, movieIdParam, params } from '../shared/http/headers';
+import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { getMovie as getMovieQuery } from '../shared/read-model/queries';
 import { queryAuthLevel } from '../shared/http/auth';
 
@@ -20,20 +19,23 @@ export const getMovie = registerFunction({
       description: 'The movie',
       schema: MovieSchema,
       headers: { ...MOVIE_HEADERS, 'X-Cache': 'HIT or MISS', 'X-Read-Source': '`write-store` when X-Min-Version was ahead of the read model' },
+      links: MOVIE_LINKS,
     },
-    304: { description: 'Not modified: If-None-Match names the current version' },
+    304: { description: 'Not modified: If-None-Match names the current version, or is * (the movie exists)', headers: MOVIE_HEADERS },
     ...problems(400, 401, 404, 503),
+    412: {
+      description: 'X-Min-Version is ahead of every store (that version does not exist yet): the read is behind. `currentVersion` and ETag give the newest version; retry after Retry-After seconds',
+      problem: true,
+      headers: { ETag: 'The newest version there is', 'Retry-After': 'Seconds to wait before retrying', 'X-Read-Behind': '`true`' },
+    },
   },
   async handler(request, context, deps) {
     const id = movieIdParam(request);
-    const minHeader = request.headers.get('x-min-version');
-    if (minHeader !== null && !/^[1-9][0-9]{0,14}$/.test(minHeader.trim())) {
-      throw new ValidationError([{ path: 'header.X-Min-Version', message: 'must be a positive integer version' }]);
-    }
-    const answer = await getMovieQuery(id, minHeader === null ? undefined : Number(minHeader), deps, context);
+    const minVersion = headerValue(request, params.minVersion);
+    const ifNoneMatch = headerValue(request, params.ifNoneMatch);
+    const answer = await getMovieQuery(id, minVersion === undefined ? undefined : Number(minVersion), deps, context);
     const headers = { 'X-Cache': answer.cache, 'X-Read-Source': answer.source };
-    const ifNoneMatch = request.headers.get('if-none-match');
-    if (ifNoneMatch !== null && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag(answer.movie.version))) {
+    if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, answer.movie.version)) {
       return { status: 304, headers: { ETag: etag(answer.movie.version), ...headers } };
     }
     return movieResponse(answer.movie, 200, headers);

@@ -3,7 +3,7 @@ import { MoviePatchSchema } from '../shared/domain/decider';
 import { MovieSchema } from '../shared/domain/movie';
 import { commandMetadata, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
-import { MOVIE_HEADERS, movieResponse, problems } from '../shared/http/responses';
+import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';
 
 export const patchMovie = registerFunction({
@@ -17,7 +17,7 @@ export const patchMovie = registerFunction({
   parameters: [params.id, params.ifMatch],
   requestBody: { contentTypes: ['application/merge-patch+json'], schema: MoviePatchSchema },
   responses: {
-    200: { description: 'Patched (or unchanged)', schema: MovieSchema, headers: MOVIE_HEADERS },
+    200: { description: 'Patched (or unchanged)', schema: MovieSchema, headers: MOVIE_HEADERS, links: MOVIE_LINKS },
     ...problems(400, 401, 404, 412, 413, 415, 428),
   },
   async handler(request, context, deps) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
-import { readJsonBody } from '../shared/http/request';
+import { readJsonBody, rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { redrive as redriveDeadLetters } from '../shared/operations/redrive';
 
@@ -21,8 +21,9 @@ export const redrive = registerFunction({
   summary: 'Re-publishes dead-lettered events (all, or the named ones); they are applied idempotently',
   tags: ['operations'],
   requestBody: { contentTypes: ['application/json'], schema: RedriveRequestSchema },
-  responses: { 200: { description: 'What was re-published', schema: RedriveReportSchema }, ...problems(400, 401, 415) },
+  responses: { 200: { description: 'What was re-published', schema: RedriveReportSchema }, ...problems(400, 401, 413, 415) },
   async handler(request, context, deps) {
+    rejectQueryParameters(request);
     const { names } = await readJsonBody(request, RedriveRequestSchema);
     return { status: 200, jsonBody: await redriveDeadLetters(deps, context, names) };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
+import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { verifyConvergence } from '../shared/operations/verify';
 
@@ -21,8 +22,9 @@ export const verify = registerFunction({
   authLevel: 'admin',
   summary: 'Convergence check: every movie in the write store against its read-store document',
   tags: ['operations'],
-  responses: { 200: { description: 'The differences (none when converged)', schema: VerifyReportSchema }, ...problems(401, 503) },
-  async handler(_request, _context, deps) {
+  responses: { 200: { description: 'The differences (none when converged)', schema: VerifyReportSchema }, ...problems(400, 401, 503) },
+  async handler(request, _context, deps) {
+    rejectQueryParameters(request);
     return { status: 200, jsonBody: await verifyConvergence(deps) };
   },
 });

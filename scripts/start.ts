@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   // As the Functions host does: local.settings.json Values become environment variables (env wins).
   for (const [name, value] of Object.entries(readLocalSettings())) process.env[name] ??= value;
   const config = loadConfig(process.env);
-  const [{ startLocalHost }, { functions }, { describeHost }] = await Promise.all([
+  const [{ startLocalHost, resolveSchedule }, { functions }, { describeHost }] = await Promise.all([
     import('../shared/local/host.js'),
     import('../functions/index.js'),
     import('./banner.js'),
@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const logger = config.logFormat === 'json' ? (await import('../shared/logging.js')).structuredLogger(console) : console;
   const host = await startLocalHost({ config, functions, logger, hostname: process.env.HOST ?? '127.0.0.1' });
-  console.log(describeHost(host, Date.now() - started));
+  // The banner says the host is up only once it has answered a request of its own.
+  const health = await fetch(`${host.url}/api/health`);
+  await health.arrayBuffer();
+  console.log(describeHost(host, Date.now() - started, (schedule) => resolveSchedule(schedule, config)));
   if (config.local.seed === 'auto') {
     const { seedIfEmpty } = await import('./seed.js');
     void seedIfEmpty(host).catch((error: Error) => console.warn(`seed skipped: ${error.message}`));

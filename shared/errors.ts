@@ -45,6 +45,22 @@ export class MethodNotAllowedError extends AppError {
   readonly title = 'Method not allowed';
 }
 
+/**
+ * X-Min-Version names a version no store has yet (read-your-writes ahead of every store): the read is
+ * behind, not answered with an older version. 412 with the newest version there is and Retry-After.
+ */
+export class VersionNotYetAvailableError extends AppError {
+  readonly status = 412;
+  readonly title = 'Version not available yet';
+  constructor(readonly availableVersion: number, retryAfterSeconds = 1) {
+    super(`Version ${availableVersion} is the newest there is; the version asked for by X-Min-Version is not available yet.`);
+    this.extensions.currentVersion = availableVersion;
+    this.headers.ETag = `"${availableVersion}"`;
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+    this.headers['X-Read-Behind'] = 'true';
+  }
+}
+
 /** A stale If-Match or an If-None-Match: * on an existing resource. */
 export class PreconditionFailedError extends AppError {
   readonly status = 412;

@@ -28,6 +28,15 @@ export interface ResponseDoc {
   readonly schema?: ZodType;
   readonly problem?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
+  /** OpenAPI links: values from this response feeding the parameters of a next operation. */
+  readonly links?: Readonly<Record<string, LinkDoc>>;
+}
+
+export interface LinkDoc {
+  readonly operationId: string;
+  readonly description: string;
+  /** Parameter (`header.If-Match`, `id`) -> runtime expression (`$response.header.ETag`). */
+  readonly parameters: Readonly<Record<string, string>>;
 }
 
 export interface HttpFunctionDefinition {
@@ -38,6 +47,8 @@ export interface HttpFunctionDefinition {
   readonly methods: readonly HttpMethod[];
   readonly authLevel: AuthLevel;
   readonly summary: string;
+  /** Rules OpenAPI cannot state (e.g. one of two headers required). */
+  readonly description?: string;
   readonly tags: readonly string[];
   readonly parameters?: readonly ParameterDoc[];
   /** The same schema that validates the body documents it. */

@@ -2,6 +2,11 @@
  * DeadLetterStore on the dead-letter blob container, through the managed identity. Reads both Event
  * Grid's own dead-letter blobs (a JSON array of events carrying deadletterreason / deliveryattempts) and
  * the records the projector writes for poison events (one DeadLetter JSON per blob).
+ *
+ * An entry of an Event Grid blob is named `<blob>#<event id>`, a name that stays true when its siblings
+ * are removed. Removing one entry rewrites the blob with the others under an ETag condition (a
+ * concurrent change is re-read and retried) and deletes the blob once it is empty, so a selective redrive,
+ * or one where some events fail to publish, never drops the entries it did not re-publish.
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
@@ -16,7 +21,7 @@ export function parseDeadLetterBlob(name: string, text: string): DeadLetter[] {
     return (parsed as EventGridDeadLetter[]).map((e, i) => {
       const { deadletterreason, deliveryattempts, lastdeliveryoutcome, deadlettertime, ...event } = e;
       return {
-        name: parsed.length === 1 ? name : `${name}#${i}`,
+        name: entryName(name, event.id, i),
         subscription: name.split('/')[1] ?? 'unknown',
         event: event,
         reason: deadletterreason ?? 'unknown',
@@ -28,6 +33,19 @@ export function parseDeadLetterBlob(name: string, text: string): DeadLetter[] {
   }
   return [{ ...(parsed as DeadLetter), name }];
 }
+
+/** `<blob>#<event id>` (by position when an entry has no usable id). */
+function entryName(blob: string, eventId: unknown, index: number): string {
+  return typeof eventId === 'string' && eventId.length > 0 ? `${blob}#${eventId}` : `${blob}#${index}`;
+}
+
+/** Blob name and entry key of a dead-letter name (the blob itself when there is no `#`). */
+export function splitDeadLetterName(name: string): { blob: string; entry: string | null } {
+  const at = name.indexOf('#');
+  return at < 0 ? { blob: name, entry: null } : { blob: name.slice(0, at), entry: name.slice(at + 1) };
+}
+
+const MAX_REWRITE_ATTEMPTS = 10;
 
 export function createBlobDeadLetterStore(containerUrl: string, credential: TokenCredential): DeadLetterStore {
   const container = new ContainerClient(containerUrl, credential);
@@ -50,8 +68,54 @@ export function createBlobDeadLetterStore(containerUrl: string, credential: Toke
       return out;
     },
     async remove(name) {
-      // A multi-event Event Grid blob is removed once all of it has been redriven (the redrive removes each).
-      await container.getBlobClient(name.split('#')[0]!).deleteIfExists();
+      const { blob, entry } = splitDeadLetterName(name);
+      const client = container.getBlockBlobClient(blob);
+      if (entry === null) {
+        await client.deleteIfExists();
+        return;
+      }
+      for (let attempt = 1; attempt <= MAX_REWRITE_ATTEMPTS; attempt++) {
+        let etag: string | undefined;
+        let text: string;
+        try {
+          const download = await client.download();
+          etag = download.etag;
+          text = await streamText(download.readableStreamBody);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return; // already gone
+          throw error;
+        }
+        const parsed = JSON.parse(text) as unknown;
+        if (!Array.isArray(parsed)) return;
+        const entries = parsed as EventGridDeadLetter[];
+        const index = entries.findIndex((e, i) => entryName(blob, e.id, i) === name);
+        if (index < 0) return; // already removed
+        const rest = entries.filter((_, i) => i !== index);
+        try {
+          if (rest.length === 0) {
+            await client.delete({ conditions: { ifMatch: etag } });
+          } else {
+            const body = JSON.stringify(rest);
+            await client.upload(body, Buffer.byteLength(body), {
+              conditions: { ifMatch: etag },
+              blobHTTPHeaders: { blobContentType: 'application/json' },
+            });
+          }
+          return;
+        } catch (error) {
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status === 412 || status === 404) continue; // changed (or deleted) meanwhile: read again
+          throw error;
+        }
+      }
+      throw new Error(`dead-letter blob ${blob} kept changing; ${name} was not removed`);
     },
   };
+}
+
+async function streamText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }

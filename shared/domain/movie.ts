@@ -3,6 +3,7 @@
  * Pure: no I/O, no clock, no vendor imports.
  */
 import { z } from 'zod';
+import { text } from './text';
 
 export const MPAA_RATINGS = ['G', 'PG', 'PG-13', 'R', 'NC-17', 'Not Rated'] as const;
 export type MpaaRating = (typeof MPAA_RATINGS)[number];
@@ -59,39 +60,28 @@ export const MovieIdSchema = z.string().regex(MOVIE_ID_PATTERN, 'must match [A-Z
 
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'must be a date YYYY-MM-DD')
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'must be a real calendar date');
+  }, 'must be a real calendar date')
+  .meta({ format: 'date' });
 
 const nonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const INVISIBLE = /^[\s\u200B-\u200D\u2060\uFEFF]*$/;
-
-/** Text a store can encode (no lone surrogates) and, when required, with something visible in it. */
-function text(max: number, required = false) {
-  const base = z
-    .string()
-    .trim()
-    .max(max)
-    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogates)');
-  return required ? base.refine((s) => !INVISIBLE.test(s), 'must contain visible characters') : base;
-}
 
 /** Every field a client may write. All optional except title; unknown fields are rejected. */
 export const MovieFieldsSchema = z
   .strictObject({
-    title: text(300, true),
-    description: text(5000).optional(),
+    title: text(300, { required: true }),
+    description: text(5000, { multiline: true }).optional(),
     releaseDate: isoDate.optional(),
     genres: z
       .array(vocabulary(GENRES))
       .max(10)
       .refine((g) => new Set(g).size === g.length, 'genres must be distinct')
+      .meta({ uniqueItems: true })
       .optional(),
-    director: text(200, true).optional(),
+    director: text(200, { required: true }).optional(),
     mpaaRating: vocabulary(MPAA_RATINGS).optional(),
     runtimeMinutes: z.number().int().min(1).max(1000).optional(),
     imdbRating: z.number().min(0).max(10).optional(),
@@ -99,7 +89,7 @@ export const MovieFieldsSchema = z
     usGross: nonNegInt.optional(),
     worldwideGross: nonNegInt.optional(),
     productionBudget: nonNegInt.optional(),
-    distributor: text(200, true).optional(),
+    distributor: text(200, { required: true }).optional(),
   })
   .meta({ id: 'MovieFields' });
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { FunctionDefinition, HttpFunctionDefinition, ResponseDoc } from '../registry';
+import { DOCUMENTED_AS } from './request';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -26,7 +27,21 @@ class SchemaCollector {
   readonly components: Record<string, JsonSchema> = { Problem: ProblemSchema };
 
   convert(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+    const json = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+      reused: 'inline',
+      // A parameter parsed from text (a number, a repeated parameter) is documented by the schema that
+      // validates its parsed value: the type and bounds a client must respect.
+      override: (ctx) => {
+        const doc = DOCUMENTED_AS.get(ctx.zodSchema as unknown as z.ZodType);
+        if (!doc) return;
+        const { $schema: _s, ...replacement } = z.toJSONSchema(doc, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+        for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonSchema)[key];
+        Object.assign(ctx.jsonSchema, replacement);
+      },
+    }) as JsonSchema;
     const text = JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/');
     const { $schema: _s, $defs, id, ...rest } = JSON.parse(text) as JsonSchema & { $defs?: Record<string, JsonSchema>; id?: string };
     for (const [name, def] of Object.entries($defs ?? {})) this.components[name] ??= def;
@@ -40,6 +55,17 @@ class SchemaCollector {
 
 const pathOf = (route: string) => `/api/${route}`;
 
+/** Response headers with a fixed syntax. */
+const RESPONSE_HEADER_SCHEMAS: Record<string, JsonSchema> = {
+  ETag: { type: 'string', pattern: '^"[1-9][0-9]{0,14}"$' },
+  'Retry-After': { type: 'string', pattern: '^[0-9]{1,6}$' },
+  'X-Cache': { type: 'string', enum: ['HIT', 'MISS'] },
+  'X-Read-Source': { type: 'string', enum: ['read-store', 'write-store'] },
+  'Idempotent-Replayed': { type: 'string', enum: ['true'] },
+  'X-Correlation-Id': { type: 'string' },
+  'X-Read-Behind': { type: 'string', enum: ['true'] },
+};
+
 function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema {
   const content = doc.problem
     ? { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }
@@ -47,19 +73,32 @@ function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema 
       ? { 'application/json': { schema: schemas.convert(doc.schema, 'output') } }
       : undefined;
   const headers = doc.headers
-    ? Object.fromEntries(Object.entries(doc.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]))
+    ? Object.fromEntries(
+        Object.entries(doc.headers).map(([name, description]) => [name, { description, schema: RESPONSE_HEADER_SCHEMAS[name] ?? { type: 'string' } }]),
+      )
     : undefined;
-  return { description: doc.description, ...(content ? { content } : {}), ...(headers ? { headers } : {}) };
+  const links = doc.links
+    ? Object.fromEntries(
+        Object.entries(doc.links).map(([name, link]) => [
+          name,
+          { operationId: link.operationId, description: link.description, parameters: link.parameters },
+        ]),
+      )
+    : undefined;
+  return { description: doc.description, ...(content ? { content } : {}), ...(headers ? { headers } : {}), ...(links ? { links } : {}) };
 }
 
 function operation(def: HttpFunctionDefinition, schemas: SchemaCollector): JsonSchema {
-  const security = def.authLevel === 'anonymous' ? [] : [{ functionKeyHeader: [] }, { functionKeyQuery: [] }];
+  // The header is the documented way; `code` (functionKeyQuery) is accepted too, as in Azure, but listing it
+  // as an alternative makes clients (and fuzzers) treat a request without it as incomplete.
+  const security = def.authLevel === 'anonymous' ? [] : [{ functionKeyHeader: [] }];
   const responses: Record<string, JsonSchema> = Object.fromEntries(
     Object.entries(def.responses).map(([status, doc]) => [status, responseObject(doc, schemas)]),
   );
   return {
     operationId: def.name,
     summary: def.summary,
+    ...(def.description ? { description: def.description } : {}),
     tags: def.tags,
     security,
     parameters: (def.parameters ?? []).map((p) => ({
@@ -97,7 +136,12 @@ export function buildOpenApi(functions: readonly FunctionDefinition[], info: { t
     components: {
       schemas: schemas.components,
       securitySchemes: {
-        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key' },
+        functionKeyHeader: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-functions-key',
+          description: 'Function key (master key for the operations endpoints); the `code` query parameter is accepted too (functionKeyQuery)',
+        },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
       },
     },

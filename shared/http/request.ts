@@ -11,20 +11,53 @@ import {
   ValidationError,
 } from '../errors';
 import { fieldErrors } from '../domain/validation';
+import { text } from '../domain/text';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** A decimal query parameter (no exponents, hex or blanks), then the number schema's own bounds. */
-export function queryNumber<S extends ZodType<number, number>>(schema: S) {
-  return z
+/**
+ * Query parameters whose OpenAPI schema is not their raw string schema: a parameter parsed from text
+ * (a number) is documented by the schema that validates its parsed value (type, bounds). The OpenAPI
+ * generator reads this map, so the document and the validation are the same schemas.
+ */
+export const DOCUMENTED_AS = new WeakMap<ZodType, ZodType>();
+
+/** Marks `schema` as documented by `doc` (which must be part of what `schema` validates). */
+export function documentedAs<S extends ZodType>(schema: S, doc: ZodType): S {
+  DOCUMENTED_AS.set(schema, doc);
+  return schema;
+}
+
+const DECIMAL = /^-?[0-9]{1,15}(\.[0-9]{1,15})?([eE][-+]?[0-9]{1,3})?$/;
+const INTEGER = /^-?[0-9]{1,15}$/;
+
+/**
+ * A number in a query parameter: ASCII digits only (no hex, blanks or non-ASCII digits; an exponent is
+ * allowed for non-integers), then the number schema's own bounds, which also document the parameter.
+ */
+export function queryNumber<S extends ZodType<number, number>>(schema: S, integer = false) {
+  const parsed = z
     .string()
-    .regex(/^-?\d{1,15}(\.\d{1,15})?$/, 'must be a decimal number')
+    .regex(integer ? INTEGER : DECIMAL, integer ? 'must be an integer' : 'must be a decimal number')
     .transform(Number)
     .pipe(schema);
+  return documentedAs(parsed, integer ? z.number().int().pipe(schema) : schema);
+}
+
+/** Free text in a query parameter: the same hygiene as body text (no control characters, NFC). */
+export function queryText(max: number) {
+  return text(max, { required: true });
 }
 
 /** The function key may arrive as `?code=` (the Functions convention); endpoints ignore it. */
 export const FUNCTION_KEY_PARAM = { code: z.string().optional() };
+
+const NoQuerySchema = z.strictObject({ ...FUNCTION_KEY_PARAM });
+
+/** An endpoint without query parameters rejects any (400 naming each), as the OpenAPI document says. */
+export function rejectQueryParameters(request: HttpRequest): void {
+  validate(NoQuerySchema, queryObject(request), 'query');
+}
 
 /** Validates a value against a schema, throwing ValidationError with every bad field. */
 export function validate<S extends ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {

@@ -1,7 +1,7 @@
 /** Response builders and the response documentation shared by the endpoints. */
 import type { HttpResponseInit } from '@azure/functions';
 import type { Movie } from '../domain/movie';
-import type { ResponseDoc } from '../registry';
+import type { LinkDoc, ResponseDoc } from '../registry';
 import { etag } from './headers';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -23,6 +23,30 @@ export function problems(...statuses: number[]): Record<number, ResponseDoc> {
 }
 
 export const MOVIE_HEADERS = { ETag: 'The version of the movie, e.g. "3"' } as const;
+
+/**
+ * Links from a response carrying a movie (body `id`, header `ETag`) to the commands that change it, so a
+ * stateful client chains create -> replace/patch/delete with the right If-Match.
+ */
+export const MOVIE_LINKS: Readonly<Record<string, LinkDoc>> = {
+  getMovie: { operationId: 'getMovie', description: 'Read the movie', parameters: { id: '$response.body#/id' } },
+  putMovie: {
+    operationId: 'putMovie',
+    description: 'Replace this version (If-Match from the ETag)',
+    parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' },
+  },
+  patchMovie: {
+    operationId: 'patchMovie',
+    description: 'Patch this version (If-Match from the ETag)',
+    parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' },
+  },
+  deleteMovie: {
+    operationId: 'deleteMovie',
+    description: 'Delete this version (If-Match from the ETag)',
+    parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' },
+  },
+  movieHistory: { operationId: 'movieHistory', description: 'The versions of the movie', parameters: { id: '$response.body#/id' } },
+};
 
 export function movieResponse(movie: Movie, status: number, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, headers: { 'Content-Type': 'application/json', ETag: etag(movie.version), ...headers }, jsonBody: movie };

@@ -13,9 +13,10 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { Cron } from 'croner';
 import type { Config } from '../config';
 import { createDeps, type ServiceDescription } from '../composition';
-import { PROBLEM_CONTENT_TYPE, problemResponse } from '../http/problem';
+import { PROBLEM_CONTENT_TYPE, problemResponse, problemType } from '../http/problem';
 import type { Deps, Logger } from '../ports';
 import {
+  CORRELATION_HEADER,
   invokeHttp,
   type EventGridFunctionDefinition,
   type FunctionDefinition,
@@ -147,8 +148,45 @@ async function writeResponse(res: ServerResponse, response: HttpResponseInit): P
   }
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string, headers: Record<string, string> = {}): Promise<void> {
-  return writeResponse(res, problemResponse(status, title, detail, {}, headers));
+/** The correlation id of a request the host answers itself: the caller's when valid, else a new one. */
+function hostCorrelationId(req: IncomingMessage | undefined): string {
+  const given = req?.headers['x-correlation-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** A problem the host answers itself, with `instance` and the correlation header like every other problem. */
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+  req?: IncomingMessage,
+): Promise<void> {
+  const correlationId = hostCorrelationId(req);
+  return writeResponse(
+    res,
+    problemResponse(status, title, detail, { instance: `urn:correlation:${correlationId}` }, { ...headers, [CORRELATION_HEADER]: correlationId }),
+  );
+}
+
+/**
+ * Requests Node's HTTP parser rejects before any handler runs (bad bytes in a header value, a malformed
+ * request line, oversized headers) get the same problem+json as every other error, on the raw socket.
+ */
+export function rawProblem(error: NodeJS.ErrnoException & { code?: string }): string {
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const title = tooLarge ? 'Request header fields too large' : 'Malformed request';
+  const detail = tooLarge
+    ? 'The request headers are too large.'
+    : `The request could not be parsed (${error.code ?? 'parse error'}): a header name or value holds characters HTTP does not allow, or the request line is malformed.`;
+  const correlationId = randomUUID();
+  const body = JSON.stringify({ type: problemType(status), title, status, detail, instance: `urn:correlation:${correlationId}` });
+  return (
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${CORRELATION_HEADER}: ${correlationId}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
@@ -162,6 +200,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const server: Server = createServer({ keepAlive: true }, (req, res) => {
     if (handle) handle(req, res);
     else waiting.push(() => handle?.(req, res));
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawProblem(error));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -232,9 +277,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
 
     const handleTopic = async (req: IncomingMessage, res: ServerResponse) => {
-      if (req.method !== 'POST') return problem(res, 405, 'Method not allowed', 'The topic accepts POST only.', { Allow: 'POST' });
+      if (req.method !== 'POST') return problem(res, 405, 'Method not allowed', 'The topic accepts POST only.', { Allow: 'POST' }, req);
       if (!keyMatches(req.headers['aeg-sas-key'] as string | undefined, keys.topic)) {
-        return problem(res, 401, 'Unauthorized', 'The aeg-sas-key header is missing or wrong.');
+        return problem(res, 401, 'Unauthorized', 'The aeg-sas-key header is missing or wrong.', {}, req);
       }
       let body: unknown;
       try {
@@ -259,23 +304,27 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       const matches = routes
         .map((route) => ({ route, match: route.pattern.exec(requestUrl.pathname) }))
         .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
-      if (matches.length === 0) return problem(res, 404, 'Not found', `No function serves ${requestUrl.pathname}.`);
+      if (matches.length === 0) return problem(res, 404, 'Not found', `No function serves ${requestUrl.pathname}.`, {}, req);
       const method = (req.method ?? 'GET').toUpperCase();
       const hit = matches.find((m) => m.route.definition.methods.includes(method as never));
       if (!hit) {
         const allow = [...new Set(matches.flatMap((m) => m.route.definition.methods))].join(', ');
-        return problem(res, 405, 'Method not allowed', `${method} is not supported here.`, { Allow: allow });
+        return problem(res, 405, 'Method not allowed', `${method} is not supported here.`, { Allow: allow }, req);
       }
       const { definition, names } = hit.route;
       const given = (req.headers['x-functions-key'] as string | undefined) ?? requestUrl.searchParams.get('code');
       if (!isAuthorized(definition, given, keys)) {
-        return problem(res, 401, 'Unauthorized', 'A valid function key is required (x-functions-key header or code query parameter).');
+        const detail =
+          definition.authLevel === 'admin'
+            ? 'The master key is required (x-functions-key header or code query parameter): this is an operations endpoint.'
+            : 'A valid function key is required (x-functions-key header or code query parameter).';
+        return problem(res, 401, 'Unauthorized', detail, {}, req);
       }
       let body: Buffer;
       try {
         body = await readBody(req, HOST_MAX_BODY_BYTES);
       } catch (error) {
-        if (error instanceof BodyTooLarge) return problem(res, 413, 'Payload too large', `The host accepts bodies up to ${HOST_MAX_BODY_BYTES} bytes.`);
+        if (error instanceof BodyTooLarge) return problem(res, 413, 'Payload too large', `The host accepts bodies up to ${HOST_MAX_BODY_BYTES} bytes.`, {}, req);
         throw error;
       }
       const params = Object.fromEntries(names.map((n, i) => [n, safeDecode(hit.match[i + 1] ?? '')]));
@@ -283,13 +332,19 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
-      const request = new HttpRequest({
-        method,
-        url: requestUrl.toString(),
-        headers,
-        params,
-        ...(body.length > 0 ? { body: { bytes: body } } : {}),
-      });
+      let request: HttpRequest;
+      try {
+        request = new HttpRequest({
+          method,
+          url: requestUrl.toString(),
+          headers,
+          params,
+          ...(body.length > 0 ? { body: { bytes: body } } : {}),
+        });
+      } catch (error) {
+        // A header value the Fetch API refuses (the parser let it through): bad input, not a fault.
+        return problem(res, 400, 'Malformed request', `A header value is not allowed: ${(error as Error).message}`, {}, req);
+      }
       const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID(), logHandler: contextLog(logger) });
       // As the Azure host does: one server span (an App Insights request) per invocation, continuing the caller's trace.
       const response = await withSpan(
@@ -309,9 +364,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       handleHttp(req, res).catch((error: unknown) => {
         logger.error(`host: ${(error as Error).stack ?? String(error)}`);
         if (!res.headersSent) {
-          res.statusCode = 500;
-          res.setHeader('content-type', PROBLEM_CONTENT_TYPE);
-          res.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'The host failed.' }));
+          void problem(res, 500, 'Internal error', 'The host failed; it has been logged.', {}, req);
         } else res.destroy();
       });
     };

@@ -468,9 +468,9 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       const run = (match: MatchMode) => callOnAlias('search', () => client.search<Record<string, unknown>, SearchAggregations>(searchRequest(alias, nq, match)));
       const totalOf = (r: Awaited<ReturnType<typeof run>>) =>
         typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
-      let match: MatchMode = 'all';
-      let res = await run('all');
-      if (totalOf(res) === 0 && nq.terms !== null && nq.terms.length > 1) {
+      let match: MatchMode = query.match ?? 'all';
+      let res = await run(match);
+      if (query.match === undefined && totalOf(res) === 0 && nq.terms !== null && nq.terms.length > 1) {
         match = 'any';
         res = await run('any');
       }

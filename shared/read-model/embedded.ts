@@ -153,10 +153,10 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
         }
         return found;
       };
-      let match: MatchMode = 'all';
-      let candidates = textMatches('all');
+      let match: MatchMode = query.match ?? 'all';
+      let candidates = textMatches(match);
       let matching = candidates.filter((c) => matchesFilters(c.movie, nq.filters));
-      if (matching.length === 0 && nq.terms !== null && nq.terms.length > 1) {
+      if (query.match === undefined && matching.length === 0 && nq.terms !== null && nq.terms.length > 1) {
         match = 'any';
         candidates = textMatches('any');
         matching = candidates.filter((c) => matchesFilters(c.movie, nq.filters));

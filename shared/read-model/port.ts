@@ -33,6 +33,11 @@ export interface SearchQuery {
   readonly limit: number;
   /** Opaque cursor from a previous page's nextCursor (search_after); invalid -> InvalidCursorError. */
   readonly cursor?: string;
+  /**
+   * The match mode of the query's first page, carried by its cursor: the next pages keep it, so a page
+   * never switches between all-words and any-word results. Absent: the store decides (all, else any).
+   */
+  readonly match?: MatchMode;
 }
 
 export interface Facet<V extends string | number = string> {

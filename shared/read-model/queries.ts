@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Movie } from '../domain/movie';
-import { NotFoundError, ServiceUnavailableError } from '../errors';
+import { NotFoundError, ServiceUnavailableError, VersionNotYetAvailableError } from '../errors';
 import { CacheUnavailableError, type Cache, type Deps, type Logger } from '../ports';
 import { toRepresentation } from '../domain/movie';
 import { recordCacheLookup } from '../observability';
@@ -89,6 +89,7 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
   const readVersion = entry ? (entry.kind === 'movie' ? entry.movie.version : entry.version) : 0;
   if (minVersion !== undefined && readVersion < minVersion) {
     const latest = await deps.eventStore.latest(id);
+    if (latest && latest.version < minVersion) throw new VersionNotYetAvailableError(latest.version);
     if (latest && latest.version >= readVersion) {
       if (latest.type === 'MovieDeleted') throw new NotFoundError(`Movie ${id} has been deleted.`);
       return { movie: toRepresentation(latest.state), cache: status, source: 'write-store' };

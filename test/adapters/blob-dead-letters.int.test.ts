@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBlobDeadLetterStore } from '../../shared/adapters/blob-dead-letters';
-import type { CloudEventEnvelope, DeadLetter, DeadLetterStore } from '../../shared/ports';
+import { redrive } from '../../shared/operations/redrive';
+import type { CloudEventEnvelope, DeadLetter, DeadLetterStore, EventPublisher } from '../../shared/ports';
 import { azuriteUnavailableReason, devTokenCredential, startAzurite, type TestAzurite } from '../support/azurite';
 import { unavailable } from '../support/services';
 import { deadLetterStoreContract } from '../contracts/dead-letters';
@@ -142,9 +143,9 @@ describe.skipIf(unavailable('Azurite', azuriteUnavailableReason()))('blob dead-l
     });
 
     const listed = byName(await store.list());
-    expect(listed.map((r) => r.name).sort()).toEqual([`${multi}#0`, `${multi}#1`, single, own.name].sort());
-    expect(listed.find((r) => r.name === single)).toEqual({
-      name: single,
+    expect(listed.map((r) => r.name).sort()).toEqual([`${multi}#eg-2`, `${multi}#eg-3`, `${single}#eg-1`, own.name].sort());
+    expect(listed.find((r) => r.name === `${single}#eg-1`)).toEqual({
+      name: `${single}#eg-1`,
       subscription: 'projector',
       event: event('eg-1'),
       reason: 'MaxDeliveryAttemptsExceeded',
@@ -152,29 +153,61 @@ describe.skipIf(unavailable('Azurite', azuriteUnavailableReason()))('blob dead-l
       deadLetteredAt: '2026-01-01T00:30:00.000Z',
       lastError: 'NotFound',
     });
-    expect(listed.find((r) => r.name === `${multi}#1`)).toMatchObject({
+    expect(listed.find((r) => r.name === `${multi}#eg-3`)).toMatchObject({
       subscription: 'projector',
       event: event('eg-3', 'MovieDeleted'),
       reason: 'MaxDeliveryAttemptsExceeded',
     });
-    expect(listed.find((r) => r.name === `${multi}#0`)).toMatchObject({
+    expect(listed.find((r) => r.name === `${multi}#eg-2`)).toMatchObject({
       subscription: 'projector',
       event: event('eg-2'),
       reason: 'TimeToLiveExceeded',
       deliveryAttempts: 12,
     });
 
-    await store.remove(single);
+    await store.remove(`${single}#eg-1`);
     expect(await blobNames()).toEqual([multi, own.name].sort());
 
-    // One entry of a multi-event blob removes the whole blob (the redrive has taken all of its events).
-    await store.remove(`${multi}#0`);
+    // One entry of a multi-event blob removes exactly that entry; the last one removes the blob.
+    await store.remove(`${multi}#eg-2`);
+    expect(await blobNames()).toEqual([multi, own.name].sort());
+    expect((await store.list()).map((r) => r.name).sort()).toEqual([`${multi}#eg-3`, own.name].sort());
+    await store.remove(`${multi}#eg-2`); // already gone: no error, nothing else removed
+    expect((await store.list()).map((r) => r.name).sort()).toEqual([`${multi}#eg-3`, own.name].sort());
+    await store.remove(`${multi}#eg-3`);
     expect(await blobNames()).toEqual([own.name]);
-    await store.remove(`${multi}#1`); // already gone: no error
+    await store.remove(`${multi}#eg-3`); // the blob is gone: no error
 
     expect(await store.list()).toEqual([own]);
     await store.remove(own.name);
     expect(await store.list()).toEqual([]);
+  });
+
+  it('a redrive of one event of a three-event blob, with another failing to publish, leaves the other two in place', async () => {
+    const blob = `movie-events/projector/2026/01/01/00/${randomUUID()}.json`;
+    const events = [event('rd-1'), event('rd-2', 'MovieUpdated'), event('rd-3', 'MovieDeleted')];
+    await uploadJson(blob, events.map((e) => eventGridDeadLetter(e, 'MaxDeliveryAttemptsExceeded', 30)));
+    const published: string[] = [];
+    const publisher: EventPublisher = {
+      publish: () => Promise.reject(new Error('not used')),
+      publishRaw: (batch) => {
+        if (batch.some((e) => e.id === 'rd-2')) return Promise.reject(new Error('topic refused rd-2'));
+        published.push(...batch.map((e) => e.id));
+        return Promise.resolve();
+      },
+      health: () => Promise.resolve('up' as const),
+    };
+    const log = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+    const report = await redrive({ deadLetters: store, publisher }, log, [`${blob}#rd-1`, `${blob}#rd-2`]);
+
+    expect(report).toEqual({ redriven: 1, failed: [{ name: `${blob}#rd-2`, error: 'topic refused rd-2' }] });
+    expect(published).toEqual(['rd-1']);
+    expect(await blobNames()).toEqual([blob]);
+    const left = byName(await store.list());
+    expect(left.map((r) => r.name)).toEqual([`${blob}#rd-2`, `${blob}#rd-3`]);
+    expect(left.map((r) => r.event)).toEqual([event('rd-2', 'MovieUpdated'), event('rd-3', 'MovieDeleted')]);
+    expect(left.map((r) => r.reason)).toEqual(['MaxDeliveryAttemptsExceeded', 'MaxDeliveryAttemptsExceeded']);
   });
 
   // The same contract the in-memory and folder stores pass (test/contracts/memory-ports.unit.test.ts).

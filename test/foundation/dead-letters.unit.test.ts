@@ -15,8 +15,8 @@ describe('dead-letter stores', () => {
     ]);
     const records = parseDeadLetterBlob('movie-events/projector/2026/01/01/00/abc.json', blob);
     expect(records).toEqual([
-      { name: 'movie-events/projector/2026/01/01/00/abc.json#0', subscription: 'projector', event, reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: 10, deadLetteredAt: '2026-01-01T00:00:00Z', lastError: 'Probation' },
-      expect.objectContaining({ name: 'movie-events/projector/2026/01/01/00/abc.json#1', reason: 'TimeToLiveExceeded', deliveryAttempts: 3, event: { ...event, id: 'm2:1' } }),
+      { name: 'movie-events/projector/2026/01/01/00/abc.json#m1:1', subscription: 'projector', event, reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: 10, deadLetteredAt: '2026-01-01T00:00:00Z', lastError: 'Probation' },
+      expect.objectContaining({ name: 'movie-events/projector/2026/01/01/00/abc.json#m2:1', reason: 'TimeToLiveExceeded', deliveryAttempts: 3, event: { ...event, id: 'm2:1' } }),
     ]);
   });
 

@@ -34,4 +34,30 @@ describe('OpenAPI document generated from the registry', () => {
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(doc.components.schemas, ref).toHaveProperty([ref]);
   });
+
+  it('is as strict as the validation: bounds, enums, [0-9] patterns, header patterns, links from ETag to If-Match', () => {
+    const param = (path: string, method: string, name: string) =>
+      (doc.paths[path]![method]!.parameters as unknown as Array<{ name: string; schema: Record<string, unknown> }>).find((p) => p.name === name)!.schema;
+    expect(param('/api/movies', 'get', 'limit')).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(param('/api/movies', 'get', 'yearFrom')).toEqual({ type: 'integer', minimum: 1800, maximum: 3000 });
+    expect(param('/api/movies', 'get', 'minRating')).toEqual({ type: 'number', minimum: 0, maximum: 10 });
+    expect(param('/api/movies', 'get', 'sort')).toEqual({ type: 'string', enum: ['relevance', 'title', '-title', 'year', '-year', 'rating', '-rating'] });
+    expect(param('/api/movies', 'get', 'mpaaRating')).toEqual({ type: 'string', enum: ['G', 'PG', 'PG-13', 'R', 'NC-17', 'Not Rated'] });
+    expect(param('/api/movies', 'get', 'genre')).toMatchObject({ type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', maxLength: 50 } });
+    expect(param('/api/movies/{id}/history', 'get', 'limit')).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(param('/api/movies/{id}', 'patch', 'If-Match')).toMatchObject({ type: 'string', pattern: '^(?:W\\/)?"([1-9][0-9]{0,14})"$' });
+    expect(param('/api/movies/{id}', 'get', 'X-Min-Version')).toMatchObject({ type: 'string', pattern: '^[1-9][0-9]{0,14}$' });
+    expect(param('/api/movies', 'post', 'Idempotency-Key')).toMatchObject({ type: 'string', pattern: '^[!-~]{1,200}$' });
+    expect(JSON.stringify(doc)).not.toContain('\\\\d');
+    const fields = doc.components.schemas.MovieFields as { properties: Record<string, Record<string, unknown>>; additionalProperties: unknown };
+    expect(fields.properties.releaseDate).toMatchObject({ type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+    expect(fields.properties.title).toMatchObject({ type: 'string', maxLength: 300 });
+    expect(new RegExp(fields.properties.title!.pattern as string).test('   ')).toBe(false);
+    expect(new RegExp(fields.properties.title!.pattern as string).test('a\u0000')).toBe(false);
+    const created = doc.paths['/api/movies']!.post!.responses['201'] as unknown as { links: Record<string, { operationId: string; parameters: Record<string, string> }> };
+    for (const op of ['putMovie', 'patchMovie', 'deleteMovie']) {
+      expect(created.links[op]).toMatchObject({ operationId: op, parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' } });
+    }
+    expect((doc.paths['/api/movies/{id}']!.put as unknown as { description: string }).description).toContain('Exactly one of `If-None-Match: *`');
+  });
 });

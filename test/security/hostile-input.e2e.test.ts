@@ -372,13 +372,19 @@ describe('hostile input over every HTTP endpoint of the registry', () => {
       await expectNoEffect();
     });
 
-    it('If-None-Match on GET is a cache validator: 304 only when it names the current ETag, else 200 with the movie', async () => {
+    it('If-None-Match on GET is a cache validator: 304 when it names the current ETag or is *, 200 for other ETags, 400 when it is no ETag list', async () => {
       const current = `"${seed.version}"`;
-      const names = (v: string) => v.split(',').some((t) => t.trim().replace(/^W\//, '') === current);
+      const ETAG_LIST = /^(?:\*|(?:W\/)?"[1-9][0-9]{0,14}"(?:[ ]*,[ ]*(?:W\/)?"[1-9][0-9]{0,14}")*)$/;
+      const valid = (v: string) => ETAG_LIST.test(v.trim());
+      const names = (v: string) => v.trim() === '*' || v.split(',').some((t) => t.trim().replace(/^W\//, '') === current);
       const gets = headerParam('If-None-Match').filter((d) => d.methods.includes('GET'));
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...gets), fc.oneof(headerValue, fc.constantFrom('*', current, `W/${current}`, `"x", ${current}`, '"99"')), async (def, inm) => {
           const res = await send(host, withHeaders(baselineOf(def, seed), { 'if-none-match': inm }));
+          if (!valid(inm)) {
+            expectProblem(res, 400, `If-None-Match ${JSON.stringify(inm)}`);
+            return;
+          }
           expect(res.headers.get('etag')).toBe(current);
           if (names(inm)) expect(res.status, inm).toBe(304);
           else {
@@ -475,6 +481,8 @@ describe('hostile input over every HTTP endpoint of the registry', () => {
       // one bad value, or the parameter repeated (an array where the endpoint takes one value)
       return fc
         .oneof(value.map((v) => [v]), fc.array(value, { minLength: 2, maxLength: 12 }))
+        // a lone surrogate cannot travel in a URL (it is sent as U+FFFD), so it is no bad value there
+        .filter((values) => values.every((v) => !LONE_SURROGATE.test(v)))
         .filter((values) => !p.schema.safeParse(values.length === 1 ? values[0] : values).success);
     }
 
@@ -560,7 +568,7 @@ describe('odd but well-formed Unicode in text fields', () => {
     await unicodeHost?.stop();
   });
 
-  it('is stored and returned exactly (RTL marks, zero-width characters, emoji, combining marks)', async () => {
+  it('is stored and returned NFC-normalized, otherwise exactly (RTL marks, zero-width characters, emoji, combining marks)', async () => {
     const wellFormed = fc
       .array(fc.oneof(fc.constantFrom('\u202e', '\u200f', '\u200b', '\u200d', '😀', '👩‍👩‍👧‍👦', '\u0301', 'é', '𝕋', 'ß'), fc.string({ unit: 'grapheme', maxLength: 4 })), { minLength: 1, maxLength: 10 })
       .map((parts) => `T${parts.join('')}`)
@@ -569,12 +577,13 @@ describe('odd but well-formed Unicode in text fields', () => {
       fc.asyncProperty(wellFormed, async (title) => {
         const created = await unicodeHost.api('movies', { method: 'POST', body: { title, ...(title.length <= 200 ? { director: title } : {}) } });
         expect(created.status, created.text).toBe(201);
-        expect(created.json.title).toBe(title.trim());
+        const expected = title.trim().normalize('NFC');
+        expect(created.json.title).toBe(expected);
         const read = await unicodeHost.api(`movies/${created.json.id}`, { key: 'none', headers: { 'x-min-version': '1' } });
         expect(read.status).toBe(200);
-        expect(read.json.title).toBe(title.trim());
+        expect(read.json.title).toBe(expected);
         const stored = await unicodeHost.deps.eventStore.latest(created.json.id as string);
-        expect(stored?.state.title).toBe(title.trim());
+        expect(stored?.state.title).toBe(expected);
       }),
       { numRuns: 25 },
     );
