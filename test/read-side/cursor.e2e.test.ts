@@ -79,6 +79,24 @@ describe('search cursor', () => {
     expect(two.json.errors.map((e: { path: string }) => e.path)).toEqual(['query.genre', 'query.limit']);
   });
 
+  it('keeps the match mode of the first page: later pages stay any-word even once a movie has every word', async () => {
+    for (const title of ['Zanzibar Tale', 'Quokka Days', 'Zanzibar Nights']) {
+      expect((await host.api('movies', { method: 'POST', body: { title, genres: ['Drama'] } })).status).toBe(201);
+    }
+    await host.settle();
+    const first = await host.api('movies?q=zanzibar%20quokka&limit=2');
+    expect(first.json.match).toBe('any');
+    expect(first.json.total).toBe(3);
+    // Now one movie has both words: a fresh search would switch to all-words, but this one's pages must not.
+    expect((await host.api('movies', { method: 'POST', body: { title: 'Zanzibar Quokka Story', genres: ['Drama'] } })).status).toBe(201);
+    await host.settle();
+    expect((await host.api('movies?q=zanzibar%20quokka&limit=2')).json).toMatchObject({ match: 'all', total: 1 });
+    const next = await host.api(`movies?cursor=${first.json.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(next.json.match).toBe('any');
+    expect(next.json.total).toBe(4);
+  });
+
   it('rejects a history cursor, garbage, and a cursor whose query was tampered with', async () => {
     const history = await host.api(`movies/${(await firstId())}/history?limit=1`);
     const historyCursor = history.json.nextCursor as string;

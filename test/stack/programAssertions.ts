@@ -282,7 +282,8 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
         expect((sub as Recorded).dependencies).toContain(code.urn);
         expect(inputs.eventDeliverySchema).toBe('CloudEventSchemaV1_0');
         expect(obj(inputs.filter).includedEventTypes).toEqual([...declared.includedEventTypes]);
-        expect(inputs.retryPolicy).toEqual({ ...declared.retry });
+        // Written out: a change of the retry policy in the topology must change this test too.
+        expect(inputs.retryPolicy).toEqual({ maxDeliveryAttempts: 10, eventTimeToLiveInMinutes: 1440 });
         const deadLetter = obj(inputs.deadLetterWithResourceIdentity);
         expect(obj(deadLetter.deadLetterDestination)).toMatchObject({
           endpointType: 'StorageBlob',
@@ -293,7 +294,8 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
         expect(obj(deadLetter.identity)).toEqual({ type: 'UserAssigned', userAssignedIdentity: deadLetterIdentity?.id });
         expect(run.ofType(T.container).map((c) => c.inputs.containerName)).toContain(declared.deadLetterContainer);
       }
-      expect(code.inputs.requiredFunctions).toEqual([...new Set(topology.subscriptions.map((s) => s.functionName))]);
+      expect(code.inputs.requiredFunctions).toEqual(['projector']);
+      expect(run.ofType(T.subscription).map((s) => s.inputs.eventSubscriptionName)).toEqual(['projector']);
       expect(code.dependencies).toContain(app.urn);
     });
 
