@@ -13,8 +13,9 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionCodeProvider } from '../../stack/deploy';
 import {
-  type EntraFake, type Fake, type Tls, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, selfSignedTls, startFake,
+  type EntraFake, type Fake, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, startFake,
 } from '../support/fakeAzure';
+import { selfSignedTls, type Tls } from '../support/tls';
 
 const TENANT = '7f3c1a52-8d4e-4b6a-9c1f-2e5d8a7b6c40';
 const CLIENT = '0b9e6f2d-3c4a-4e8b-a1d7-5f6e9c2b8a31';

@@ -9,8 +9,9 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PrincipalWaitInputs, principalWaitProvider, waitForPrincipal } from '../../stack/principalWait';
 import {
-  type EntraFake, type Fake, type Tls, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, selfSignedTls, startFake,
+  type EntraFake, type Fake, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, startFake,
 } from '../support/fakeAzure';
+import { selfSignedTls, type Tls } from '../support/tls';
 
 const PRINCIPAL = 'bbbbbbbb-0000-0000-0000-0000000000b1';
 const SP_PATH = `/v1.0/servicePrincipals/${PRINCIPAL}?$select=id`;

@@ -5,17 +5,15 @@
  * checks a token's shape, lifetime, issuer and audience but not its signature; devTokenCredential() makes
  * one it accepts. Null reason when Azurite and openssl can be run.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { freePort } from './redis';
+import { selfSignedTls } from './tls';
 
-const run = promisify(execFile);
 const MAIN = path.resolve(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
 
 /** Azurite's well-known development account: its name is the first path segment of every URL. */
@@ -36,13 +34,10 @@ export interface TestAzurite {
 }
 
 export async function startAzurite(timeoutMs = 30_000): Promise<TestAzurite> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'azurite-'));
-  const cert = path.join(dir, 'cert.pem');
+  const tls = await selfSignedTls();
+  const dir = tls.dir;
+  const cert = tls.certPath;
   const key = path.join(dir, 'key.pem');
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert,
-  ]);
   const port = await freePort();
   const args = [
     MAIN, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', path.join(dir, 'data'),
@@ -85,7 +80,7 @@ export async function startAzurite(timeoutMs = 30_000): Promise<TestAzurite> {
     await stop();
     throw error;
   }
-  return { blobEndpoint: `https://127.0.0.1:${port}/${AZURITE_ACCOUNT}`, certificate: await readFile(cert, 'utf8'), stop };
+  return { blobEndpoint: `https://127.0.0.1:${port}/${AZURITE_ACCOUNT}`, certificate: tls.cert, stop };
 }
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

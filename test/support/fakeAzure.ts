@@ -10,38 +10,15 @@
  *   config), calls one method and returns its result. The process trusts the fakes' certificate through
  *   NODE_EXTRA_CA_CERTS and gets no Azure variables from the test's environment.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import type { Tls } from './tls';
 
-const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
-
-export interface Tls {
-  readonly dir: string;
-  readonly certPath: string;
-  readonly cert: string;
-  readonly key: string;
-  dispose(): Promise<void>;
-}
-
-export async function selfSignedTls(): Promise<Tls> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'fake-azure-'));
-  const certPath = path.join(dir, 'cert.pem');
-  const keyPath = path.join(dir, 'key.pem');
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyPath, '-out', certPath,
-  ]);
-  return {
-    dir, certPath, cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8'),
-    dispose: () => rm(dir, { recursive: true, force: true }),
-  };
-}
 
 export interface Received {
   readonly method: string;
