@@ -25,7 +25,8 @@ const SearchParamsSchema = z
   .strictObject({
     q: qValue.optional(),
     genre: documentedAs(
-      z.union([genreValue, z.array(genreValue).min(1).max(10)]).transform((g) => (Array.isArray(g) ? g : [g])),
+      // One or many; each checked against the vocabulary where it stands (query.genre.1 names the second).
+      z.union([z.string(), z.array(z.string())]).transform((g) => (Array.isArray(g) ? g : [g])).pipe(z.array(genreValue).min(1).max(10)),
       z.array(genreValue).min(1).max(10),
     ).optional(),
     director: directorValue.optional(),
