@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/index';
 import { buildOpenApi } from '../../shared/http/openapi';
+import { fileETag } from '../../shared/http/web';
 
 const doc = buildOpenApi(functions, { title: 't', version: '1' }) as {
   openapi: string;
@@ -59,5 +60,16 @@ describe('OpenAPI document generated from the registry', () => {
       expect(created.links[op]).toMatchObject({ operationId: op, parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' } });
     }
     expect((doc.paths['/api/movies/{id}']!.put as unknown as { description: string }).description).toContain('Exactly one of `If-None-Match: *`');
+  });
+  it("documents each ETag with the syntax it really has: a movie's version, a served file's hash", () => {
+    type Headers = Record<string, { schema: { pattern: string } }>;
+    const etagPattern = (path: string, method: string, status: string) =>
+      (doc.paths[path]![method]!.responses[status] as unknown as { headers: Headers }).headers.ETag!.schema.pattern;
+    const fileTag = fileETag(Buffer.from('<!doctype html>'));
+    for (const path of ['/api/docs', '/api/catalog', '/api/web/{name}']) {
+      expect(new RegExp(etagPattern(path, 'get', '200')).test(fileTag), path).toBe(true);
+    }
+    expect(etagPattern('/api/movies/{id}', 'get', '200')).toBe('^"[1-9][0-9]{0,14}"$');
+    expect(etagPattern('/api/docs', 'get', '200')).toBe('^"[A-Za-z0-9_-]{27}"$');
   });
 });
