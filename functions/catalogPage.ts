@@ -1,5 +1,5 @@
 import { registerFunction } from '../shared/composition';
-import { PAGES, appWebFiles } from '../shared/http/web';
+import { FILE_ETAG_SCHEMA, PAGES, appWebFiles } from '../shared/http/web';
 
 export const catalogPage = registerFunction({
   kind: 'http',
@@ -10,7 +10,7 @@ export const catalogPage = registerFunction({
   summary: 'Catalog browser: search with suggestions, facets, paging, a movie with its history; create, edit and delete with a function key',
   tags: ['pages'],
   responses: {
-    200: { description: 'HTML page', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)', 'Content-Security-Policy': 'Nothing from outside the app' } },
+    200: { description: 'HTML page', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)', 'Content-Security-Policy': 'Nothing from outside the app' }, headerSchemas: { ETag: FILE_ETAG_SCHEMA } },
     304: { description: 'Not modified: If-None-Match names the current file' },
   },
   async handler(request) {

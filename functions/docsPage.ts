@@ -1,5 +1,5 @@
 import { registerFunction } from '../shared/composition';
-import { PAGES, appWebFiles } from '../shared/http/web';
+import { FILE_ETAG_SCHEMA, PAGES, appWebFiles } from '../shared/http/web';
 
 const PAGE_HEADERS = {
   ETag: 'Strong validator of the file (304 on If-None-Match)',
@@ -15,7 +15,7 @@ export const docsPage = registerFunction({
   summary: 'API reference: this OpenAPI document rendered by Swagger UI (served by the app, with try-it and a function key field)',
   tags: ['pages'],
   responses: {
-    200: { description: 'HTML page', headers: PAGE_HEADERS },
+    200: { description: 'HTML page', headers: PAGE_HEADERS, headerSchemas: { ETag: FILE_ETAG_SCHEMA } },
     304: { description: 'Not modified: If-None-Match names the current file' },
   },
   async handler(request) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
 import { problems } from '../shared/http/responses';
-import { ASSETS, appWebFiles, assetNamed } from '../shared/http/web';
+import { ASSETS, FILE_ETAG_SCHEMA, appWebFiles, assetNamed } from '../shared/http/web';
 
 export const webAsset = registerFunction({
   kind: 'http',
@@ -13,7 +13,7 @@ export const webAsset = registerFunction({
   tags: ['pages'],
   parameters: [{ name: 'name', in: 'path', required: true, description: 'File name', schema: z.enum(Object.keys(ASSETS) as [string, ...string[]]) }],
   responses: {
-    200: { description: 'The file, gzip when accepted', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)' } },
+    200: { description: 'The file, gzip when accepted', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)' }, headerSchemas: { ETag: FILE_ETAG_SCHEMA } },
     304: { description: 'Not modified: If-None-Match names the current file' },
     ...problems(404),
   },

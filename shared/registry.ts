@@ -28,6 +28,8 @@ export interface ResponseDoc {
   readonly schema?: ZodType;
   readonly problem?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
+  /** JSON Schemas of response headers whose syntax differs from the usual one of that name (a file's ETag). */
+  readonly headerSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** OpenAPI links: values from this response feeding the parameters of a next operation. */
   readonly links?: Readonly<Record<string, LinkDoc>>;
 }

@@ -58,9 +58,19 @@ export function vocabulary<const T extends readonly [string, ...string[]]>(value
 export const MOVIE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MovieIdSchema = z.string().regex(MOVIE_ID_PATTERN, 'must match [A-Za-z0-9_-]{1,64}');
 
+/**
+ * A calendar date YYYY-MM-DD, the whole rule in the pattern (so the OpenAPI document says it exactly):
+ * years 0001-9999 (there is no year 0, and `format: date` validators reject it), days 01-31 in 31-day months, 01-30 in 30-day months, 01-28 in February and the 29th in leap years
+ * (divisible by 4 and not by 100, or by 400).
+ */
+const ISO_DATE_PATTERN = new RegExp(
+  '^(?:(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))' +
+    '|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)$',
+);
+
 const isoDate = z
   .string()
-  .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'must be a date YYYY-MM-DD')
+  .regex(ISO_DATE_PATTERN, 'must be a real calendar date YYYY-MM-DD')
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;

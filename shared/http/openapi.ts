@@ -55,7 +55,7 @@ class SchemaCollector {
 
 const pathOf = (route: string) => `/api/${route}`;
 
-/** Response headers with a fixed syntax. */
+/** Response headers with a fixed syntax (a response may say otherwise: `ResponseDoc.headerSchemas`). */
 const RESPONSE_HEADER_SCHEMAS: Record<string, JsonSchema> = {
   ETag: { type: 'string', pattern: '^"[1-9][0-9]{0,14}"$' },
   'Retry-After': { type: 'string', pattern: '^[0-9]{1,6}$' },
@@ -74,7 +74,10 @@ function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema 
       : undefined;
   const headers = doc.headers
     ? Object.fromEntries(
-        Object.entries(doc.headers).map(([name, description]) => [name, { description, schema: RESPONSE_HEADER_SCHEMAS[name] ?? { type: 'string' } }]),
+        Object.entries(doc.headers).map(([name, description]) => [
+          name,
+          { description, schema: doc.headerSchemas?.[name] ?? RESPONSE_HEADER_SCHEMAS[name] ?? { type: 'string' } },
+        ]),
       )
     : undefined;
   const links = doc.links

@@ -35,6 +35,12 @@ export const CONTENT_SECURITY_POLICY = [
 /** Where a file lives: the app's own `web/` folder, or the swagger-ui-dist package. */
 type Origin = 'web' | 'swagger-ui';
 
+/** A file's strong ETag: 27 base64url characters of its SHA-256, quoted. */
+export const fileETag = (bytes: Buffer): string => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+
+/** The syntax of `fileETag`, as documented on every page and asset response. */
+export const FILE_ETAG_SCHEMA = { type: 'string', pattern: '^"[A-Za-z0-9_-]{27}"$' } as const;
+
 export interface WebFile {
   readonly file: string;
   readonly origin: Origin;
@@ -110,7 +116,7 @@ export function webFiles(read: (file: WebFile) => Promise<Buffer> = diskReader()
     const key = `${file.origin}/${file.file}`;
     let entry = cache.get(key);
     if (!entry) {
-      entry = read(file).then((bytes) => ({ bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` }));
+      entry = read(file).then((bytes) => ({ bytes, etag: fileETag(bytes) }));
       entry.catch(() => cache.delete(key));
       cache.set(key, entry);
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MovieFieldsSchema, toRepresentation } from '../../shared/domain/movie';
 import { MoviePatchSchema } from '../../shared/domain/decider';
 
@@ -27,6 +28,9 @@ describe('movie fields', () => {
     [{ title: 'x'.repeat(301) }, 'title'],
     [{ title: 'A', releaseDate: '1979-02-30' }, 'releaseDate'],
     [{ title: 'A', releaseDate: '25/05/1979' }, 'releaseDate'],
+    [{ title: 'A', releaseDate: '0000-01-01' }, 'releaseDate'],
+    [{ title: 'A', releaseDate: '1900-02-29' }, 'releaseDate'],
+    [{ title: 'A', releaseDate: '2023-04-31' }, 'releaseDate'],
     [{ title: 'A', genres: ['x', 'x'] }, 'genres'],
     [{ title: 'A', genres: Array.from({ length: 11 }, (_, i) => `g${i}`) }, 'genres'],
     [{ title: 'A', mpaaRating: 'X' }, 'mpaaRating'],
@@ -43,6 +47,19 @@ describe('movie fields', () => {
     const result = MovieFieldsSchema.safeParse(JSON.parse(JSON.stringify(input)));
     expect(result.success).toBe(false);
     if (field) expect(result.error!.issues.some((i) => i.path[0] === field)).toBe(true);
+  });
+
+  it('the releaseDate pattern alone (as the OpenAPI document publishes it) says which dates are real', () => {
+    type Fields = { properties: { releaseDate: { pattern: string } } };
+    const json = z.toJSONSchema(MovieFieldsSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as unknown as Fields & {
+      $defs?: Record<string, Fields>;
+    };
+    const pattern = new RegExp((json.$defs?.MovieFields ?? json).properties.releaseDate.pattern);
+    const accepted = ['0001-01-01', '1979-05-25', '2000-02-29', '2024-02-29', '0400-02-29', '9999-12-31', '2023-04-30'];
+    const rejected = ['0000-01-01', '0000-02-29', '1900-02-29', '2023-02-29', '2023-04-31', '2023-13-01', '2023-00-10', '2023-01-00'];
+    expect(accepted.filter((d) => pattern.test(d))).toEqual(accepted);
+    expect(rejected.filter((d) => pattern.test(d))).toEqual([]);
+    expect(accepted.filter((d) => MovieFieldsSchema.safeParse({ title: 'A', releaseDate: d }).success)).toEqual(accepted);
   });
 
   it('keeps well-formed odd Unicode (RTL marks, emoji, zero-width joiners inside text)', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/index';
 import { buildOpenApi } from '../../shared/http/openapi';
+import { fileETag } from '../../shared/http/web';
 
 const doc = buildOpenApi(functions, { title: 't', version: '1' }) as {
   openapi: string;
@@ -44,12 +45,16 @@ describe('OpenAPI document generated from the registry', () => {
     expect(param('/api/movies', 'get', 'sort')).toEqual({ type: 'string', enum: ['relevance', 'title', '-title', 'year', '-year', 'rating', '-rating'] });
     expect(param('/api/movies', 'get', 'mpaaRating')).toEqual({ type: 'string', enum: ['G', 'PG', 'PG-13', 'R', 'NC-17', 'Not Rated'] });
     expect(param('/api/movies', 'get', 'genre')).toEqual({
-      type: 'array', minItems: 1, maxItems: 10,
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
       items: {
         type: 'string',
-        enum: ['Action', 'Adventure', 'Animation', 'Biography', 'Black Comedy', 'Comedy', 'Concert/Performance', 'Crime',
-          'Documentary', 'Drama', 'Family', 'Fantasy', 'Film-Noir', 'History', 'Horror', 'Music', 'Musical', 'Mystery',
-          'Romance', 'Romantic Comedy', 'Sci-Fi', 'Sport', 'Thriller', 'Thriller/Suspense', 'War', 'Western'],
+        enum: [
+          'Action', 'Adventure', 'Animation', 'Biography', 'Black Comedy', 'Comedy', 'Concert/Performance', 'Crime', 'Documentary',
+          'Drama', 'Family', 'Fantasy', 'Film-Noir', 'History', 'Horror', 'Music', 'Musical', 'Mystery', 'Romance', 'Romantic Comedy',
+          'Sci-Fi', 'Sport', 'Thriller', 'Thriller/Suspense', 'War', 'Western',
+        ],
       },
     });
     expect(param('/api/movies/{id}/history', 'get', 'limit')).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
@@ -58,7 +63,8 @@ describe('OpenAPI document generated from the registry', () => {
     expect(param('/api/movies', 'post', 'Idempotency-Key')).toMatchObject({ type: 'string', pattern: '^[!-~]{1,200}$' });
     expect(JSON.stringify(doc)).not.toContain('\\\\d');
     const fields = doc.components.schemas.MovieFields as { properties: Record<string, Record<string, unknown>>; additionalProperties: unknown };
-    expect(fields.properties.releaseDate).toMatchObject({ type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+    expect(fields.properties.releaseDate).toMatchObject({ type: 'string', format: 'date', pattern:
+        '^(?:(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)$' });
     expect(fields.properties.title).toMatchObject({ type: 'string', maxLength: 300 });
     expect(new RegExp(fields.properties.title!.pattern as string).test('   ')).toBe(false);
     expect(new RegExp(fields.properties.title!.pattern as string).test('a\u0000')).toBe(false);
@@ -67,5 +73,16 @@ describe('OpenAPI document generated from the registry', () => {
       expect(created.links[op]).toMatchObject({ operationId: op, parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' } });
     }
     expect((doc.paths['/api/movies/{id}']!.put as unknown as { description: string }).description).toContain('Exactly one of `If-None-Match: *`');
+  });
+  it("documents each ETag with the syntax it really has: a movie's version, a served file's hash", () => {
+    type Headers = Record<string, { schema: { pattern: string } }>;
+    const etagPattern = (path: string, method: string, status: string) =>
+      (doc.paths[path]![method]!.responses[status] as unknown as { headers: Headers }).headers.ETag!.schema.pattern;
+    const fileTag = fileETag(Buffer.from('<!doctype html>'));
+    for (const path of ['/api/docs', '/api/catalog', '/api/web/{name}']) {
+      expect(new RegExp(etagPattern(path, 'get', '200')).test(fileTag), path).toBe(true);
+    }
+    expect(etagPattern('/api/movies/{id}', 'get', '200')).toBe('^"[1-9][0-9]{0,14}"$');
+    expect(etagPattern('/api/docs', 'get', '200')).toBe('^"[A-Za-z0-9_-]{27}"$');
   });
 });
