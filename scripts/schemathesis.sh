@@ -3,12 +3,23 @@
 # (examples, coverage, fuzzing, stateful), every check, a fixed seed and bounded examples
 # (.ci/schemathesis.toml), with the function key. Exit status: Schemathesis's own (non-zero on any
 # failed check). The tool is Schemathesis 4.9.5 packaged to run offline: SCHEMATHESIS, else
-# ../shared/tools/schemathesis/st next to the repository. A missing tool is a failure when
+# shared/tools/schemathesis/st beside the repository or beside any folder above it (a clone may sit one or
+# more levels below the workspace that holds the tools). A missing tool is a failure when
 # REQUIRE_ALL_SERVICES=1, else a loud skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-ST="${SCHEMATHESIS:-$ROOT/../shared/tools/schemathesis/st}"
+find_tool() {
+  local dir
+  dir="$(dirname "$ROOT")"
+  while :; do
+    if [[ -x "$dir/shared/tools/schemathesis/st" ]]; then echo "$dir/shared/tools/schemathesis/st"; return; fi
+    [[ "$dir" == / ]] && break
+    dir="$(dirname "$dir")"
+  done
+  echo "$ROOT/../shared/tools/schemathesis/st"
+}
+ST="${SCHEMATHESIS:-$(find_tool)}"
 if [ ! -x "$ST" ]; then
   echo "schemathesis: tool not found at $ST" >&2
   if [ "${REQUIRE_ALL_SERVICES:-}" = "1" ]; then exit 1; fi
