@@ -127,10 +127,13 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
     },
 
     async markDispatched({ movieId, version }) {
-      const item = container.item(eventId(movieId, version), movieId);
-      const { resource } = await item.read<EventDocument>();
-      if (!resource || resource.dispatched) return;
-      await item.replace({ ...strip(resource), dispatched: true });
+      // One partial update, no read first: setting true twice is harmless, and a missing event has nothing to mark.
+      try {
+        await container.item(eventId(movieId, version), movieId).patch([{ op: 'set', path: '/dispatched', value: true }]);
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        throw error;
+      }
     },
 
     async *scanLatest(batchSize = 500) {

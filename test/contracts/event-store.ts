@@ -104,6 +104,18 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       expect((await store.undispatched('2026-01-01T00:50:00.000Z', 1)).length).toBe(1);
     });
 
+    it('marking marks only that version, keeps the rest of the document, and is a no-op for an event that does not exist', async () => {
+      const first = await store.append(eventAt(id('mark'), 1));
+      const second = await store.append(eventAt(id('mark'), 2));
+      await store.markDispatched({ movieId: id('mark'), version: 1 });
+      expect(await store.get(id('mark'), 1)).toEqual({ ...first, dispatched: true });
+      expect(await store.get(id('mark'), 2)).toEqual(second);
+      await store.markDispatched({ movieId: id('nobody'), version: 1 });
+      await store.markDispatched({ movieId: id('mark'), version: 3 });
+      expect(await store.get(id('nobody'), 1)).toBeNull();
+      expect(await store.get(id('mark'), 3)).toBeNull();
+    });
+
     it('scans every movie’s newest version in batches of at most batchSize', async () => {
       for (const v of [1, 2]) await store.append(eventAt(id('scan-x'), v));
       await store.append(eventAt(id('scan-y'), 1));
