@@ -1,6 +1,7 @@
 /**
- * Command handling: load the newest version, decide, append (a lost race is a 412, never a lost update),
- * then publish. Publishing failures are logged and left to the relay: the event is already stored with
+ * Command handling: load the newest version (a create without an Idempotency-Key loads nothing unless
+ * its append collides), decide, append (a lost race is a 412, never a lost update), then publish and mark
+ * dispatched. Publishing failures are logged and left to the relay: the event is already stored with
  * `dispatched: false`, so it is delayed, never lost, and the command still succeeds.
  */
 import { createHash } from 'node:crypto';
@@ -64,9 +65,9 @@ export async function dispatch(deps: Pick<Deps, 'eventStore' | 'publisher'>, eve
 }
 
 /**
- * The newest version the command needs to decide on. Point reads answer the common cases (a create of
- * an unused id; a change whose If-Match names the newest version); only otherwise the version query runs.
- * A retried keyed create is answered here with its original outcome.
+ * The newest version the command needs to decide on. Point reads answer the common cases (a change whose
+ * If-Match names the newest version: versions n and n+1; a create that collided: version 1); only
+ * otherwise the version query runs. A retried keyed create is answered here with its original outcome.
  */
 async function loadCurrent(command: MovieCommand, deps: Deps): Promise<StoredEvent | CommandOutcome | null> {
   const { eventStore } = deps;
@@ -94,19 +95,24 @@ export async function handleCommand(command: MovieCommand, deps: Deps, log: Logg
 }
 
 async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
+  if (command.type === 'CreateMovie' && !command.metadata.idempotencyKey) {
+    // No read before a create: a movie that exists has a version 1, so appending version 1 is the
+    // existence check itself. Only a collision (the id exists, or a racing create) pays for the reads
+    // below, and then decides exactly as before. A keyed create reads version 1 first instead: its
+    // retries are what keys are for, and a retry then costs one point read and attempts no write.
+    try {
+      return await decideAndAppend(command, null, deps, log);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+    }
+  }
   const loaded = await loadCurrent(command, deps);
   if (loaded && 'kind' in loaded) return loaded;
-  const current = loaded;
-  const decision = decide(command, stateOf(current));
-  if (decision instanceof Error) throw decision;
-  const [event] = decision;
-  if (!event) return { kind: 'unchanged', movie: toRepresentation(current!.state) };
-  let stored: StoredEvent;
   try {
-    stored = await deps.eventStore.append(event);
+    return await decideAndAppend(command, loaded, deps, log);
   } catch (error) {
     if (!(error instanceof ConcurrencyConflictError)) throw error;
-    const winner = await deps.eventStore.get(command.movieId, event.metadata.version);
+    const winner = await deps.eventStore.get(command.movieId, error.version);
     const replay = winner && command.type === 'CreateMovie' ? replayOf(winner, command) : null;
     if (replay) return replay;
     const latest = await deps.eventStore.latest(command.movieId);
@@ -115,6 +121,15 @@ async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promi
       latest?.version,
     );
   }
+}
+
+/** Decides on `current` and appends; a lost race surfaces as the store's ConcurrencyConflictError. */
+async function decideAndAppend(command: MovieCommand, current: StoredEvent | null, deps: Deps, log: Logger): Promise<CommandOutcome> {
+  const decision = decide(command, stateOf(current));
+  if (decision instanceof Error) throw decision;
+  const [event] = decision;
+  if (!event) return { kind: 'unchanged', movie: toRepresentation(current!.state) };
+  const stored = await deps.eventStore.append(event);
   await dispatch(deps, [stored], log);
   return { kind: 'appended', event: stored, movie: toRepresentation(stored.state) };
 }
