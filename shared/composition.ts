@@ -6,14 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, loadConfig, type Config } from './config';
-import { cosmosClient, createCosmosEventStore } from './adapters/cosmos-event-store';
-import { createEventGridPublisher } from './adapters/eventgrid-publisher';
 import { createMemoryCache } from './adapters/memory-cache';
 import { createFileDeadLetterStore } from './adapters/file-dead-letters';
 import { register, type FunctionDefinition } from './registry';
 import type { Deps, Logger } from './ports';
 import type { ReadStore } from './read-model/port';
-import { CosmosClient } from '@azure/cosmos';
 
 export interface ServiceDescription {
   readonly port: 'write store' | 'topic' | 'read store' | 'cache' | 'dead letters' | 'telemetry';
@@ -97,9 +94,9 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   let eventStore = overrides.eventStore;
   if (!eventStore) {
     if (!config.cosmos.endpoint) throw missing('COSMOS_ENDPOINT');
-    const client = config.cosmos.key
-      ? cosmosClient(config.cosmos.endpoint, config.cosmos.key)
-      : new CosmosClient({ endpoint: config.cosmos.endpoint, aadCredentials: await managedIdentity(config) });
+    // Every SDK loads on first use, here, never when a function module is required (cold start).
+    const { cosmosClient, createCosmosEventStore } = await import('./adapters/cosmos-event-store.js');
+    const client = cosmosClient(config.cosmos.endpoint, config.cosmos.key ? config.cosmos.key : await managedIdentity(config));
     closers.push(async () => client.dispose());
     eventStore = createCosmosEventStore({
       client,
@@ -119,6 +116,7 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   let publisher = overrides.publisher;
   if (!publisher) {
     if (!config.eventGrid.endpoint) throw missing('EVENTGRID_TOPIC_ENDPOINT');
+    const { createEventGridPublisher } = await import('./adapters/eventgrid-publisher.js');
     publisher = createEventGridPublisher({
       endpoint: config.eventGrid.endpoint,
       key: config.eventGrid.key,

@@ -4,6 +4,7 @@
  * 409, so two writers racing for one version cannot both win.
  */
 import { CosmosClient, type Container, type ContainerDefinition, type IndexingPolicy, type SqlQuerySpec } from '@azure/cosmos';
+import type { TokenCredential } from '@azure/core-auth';
 import { ConcurrencyConflictError } from '../errors';
 import { eventId, type MovieEvent } from '../domain/events';
 import type { DependencyStatus, EventStore, StoredEvent } from '../ports';
@@ -22,9 +23,14 @@ export const EVENTS_CONTAINER_DEFINITION = (id: string): ContainerDefinition => 
   indexingPolicy: EVENTS_INDEXING_POLICY,
 });
 
-/** A key-authenticated client (embedded server or a local account); endpoint discovery off. */
-export function cosmosClient(endpoint: string, key: string): CosmosClient {
-  return new CosmosClient({ endpoint, key, connectionPolicy: { enableEndpointDiscovery: false } });
+/**
+ * A client for the event store: with a key (embedded server or a local account; endpoint discovery
+ * off) or with an Entra credential (the app's managed identity in Azure).
+ */
+export function cosmosClient(endpoint: string, auth: string | TokenCredential): CosmosClient {
+  return typeof auth === 'string'
+    ? new CosmosClient({ endpoint, key: auth, connectionPolicy: { enableEndpointDiscovery: false } })
+    : new CosmosClient({ endpoint, aadCredentials: auth });
 }
 
 type EventDocument = StoredEvent & { _rid?: string; _self?: string; _etag?: string; _ts?: number; _attachments?: string };
