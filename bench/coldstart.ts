@@ -1,11 +1,14 @@
 /**
  * Cold-start figures: a fresh `npx tsx scripts/start.ts` until GET /api/health answers 200, and the
- * time to require the deployable bundle (dist/functions/index.js from dist/functionapp.zip), each with
- * and without Application Insights. Every child process runs in its own process group and is stopped.
+ * time to load the deployable bundle (dist/functions/index.js from dist/functionapp.zip) against
+ * `node -e ''` in the same run, with and without Application Insights. Every child process runs in its
+ * own process group and is stopped.
+ *
+ * `npx tsx bench/coldstart.ts [runs]` measures the package figures alone (about a minute).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -82,20 +85,29 @@ export async function coldStartOnce(withTelemetry: boolean): Promise<number> {
 
 export interface PackageFacts {
   readonly zipBytes: number;
+  /** The entry and every chunk, unzipped. */
   readonly bundleBytes: number;
+  /** The entry alone. */
+  readonly entryBytes: number;
+  /** In-process time to import the packaged entry (what the host does before the first invocation). */
   readonly requireMs: number;
   readonly requireWithTelemetryMs: number;
   /** Of requireWithTelemetryMs: loading and starting Application Insights. */
   readonly telemetryStartMs: number;
+  /** Baseline from the same run: spawn to exit of `node -e ''`, same binary. */
+  readonly nodeBaselineMs: number;
+  readonly samples: { readonly require: number[]; readonly node: number[] };
 }
 
+// The entry is an ES module (the package's package.json says type: module): import it, as the host does.
 const REQUIRE_PROBE = `
 const t0 = process.hrtime.bigint();
-require(process.argv[1]);
-const t1 = process.hrtime.bigint();
-const done = (t2) => { process.stdout.write(JSON.stringify({ bundle: Number(t1 - t0) / 1e6, telemetry: Number(t2 - t1) / 1e6 })); process.exit(0); };
-if (process.argv[2]) require(process.argv[2]).startTelemetry({ appInsightsConnectionString: process.argv[3] }).then(() => done(process.hrtime.bigint()));
-else done(t1);
+import(require('node:url').pathToFileURL(process.argv[1]).href).then(() => {
+  const t1 = process.hrtime.bigint();
+  const done = (t2) => { process.stdout.write(JSON.stringify({ bundle: Number(t1 - t0) / 1e6, telemetry: Number(t2 - t1) / 1e6 })); process.exit(0); };
+  if (process.argv[2]) require(process.argv[2]).startTelemetry({ appInsightsConnectionString: process.argv[3] }).then(() => done(process.hrtime.bigint()));
+  else done(t1);
+});
 `;
 
 async function requireOnce(bundle: string, telemetryBundle?: string): Promise<{ bundle: number; telemetry: number }> {
@@ -104,11 +116,19 @@ async function requireOnce(bundle: string, telemetryBundle?: string): Promise<{ 
   return JSON.parse(stdout.trim().split('\n').pop()!) as { bundle: number; telemetry: number };
 }
 
+/** Milliseconds from spawning `node -e ''` to its exit: the baseline a require time is read against. */
+async function emptyNodeOnce(): Promise<number> {
+  const started = performance.now();
+  await run(process.execPath, ['-e', ''], { cwd: tmpdir(), env: childEnv({}), timeout: 60_000 });
+  return performance.now() - started;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * Builds the package (scripts/package.ts), unzips it into a temp dir, bundles the telemetry module the
- * same way next to it, and times `require` in fresh node processes (median of `runs`).
+ * same way next to it, and times the import of the entry in fresh node processes, each run right after
+ * a `node -e ''` baseline (medians of `runs`).
  */
 export async function packageFacts(runs = 3): Promise<PackageFacts> {
   await run('npx', ['tsx', 'scripts/package.ts'], { cwd: ROOT, timeout: 180_000 });
@@ -116,12 +136,15 @@ export async function packageFacts(runs = 3): Promise<PackageFacts> {
   const zip = readFileSync(zipPath);
   const dir = mkdtempSync(join(tmpdir(), 'bench-package-'));
   try {
+    let bundleBytes = 0;
     for (const [name, data] of Object.entries(unzipSync(new Uint8Array(zip)))) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), data);
+      if (name.startsWith('dist/functions/')) bundleBytes += data.byteLength;
     }
     const bundle = join(dir, 'dist', 'functions', 'index.js');
-    const telemetryBundle = join(dir, 'dist', 'functions', 'telemetry.js');
+    // CommonJS, in a folder of its own: the package's package.json makes .js files beside it ES modules.
+    const telemetryBundle = join(dir, 'bench-telemetry', 'telemetry.cjs');
     await build({
       entryPoints: [join(__dirname, 'telemetry-entry.ts')],
       bundle: true,
@@ -135,9 +158,11 @@ export async function packageFacts(runs = 3): Promise<PackageFacts> {
       logLevel: 'warning',
     });
     const plain: number[] = [];
+    const node: number[] = [];
     const withTel: number[] = [];
     const telOnly: number[] = [];
     for (let i = 0; i < runs; i++) {
+      node.push(await emptyNodeOnce());
       plain.push((await requireOnce(bundle)).bundle);
       const t = await requireOnce(bundle, telemetryBundle);
       withTel.push(t.bundle + t.telemetry);
@@ -145,10 +170,13 @@ export async function packageFacts(runs = 3): Promise<PackageFacts> {
     }
     return {
       zipBytes: statSync(zipPath).size,
-      bundleBytes: statSync(bundle).size,
+      bundleBytes,
+      entryBytes: statSync(bundle).size,
       requireMs: median(plain),
       requireWithTelemetryMs: median(withTel),
       telemetryStartMs: median(telOnly),
+      nodeBaselineMs: median(node),
+      samples: { require: plain, node },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -163,4 +191,21 @@ export async function coldStart(runs = 3): Promise<{ withoutTelemetryMs: number;
     withTel.push(await coldStartOnce(true));
   }
   return { withoutTelemetryMs: median(without), withTelemetryMs: median(withTel), samples: { without, with: withTel } };
+}
+
+if (require.main === module) {
+  const runs = Number(process.argv[2] ?? 7);
+  packageFacts(runs)
+    .then((facts) => {
+      const ms = (x: number) => `${x.toFixed(1)} ms`;
+      console.log(`package ${facts.zipBytes} bytes zipped (${(facts.zipBytes / 1024 / 1024).toFixed(2)} MiB); bundle ${facts.bundleBytes} bytes, entry ${facts.entryBytes} bytes`);
+      console.log(`import of the packaged entry: ${ms(facts.requireMs)} (median of ${runs}; samples ${facts.samples.require.map((x) => x.toFixed(0)).join(', ')})`);
+      console.log(`node -e '' spawn to exit: ${ms(facts.nodeBaselineMs)} (samples ${facts.samples.node.map((x) => x.toFixed(0)).join(', ')})`);
+      console.log(`ratio import / node -e '': ${(facts.requireMs / facts.nodeBaselineMs).toFixed(2)}x; + App Insights started: ${ms(facts.requireWithTelemetryMs)}`);
+      console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
 }
