@@ -4,9 +4,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { buildBundle, buildPackage } from '../../scripts/package';
 import { functions } from '../../functions/index';
+import { createCosmosEventStore } from '../../shared/adapters/cosmos-event-store';
+import { startEmbeddedCosmos } from '../../shared/local/cosmos';
+import { deleteIndicesWithPrefix, elasticsearchUnavailableReason, uniqueIndexPrefix } from '../support/elasticsearch';
+import { unavailable } from '../support/services';
 
 /** Split-off code: `<name>-<esbuild content hash>.js` under dist/functions/chunks/. */
 const CHUNK = /^dist\/functions\/chunks\/[\w.-]+-[A-Z0-9]{8}\.js$/;
@@ -49,6 +55,28 @@ describe('deploy package with the pages', () => {
   });
 });
 
+/** Unzips the package into a fresh temp dir, as the host unpacks it; returns the dir and the chunk names. */
+async function unpacked(): Promise<{ dir: string; files: Record<string, Uint8Array>; chunks: string[] }> {
+  const info = await buildPackage();
+  const dir = mkdtempSync(join(tmpdir(), 'package-esm-'));
+  const files = unzipSync(readFileSync(info.path));
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+  return { dir, files, chunks: Object.keys(files).filter((name) => CHUNK.test(name)) };
+}
+
+/**
+ * Writes a probe script beside the package (CommonJS, .cjs). Not `node -e`: that makes require a global,
+ * which would hide an ES module chunk that needs the package's own require.
+ */
+function probeFile(dir: string, source: string): string {
+  const file = join(dir, 'probe.cjs');
+  writeFileSync(file, source);
+  return file;
+}
+
 describe('deploy package: cold start', () => {
   it('what the entry imports statically (loaded before any function runs) holds none of the heavy SDKs', async () => {
     const { metafile } = await buildBundle();
@@ -69,30 +97,94 @@ describe('deploy package: cold start', () => {
   });
 
   it('Node imports the packaged entry (ES module) and every chunk, unzipped as the host unpacks it', async () => {
-    const info = await buildPackage();
-    const dir = mkdtempSync(join(tmpdir(), 'package-esm-'));
+    const { dir, files, chunks } = await unpacked();
     try {
-      const files = unzipSync(readFileSync(info.path));
-      for (const [name, data] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), data);
-      }
       expect(JSON.parse(Buffer.from(files['package.json']!).toString('utf8'))).toMatchObject({ type: 'module', main: 'dist/functions/*.js' });
-      const chunks = Object.keys(files).filter((name) => CHUNK.test(name));
       const probe = `
         const { pathToFileURL } = require('node:url');
-        const [root, ...chunks] = process.argv.slice(1);
+        const [root, ...chunks] = process.argv.slice(2);
         (async () => {
           const entry = await import(pathToFileURL(root + '/dist/functions/index.js').href);
           for (const chunk of chunks) await import(pathToFileURL(root + '/' + chunk).href);
           process.stdout.write(JSON.stringify({ functions: entry.functions.length, chunks: chunks.length }));
         })().catch((error) => { console.error(error); process.exit(1); });
       `;
-      const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe, dir, ...chunks], { cwd: tmpdir(), timeout: 120_000, maxBuffer: 1 << 20 });
+      const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, ...chunks], { cwd: tmpdir(), timeout: 120_000, maxBuffer: 1 << 20 });
       expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ functions: functions.length, chunks: chunks.length });
       expect(chunks.length).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const esUrl = process.env.ELASTICSEARCH_URL;
+
+describe.skipIf(unavailable('Elasticsearch', esUrl ? null : (elasticsearchUnavailableReason() ?? 'ELASTICSEARCH_URL is not set')))('deploy package: a function runs from it', () => {
+  it('registers every function with the worker API, and a create runs through its lazily loaded chunks (Cosmos, Event Grid, Elasticsearch)', async () => {
+    const cosmos = await startEmbeddedCosmos();
+    const published: unknown[][] = [];
+    const topic = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.headers['aeg-sas-key'] !== 'package-topic-key') return void res.writeHead(401).end();
+        published.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown[]);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => topic.listen(0, '127.0.0.1', resolve));
+    const alias = uniqueIndexPrefix('pkg');
+    const { dir } = await unpacked();
+    try {
+      // In Azure the Pulumi program creates the container; the app's composition root (azure mode) does not.
+      await createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events', createIfMissing: true }).init();
+      // The Functions worker answers require('@azure/functions-core') itself; this probe does the same.
+      const probe = `
+        const Module = require('node:module');
+        const { pathToFileURL } = require('node:url');
+        const [root, functionsLibrary] = process.argv.slice(2);
+        const registered = new Map();
+        const workerApi = {
+          setProgrammingModel() {},
+          registerHook() { return { dispose() {} }; },
+          registerFunction(metadata, handler) { registered.set(metadata.name, handler); return { dispose() {} }; },
+          log() {},
+        };
+        const original = Module.prototype.require;
+        Module.prototype.require = function (id, ...rest) { return id === '@azure/functions-core' ? workerApi : original.call(this, id, ...rest); };
+        (async () => {
+          await import(pathToFileURL(root + '/dist/functions/index.js').href);
+          const { HttpRequest, InvocationContext } = require(functionsLibrary);
+          const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/movies', headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify({ title: 'Alien', genres: ['Horror'] }) } });
+          const response = await registered.get('createMovie')(request, new InvocationContext({ functionName: 'createMovie', invocationId: 'pkg-1' }));
+          process.stdout.write(JSON.stringify({ registered: registered.size, status: response.status, body: response.jsonBody ?? JSON.parse(response.body) }));
+          process.exit(0);
+        })().catch((error) => { console.error(error); process.exit(1); });
+      `;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        COSMOS_ENDPOINT: cosmos.endpoint,
+        COSMOS_KEY: cosmos.key,
+        EVENTGRID_TOPIC_ENDPOINT: `http://127.0.0.1:${(topic.address() as AddressInfo).port}/api/events`,
+        EVENTGRID_TOPIC_KEY: 'package-topic-key',
+        ELASTICSEARCH_URL: esUrl,
+        ELASTICSEARCH_INDEX: alias,
+        DEAD_LETTER_DIR: join(dir, 'deadletter'),
+      };
+      const library = dirname(require.resolve('@azure/functions/package.json'));
+      const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, library], { cwd: dir, env, timeout: 120_000, maxBuffer: 1 << 20 });
+      const answer = JSON.parse(stdout.trim().split('\n').pop()!) as { registered: number; status: number; body: { id: string; version: number; title: string } };
+      expect(answer).toMatchObject({ registered: functions.length, status: 201, body: { version: 1, title: 'Alien' } });
+      expect(published.flat()).toHaveLength(1);
+      const store = createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events' });
+      expect(await store.get(answer.body.id, 1)).toMatchObject({ dispatched: true, state: { title: 'Alien' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      topic.closeAllConnections();
+      await new Promise<void>((resolve) => topic.close(() => resolve()));
+      await cosmos.close();
+      await deleteIndicesWithPrefix(esUrl!, alias).catch(() => undefined);
     }
   });
 });
