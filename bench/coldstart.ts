@@ -102,16 +102,19 @@ export interface PackageFacts {
 // The entry is an ES module (the package's package.json says type: module): import it, as the host does.
 const REQUIRE_PROBE = `
 const t0 = process.hrtime.bigint();
-import(require('node:url').pathToFileURL(process.argv[1]).href).then(() => {
+import(require('node:url').pathToFileURL(process.argv[2]).href).then(() => {
   const t1 = process.hrtime.bigint();
   const done = (t2) => { process.stdout.write(JSON.stringify({ bundle: Number(t1 - t0) / 1e6, telemetry: Number(t2 - t1) / 1e6 })); process.exit(0); };
-  if (process.argv[2]) require(process.argv[2]).startTelemetry({ appInsightsConnectionString: process.argv[3] }).then(() => done(process.hrtime.bigint()));
+  if (process.argv[3]) require(process.argv[3]).startTelemetry({ appInsightsConnectionString: process.argv[4] }).then(() => done(process.hrtime.bigint()));
   else done(t1);
 });
 `;
 
 async function requireOnce(bundle: string, telemetryBundle?: string): Promise<{ bundle: number; telemetry: number }> {
-  const args = ['-e', REQUIRE_PROBE, bundle, ...(telemetryBundle ? [telemetryBundle, FAKE_AI_CONNECTION_STRING] : [])];
+  // From a .cjs file, not node -e: -e makes require a global, which the package's ES modules must not lean on.
+  const probe = join(dirname(bundle), '..', '..', 'bench-probe.cjs');
+  writeFileSync(probe, REQUIRE_PROBE);
+  const args = [probe, bundle, ...(telemetryBundle ? [telemetryBundle, FAKE_AI_CONNECTION_STRING] : [])];
   const { stdout } = await run(process.execPath, args, { cwd: tmpdir(), env: childEnv({}), timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { bundle: number; telemetry: number };
 }
