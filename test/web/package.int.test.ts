@@ -139,7 +139,10 @@ describe.skipIf(unavailable('Elasticsearch', esUrl ? null : (elasticsearchUnavai
     try {
       // In Azure the Pulumi program creates the container; the app's composition root (azure mode) does not.
       await createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events', createIfMissing: true }).init();
-      // The Functions worker answers require('@azure/functions-core') itself; this probe does the same.
+      // The Functions worker answers require('@azure/functions-core') itself, by wrapping Module.prototype.require
+      // (Azure/azure-functions-nodejs-worker, src/setupCoreModule.ts), which the prelude's createRequire also goes
+      // through; and it loads a .js entry with import() when the app's package.json says "type": "module"
+      // (same repository, src/loadScriptFile.ts, isESModule). This probe does both the same way.
       const probe = `
         const Module = require('node:module');
         const { pathToFileURL } = require('node:url');
