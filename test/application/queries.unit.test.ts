@@ -15,6 +15,9 @@ import { movieHistory } from '../../functions/movieHistory';
 import { searchMovies as searchFunction } from '../../functions/searchMovies';
 import { call, memoryApp, type MemoryApp } from '../support/memory';
 
+/** A problem's `errors`, in path order. */
+const sortedErrors = (body: unknown) => [...((body as { errors?: Array<{ path: string; message: string }> }).errors ?? [])].sort((a, b) => a.path.localeCompare(b.path));
+
 const meta = { occurredAt: '2026-01-01T00:00:00.000Z', correlationId: 'c' };
 
 /** Creates the movie through the command path and projects what was published (as the topic would). */
@@ -95,34 +98,44 @@ describe('searchMovies', () => {
 describe('hostile query strings (literal values from the documented contract) answer 400 problem+json and read nothing', () => {
   // GET /api/movies: limit 1..100 (integer), yearFrom/yearTo 1800..3000 with yearFrom <= yearTo, minRating 0..10,
   // sort one of relevance (needs q), title, -title, year, -year, rating, -rating.
-  const searchRejects = [
-    'limit=0',
-    'limit=101',
-    'limit=150',
-    'limit=1e3',
-    'limit=1000',
-    'limit=-1',
-    'limit=1.5',
-    'limit=abc',
-    'limit=',
-    'yearFrom=1799',
-    'yearTo=3001',
-    'yearFrom=-2000',
-    'yearFrom=2000.5',
-    'yearFrom=2001&yearTo=2000',
-    'minRating=-0.1',
-    'minRating=10.1',
-    'sort=newest',
-    'sort=TITLE',
-    'sort=relevance',
-    'unknownParameter=1',
+  // query -> the problem's `errors`: the parameter named, and why (literal, as a client reads them)
+  const searchRejects: Array<[string, Array<{ path: string; message: string }>]> = [
+    ['limit=0', [{ path: 'query.limit', message: 'Too small: expected number to be >=1' }]],
+    ['limit=101', [{ path: 'query.limit', message: 'Too big: expected number to be <=100' }]],
+    ['limit=150', [{ path: 'query.limit', message: 'Too big: expected number to be <=100' }]],
+    ['limit=1e3', [{ path: 'query.limit', message: 'must be an integer' }]],
+    ['limit=1000', [{ path: 'query.limit', message: 'Too big: expected number to be <=100' }]],
+    ['limit=-1', [{ path: 'query.limit', message: 'Too small: expected number to be >=1' }]],
+    ['limit=1.5', [{ path: 'query.limit', message: 'must be an integer' }]],
+    ['limit=abc', [{ path: 'query.limit', message: 'must be an integer' }]],
+    ['limit=', [{ path: 'query.limit', message: 'must be an integer' }]],
+    ['limit=5&limit=6', [{ path: 'query.limit', message: 'Invalid input: expected string, received array' }]],
+    ['yearFrom=1799', [{ path: 'query.yearFrom', message: 'Too small: expected number to be >=1800' }]],
+    ['yearTo=3001', [{ path: 'query.yearTo', message: 'Too big: expected number to be <=3000' }]],
+    ['yearFrom=-2000', [{ path: 'query.yearFrom', message: 'Too small: expected number to be >=1800' }]],
+    ['yearFrom=2000.5', [{ path: 'query.yearFrom', message: 'must be an integer' }]],
+    ['yearFrom=2001&yearTo=2000', [{ path: 'query.yearFrom', message: 'yearFrom must not be after yearTo' }]],
+    ['minRating=-0.1', [{ path: 'query.minRating', message: 'Too small: expected number to be >=0' }]],
+    ['minRating=10.1', [{ path: 'query.minRating', message: 'Too big: expected number to be <=10' }]],
+    ['sort=newest', [{ path: 'query.sort', message: 'Invalid option: expected one of "relevance"|"title"|"-title"|"year"|"-year"|"rating"|"-rating"' }]],
+    ['sort=TITLE', [{ path: 'query.sort', message: 'Invalid option: expected one of "relevance"|"title"|"-title"|"year"|"-year"|"rating"|"-rating"' }]],
+    ['sort=relevance', [{ path: 'query.sort', message: 'relevance sort needs q' }]],
+    ['cursor=abc', [{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]],
+    ['mpaaRating=X', [{ path: 'query.mpaaRating', message: 'must be one of (any case): G, PG, PG-13, R, NC-17, Not Rated' }]],
+    ['unknownParameter=1', [{ path: 'query.unknownParameter', message: 'unknown field' }]],
+    ['limit=0&sort=newest&colour=red', [
+      { path: 'query.colour', message: 'unknown field' },
+      { path: 'query.limit', message: 'Too small: expected number to be >=1' },
+      { path: 'query.sort', message: 'Invalid option: expected one of "relevance"|"title"|"-title"|"year"|"-year"|"rating"|"-rating"' },
+    ]],
   ];
-  it.each(searchRejects)('GET /api/movies?%s', async (query) => {
+  it.each(searchRejects)('GET /api/movies?%s', async (query, errors) => {
     const app = await memoryApp();
     const answer = await call(searchFunction, app.deps, { method: 'GET', url: `http://h/api/movies?${query}` });
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toBe('application/problem+json');
-    expect(answer.body).toMatchObject({ status: 400 });
+    expect(answer.body).toMatchObject({ status: 400, detail: 'The request is not valid.' });
+    expect(sortedErrors(answer.body)).toEqual(errors);
     expect(app.readStore.calls.search).toBe(0);
   });
 
@@ -133,13 +146,21 @@ describe('hostile query strings (literal values from the documented contract) an
     expect(answer.status).toBe(200);
   });
 
-  const historyRejects = ['limit=0', 'limit=101', 'limit=150', 'limit=1e3', 'limit=-1', 'limit=1.5'];
-  it.each(historyRejects)('GET /api/movies/m1/history?%s', async (query) => {
+  const historyRejects: Array<[string, string]> = [
+    ['limit=0', 'Too small: expected number to be >=1'],
+    ['limit=101', 'Too big: expected number to be <=100'],
+    ['limit=150', 'Too big: expected number to be <=100'],
+    ['limit=1e3', 'must be an integer'],
+    ['limit=-1', 'Too small: expected number to be >=1'],
+    ['limit=1.5', 'must be an integer'],
+  ];
+  it.each(historyRejects)('GET /api/movies/m1/history?%s', async (query, message) => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     const answer = await call(movieHistory, app.deps, { method: 'GET', url: `http://h/api/movies/m1/history?${query}`, params: { id: 'm1' } });
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(sortedErrors(answer.body)).toEqual([{ path: 'query.limit', message }]);
   });
 
   const minVersionRejects = ['0', '-1', '1.5', '1e3', 'abc'];
@@ -149,5 +170,6 @@ describe('hostile query strings (literal values from the documented contract) an
     const answer = await call(getMovieFunction, app.deps, { method: 'GET', url: 'http://h/api/movies/m1', params: { id: 'm1' }, headers: { 'x-min-version': value } });
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(sortedErrors(answer.body)).toEqual([{ path: 'header.X-Min-Version', message: 'must be a positive integer version' }]);
   });
 });
