@@ -167,4 +167,27 @@ describe('commands over HTTP on the in-memory ports', () => {
     expect(answer.body).toMatchObject({ status: 412, currentVersion: 2 });
     expect(app.eventStore.appends).toBe(2);
   });
+
+  it('POST with bad fields answers 400 problem naming every bad field in the body; nothing is written', async () => {
+    const app = await memoryApp();
+    const answer = await call(createMovie, app.deps, {
+      method: 'POST',
+      url: 'http://h/api/movies',
+      headers: { 'content-type': 'application/json' },
+      body: { string: '{"title":"Alien","genres":["Horror","Space Opera"],"rating":5,"runtimeMinutes":0}' },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    const errors = (answer.body as { errors: Array<{ path: string; message: string }> }).errors;
+    expect([...errors].sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      {
+        path: 'body.genres.1',
+        message:
+          'must be one of (any case): Action, Adventure, Animation, Biography, Black Comedy, Comedy, Concert/Performance, Crime, Documentary, Drama, Family, Fantasy, Film-Noir, History, Horror, Music, Musical, Mystery, Romance, Romantic Comedy, Sci-Fi, Sport, Thriller, Thriller/Suspense, War, Western',
+      },
+      { path: 'body.rating', message: 'unknown field' },
+      { path: 'body.runtimeMinutes', message: 'Too small: expected number to be >=1' },
+    ]);
+    expect(app.eventStore.appends).toBe(0);
+  });
 });

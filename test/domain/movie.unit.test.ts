@@ -62,6 +62,15 @@ describe('movie fields', () => {
     expect(accepted.filter((d) => MovieFieldsSchema.safeParse({ title: 'A', releaseDate: d }).success)).toEqual(accepted);
   });
 
+  it('text lengths are counted in code points after trimming: exactly the maximum is accepted, one more is not', () => {
+    const astral = '\u{1D54B}'; // 𝕋: one code point, two UTF-16 units
+    expect(MovieFieldsSchema.parse({ title: astral.repeat(300) }).title).toBe(astral.repeat(300));
+    expect(MovieFieldsSchema.parse({ title: ` ${'x'.repeat(300)} ` }).title).toBe('x'.repeat(300));
+    expect(MovieFieldsSchema.safeParse({ title: 'x'.repeat(301) }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['title', 'must be at most 300 characters']]);
+    expect(MovieFieldsSchema.parse({ title: 'A', director: 'd'.repeat(200) }).director).toBe('d'.repeat(200));
+    expect(MovieFieldsSchema.safeParse({ title: 'A', director: 'd'.repeat(201) }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['director', 'must be at most 200 characters']]);
+  });
+
   it('keeps well-formed odd Unicode (RTL marks, emoji, zero-width joiners inside text)', () => {
     const title = 'שלום \u200fworld 🎬👩\u200d🚀';
     expect(MovieFieldsSchema.parse({ title }).title).toBe(title);
