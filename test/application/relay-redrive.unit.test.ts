@@ -61,7 +61,12 @@ describe('relay', () => {
     const app = await memoryApp({ now: '2026-01-01T01:00:00.000Z' });
     await undispatchedCreates(app, ['2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z']);
     app.publisher.down = true;
+    const warned = app.log.lines.length;
     expect(await relayUndispatched(app.deps, app.log, 2)).toEqual({ found: 2, republished: 0, failed: 2 });
+    expect(app.log.lines.slice(warned)).toEqual([
+      { level: 'warn', text: 'publish failed for m1:1, m2:1; the relay will re-publish: topic unavailable (in-memory publisher is down)' },
+      { level: 'log', text: 'relay: 2 undispatched, 0 re-published, 2 failed' },
+    ]);
     expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
     app.publisher.down = false;
     expect(await relayUndispatched(app.deps, app.log, 2)).toEqual({ found: 3, republished: 3, failed: 0 });
