@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../shared/errors';
 import type { StoredEvent } from '../../shared/ports';
 import { project } from '../../shared/read-model/projection';
-import { getMovie, searchMovies } from '../../shared/read-model/queries';
+import { ReadStoreUnavailableError } from '../../shared/read-model/port';
+import { getMovie, searchMovies, suggestTitles } from '../../shared/read-model/queries';
 import { handleCommand } from '../../shared/write-model/commands';
 import { getMovie as getMovieFunction } from '../../functions/getMovie';
 import { movieHistory } from '../../functions/movieHistory';
@@ -55,7 +56,7 @@ describe('getMovie', () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     await handleCommand({ type: 'DeleteMovie', movieId: 'm1', expectedVersion: 1, metadata: meta }, app.deps, app.log);
-    await expect(getMovie('m1', 2, app.deps, app.log)).rejects.toMatchObject({ status: 404 });
+    await expect(getMovie('m1', 2, app.deps, app.log)).rejects.toMatchObject({ status: 404, message: 'Movie m1 has been deleted.' });
   });
 
   it('a cache outage degrades: the answer comes from the read store and a warning is logged', async () => {
@@ -63,7 +64,62 @@ describe('getMovie', () => {
     await createdAndProjected(app, 'm1', 'Alien');
     app.cache.down = true;
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { title: 'Alien' } });
-    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toContain('cache degraded (get generation): injected: cache server unreachable');
+    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+      'cache degraded (get generation): injected: cache server unreachable',
+      'cache degraded (get movie): injected: cache server unreachable',
+      'cache degraded (set movie): injected: cache server unreachable',
+    ]);
+  });
+
+  it('only a cache outage degrades: any other cache fault fails the query (it is a bug, not an outage)', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien');
+    const broken = { ...app.deps, cache: { ...app.cache, get: () => Promise.reject(new TypeError('bad reply')) } };
+    await expect(getMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('bad reply'));
+  });
+
+  it('a read store fault that is not an outage is not disguised as a 503', async () => {
+    const app = await memoryApp();
+    const broken = { ...app.deps, readStore: { ...app.readStore, get: () => Promise.reject(new TypeError('mapping bug')) } };
+    await expect(getMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('mapping bug'));
+  });
+
+  it('each movie has its own cache entry and generation: projecting one movie leaves another’s entry cached', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien');
+    await createdAndProjected(app, 'm2', 'Heat');
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { id: 'm1', title: 'Alien' } });
+    expect(await getMovie('m2', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { id: 'm2', title: 'Heat' } });
+    await createdAndProjected(app, 'm3', 'Ran');
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { id: 'm1', title: 'Alien' } });
+  });
+
+  it('a superseded movie entry is deleted from the cache at once (not left to its TTL)', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien'); // movie:m1:gen is now 1
+    await getMovie('m1', undefined, app.deps, app.log);
+    expect(await app.cache.get('movie:m1:1')).not.toBeNull();
+    await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta }, app.deps, app.log);
+    for (const event of app.publisher.accepted.splice(0)) await project(event, app.deps);
+    expect(await app.cache.get('movie:m1:gen')).toBe('2');
+    expect(await app.cache.get('movie:m1:1')).toBeNull();
+  });
+
+  it('X-Min-Version beyond every store is a 412 naming the newest version, to retry after a second', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien');
+    const error = await getMovie('m1', 3, app.deps, app.log).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 412,
+      message: 'Version 1 is the newest there is; the version asked for by X-Min-Version is not available yet.',
+      headers: { ETag: '"1"', 'Retry-After': '1', 'X-Read-Behind': 'true' },
+    });
+  });
+
+  it('a movie no store knows is 404 saying so, with or without X-Min-Version', async () => {
+    const app = await memoryApp();
+    await expect(getMovie('nope', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 404, message: 'Movie nope does not exist.' });
+    await expect(getMovie('nope', 1, app.deps, app.log)).rejects.toMatchObject({ status: 404, message: 'Movie nope does not exist.' });
   });
 
   it('a read store outage is 503; with X-Min-Version the write store still answers', async () => {
@@ -71,6 +127,7 @@ describe('getMovie', () => {
     await createdAndProjected(app, 'm1', 'Alien');
     app.readStore.down = true;
     await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 503, message: 'The read store is unavailable; retry shortly.' });
     expect(await getMovie('m1', 1, app.deps, app.log)).toMatchObject({ source: 'write-store', movie: { version: 1 } });
     const answer = await call(getMovieFunction, app.deps, { method: 'GET', url: 'http://h/api/movies/m1', params: { id: 'm1' } });
     expect(answer.status).toBe(503);
@@ -92,6 +149,57 @@ describe('searchMovies', () => {
     const degraded = await searchMovies(query, app.deps, app.log);
     expect(degraded.cache).toBe('MISS');
     expect(degraded.page.total).toBe(2);
+    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+      'cache degraded (get generation): injected: cache server unreachable',
+      'cache degraded (get search): injected: cache server unreachable',
+      'cache degraded (set search): injected: cache server unreachable',
+    ]);
+  });
+
+  it('each query has its own cached answer; the same query written in another order is the same entry', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien', { releaseDate: '1979-05-25' });
+    await createdAndProjected(app, 'm2', 'Heat', { releaseDate: '1995-12-15' });
+    expect(await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).toMatchObject({ cache: 'MISS', page: { total: 2 } });
+    const other = await searchMovies({ sort: 'title', limit: 10, yearFrom: 1990 }, app.deps, app.log);
+    expect(other.cache).toBe('MISS');
+    expect(other.page.items.map((m) => m.id)).toEqual(['m2']);
+    expect((await searchMovies({ yearFrom: 1990, limit: 10, sort: 'title' }, app.deps, app.log)).cache).toBe('HIT');
+    expect((await searchMovies({ sort: 'title', limit: 10, genres: ['Horror', 'Drama'] }, app.deps, app.log)).cache).toBe('MISS');
+    expect((await searchMovies({ sort: 'title', limit: 10, genres: ['Drama', 'Horror'] }, app.deps, app.log)).cache).toBe('HIT');
+  });
+});
+
+describe('suggestTitles', () => {
+  it('cache-aside under the search generation: the same prefix in any case is a hit, a projection invalidates it', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien', { releaseDate: '1979-05-25' });
+    expect(await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien', year: 1979 }], cache: 'MISS' });
+    expect(await suggestTitles({ q: ' ALI ', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien', year: 1979 }], cache: 'HIT' });
+    expect((await suggestTitles({ q: 'ali', limit: 1 }, app.deps, app.log)).cache).toBe('MISS');
+    expect((await suggestTitles({ q: 'hea', limit: 5 }, app.deps, app.log)).cache).toBe('MISS');
+    await createdAndProjected(app, 'm2', 'Alice', { releaseDate: '2010-03-05' });
+    const after = await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log);
+    expect(after.cache).toBe('MISS');
+    expect(after.suggestions.map((s) => s.title).sort()).toEqual(['Alice', 'Alien']);
+  });
+
+  it('a cache outage degrades to the read store, with a warning per cache step', async () => {
+    const app = await memoryApp();
+    await createdAndProjected(app, 'm1', 'Alien');
+    app.cache.down = true;
+    expect(await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien' }], cache: 'MISS' });
+    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+      'cache degraded (get generation): injected: cache server unreachable',
+      'cache degraded (get suggest): injected: cache server unreachable',
+      'cache degraded (set suggest): injected: cache server unreachable',
+    ]);
+  });
+
+  it('a read store outage is a 503', async () => {
+    const app = await memoryApp();
+    const down = { ...app.deps, readStore: { ...app.readStore, suggest: () => Promise.reject(new ReadStoreUnavailableError('injected: read store unreachable')) } };
+    await expect(suggestTitles({ q: 'ali', limit: 5 }, down, app.log)).rejects.toMatchObject({ status: 503, message: 'The read store is unavailable; retry shortly.' });
   });
 });
 
