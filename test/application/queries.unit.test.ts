@@ -167,6 +167,7 @@ describe('searchMovies', () => {
     expect((await searchMovies({ yearFrom: 1990, limit: 10, sort: 'title' }, app.deps, app.log)).cache).toBe('HIT');
     expect((await searchMovies({ sort: 'title', limit: 10, genres: ['Horror', 'Drama'] }, app.deps, app.log)).cache).toBe('MISS');
     expect((await searchMovies({ sort: 'title', limit: 10, genres: ['Drama', 'Horror'] }, app.deps, app.log)).cache).toBe('HIT');
+    expect((await searchMovies({ sort: 'title', limit: 10, genres: ['Drama'] }, app.deps, app.log)).cache).toBe('MISS');
   });
 });
 
