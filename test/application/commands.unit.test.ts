@@ -42,6 +42,9 @@ describe('command handling', () => {
     expect(outcome.kind).toBe('appended');
     expect(app.publisher.accepted.map((e) => e.id)).toEqual(['m1:1']);
     expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
+    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
+      'could not mark m1:1 dispatched (it will be re-published, harmlessly): injected: could not mark dispatched',
+    ]);
   });
 
   it('a change that changes nothing is a no-op: no event, nothing published', async () => {
@@ -81,7 +84,7 @@ describe('command handling', () => {
     };
     const error = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'mine' }, metadata: meta() }, { ...app.deps, eventStore: racing }, app.log).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
-    expect(error).toMatchObject({ currentVersion: 2 });
+    expect(error).toMatchObject({ currentVersion: 2, message: 'Another request changed movie m1 first; the current version is 2.' });
     expect((await store.latest('m1'))?.state.title).toBe('rival');
   });
 
@@ -115,7 +118,7 @@ describe('idempotent create (Idempotency-Key)', () => {
     await handleCommand(keyed('key-2', { title: 'Alien' }), app.deps, app.log);
     const error = await handleCommand(keyed('key-2', { title: 'Aliens' }), app.deps, app.log).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
-    expect(error).toMatchObject({ status: 422 });
+    expect(error).toMatchObject({ status: 422, message: 'This Idempotency-Key was used before with a different request body.' });
     expect(app.eventStore.appends).toBe(1);
     expect((await app.eventStore.latest(movieIdForIdempotencyKey('key-2')))?.state.title).toBe('Alien');
   });
@@ -126,6 +129,27 @@ describe('idempotent create (Idempotency-Key)', () => {
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['appended', 'replayed']);
     expect(app.eventStore.appends).toBe(2);
     expect((await app.eventStore.history(movieIdForIdempotencyKey('key-3'), { limit: 10 })).map((e) => e.version)).toEqual([1]);
+  });
+
+  it('a create of a taken id is a 412, with or without a key, when the movie was not made by that key', async () => {
+    const app = await memoryApp();
+    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    const again = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(PreconditionFailedError);
+    expect(again).toMatchObject({ status: 412, message: 'Movie m1 already exists.', currentVersion: 1 });
+    // PUT /movies/m1 with If-None-Match: * and an Idempotency-Key the movie was not created with
+    const keyedPut = await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta({ idempotencyKey: 'key-9', requestHash: requestHash({ id: 'm1', fields: { title: 'Alien' } }) }) },
+      app.deps,
+      app.log,
+    ).catch((e: unknown) => e);
+    expect(keyedPut).toBeInstanceOf(PreconditionFailedError);
+    expect(keyedPut).toMatchObject({ status: 412, message: 'Movie m1 already exists.' });
+    expect(app.eventStore.appends).toBe(1);
+  });
+
+  it('a keyed create’s movie id is stable (a retry after a redeploy finds it): "k" and 42 characters of the key’s SHA-256, base64url', () => {
+    expect(movieIdForIdempotencyKey('key-1')).toBe('kvil0VGl443OebW2oXEvp8zTOMt8rn9S2_xtVwNV-nU');
   });
 
   it('request hashes ignore key order and tell different bodies apart', () => {
@@ -166,5 +190,28 @@ describe('commands over HTTP on the in-memory ports', () => {
     expect(answer.headers['content-type']).toBe('application/problem+json');
     expect(answer.body).toMatchObject({ status: 412, currentVersion: 2 });
     expect(app.eventStore.appends).toBe(2);
+  });
+
+  it('POST with bad fields answers 400 problem naming every bad field in the body; nothing is written', async () => {
+    const app = await memoryApp();
+    const answer = await call(createMovie, app.deps, {
+      method: 'POST',
+      url: 'http://h/api/movies',
+      headers: { 'content-type': 'application/json' },
+      body: { string: '{"title":"Alien","genres":["Horror","Space Opera"],"rating":5,"runtimeMinutes":0}' },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    const errors = (answer.body as { errors: Array<{ path: string; message: string }> }).errors;
+    expect([...errors].sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      {
+        path: 'body.genres.1',
+        message:
+          'must be one of (any case): Action, Adventure, Animation, Biography, Black Comedy, Comedy, Concert/Performance, Crime, Documentary, Drama, Family, Fantasy, Film-Noir, History, Horror, Music, Musical, Mystery, Romance, Romantic Comedy, Sci-Fi, Sport, Thriller, Thriller/Suspense, War, Western',
+      },
+      { path: 'body.rating', message: 'unknown field' },
+      { path: 'body.runtimeMinutes', message: 'Too small: expected number to be >=1' },
+    ]);
+    expect(app.eventStore.appends).toBe(0);
   });
 });

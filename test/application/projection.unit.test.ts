@@ -8,7 +8,7 @@ import { cloudEventEnvelope } from '../../shared/adapters/eventgrid-publisher';
 import type { MovieEvent } from '../../shared/domain/events';
 import type { MovieState } from '../../shared/domain/movie';
 import type { CloudEventEnvelope, StoredEvent } from '../../shared/ports';
-import { PoisonEventError, parseMovieEvent, project } from '../../shared/read-model/projection';
+import { PoisonEventError, entryOfStored, parseMovieEvent, project } from '../../shared/read-model/projection';
 import { getMovie, searchMovies } from '../../shared/read-model/queries';
 import { projector } from '../../functions/projector';
 import { invocationContext, memoryApp, type MemoryApp } from '../support/memory';
@@ -44,11 +44,21 @@ describe('parsing a delivered event', () => {
     ['an unknown type', { ...good, type: 'Movies.MovieRated.v1' }, 'unknown event type "Movies.MovieRated.v1"'],
     ['data that is not JSON', { ...good, data: '{not json' }, 'event data is not valid JSON'],
     ['data without a state', { ...good, data: { ...(good.data as object), state: undefined } }, 'event m1:2 data is not a movie event: state:'],
+    [
+      'data with two bad fields (each named)',
+      { ...good, data: { ...(good.data as { state: object; metadata: object }), state: { ...(good.data as { state: object }).state, title: undefined }, metadata: { ...(good.data as { metadata: object }).metadata, version: 0 } } },
+      'event m1:2 data is not a movie event: state.title: Invalid input: expected string, received undefined; metadata.version: Too small: expected number to be >=1',
+    ],
     ['a CloudEvent type that disagrees with the data', { ...good, type: 'Movies.MovieDeleted.v1' }, 'event m1:2 type Movies.MovieDeleted.v1 carries MovieUpdated'],
   ];
   it.each(poison)('refuses %s as poison', (_what, event, message) => {
     expect(() => parseMovieEvent(event)).toThrow(PoisonEventError);
     expect(() => parseMovieEvent(event)).toThrow(message);
+  });
+
+  it.each([null, 'Movies.MovieCreated.v1', 42])('refuses a delivery that is not an object (%j) as poison', (event) => {
+    expect(() => parseMovieEvent(event as unknown as CloudEventEnvelope)).toThrow(new PoisonEventError('event is not an object'));
+    expect(() => parseMovieEvent(event as unknown as CloudEventEnvelope)).toThrow(expect.objectContaining({ name: 'PoisonEventError', message: 'event is not an object' }));
   });
 
   const data = good.data as { state: MovieState; metadata: { movieId: string; version: number } };
@@ -60,6 +70,17 @@ describe('parsing a delivered event', () => {
   ];
   it.each(disagreeing)('refuses an event whose %s disagrees with the other half (state and metadata must agree on id and version)', (_what, badData) => {
     expect(() => parseMovieEvent({ ...good, data: badData })).toThrow('event m1:2 state and metadata disagree on id or version');
+  });
+});
+
+describe('the read entry of a stored event (rebuild and verify)', () => {
+  it('a live version is the movie with its year; a delete is a tombstone with its version and time', () => {
+    const live = stored('m1', 1, 'Alien');
+    expect(entryOfStored({ ...live, state: { ...live.state, releaseDate: '1979-05-25' } })).toEqual({
+      kind: 'movie',
+      movie: { id: 'm1', version: 1, title: 'Alien', releaseDate: '1979-05-25', year: 1979, createdAt: CREATED_AT, updatedAt: '2026-01-01T00:01:00.000Z' },
+    });
+    expect(entryOfStored(stored('m1', 2, 'Alien', 'MovieDeleted'))).toEqual({ kind: 'tombstone', id: 'm1', version: 2, deletedAt: '2026-01-01T00:02:00.000Z' });
   });
 });
 

@@ -32,7 +32,9 @@ describe('relay', () => {
     // Once the grace period has passed, the next tick takes the last one; a tick with nothing to do publishes nothing.
     app.setNow('2026-01-01T00:10:16.000Z');
     expect(await relayUndispatched(app.deps, app.log)).toEqual({ found: 1, republished: 1, failed: 0 });
+    const logged = app.log.lines.length;
     expect(await relayUndispatched(app.deps, app.log)).toEqual({ found: 0, republished: 0, failed: 0 });
+    expect(app.log.lines.slice(logged)).toEqual([]); // a tick with nothing to do stays quiet
     expect(app.publisher.accepted.map((e) => e.id)).toEqual(['m2:1', 'm1:1', 'm3:1']);
   });
 
@@ -61,7 +63,12 @@ describe('relay', () => {
     const app = await memoryApp({ now: '2026-01-01T01:00:00.000Z' });
     await undispatchedCreates(app, ['2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z']);
     app.publisher.down = true;
+    const warned = app.log.lines.length;
     expect(await relayUndispatched(app.deps, app.log, 2)).toEqual({ found: 2, republished: 0, failed: 2 });
+    expect(app.log.lines.slice(warned)).toEqual([
+      { level: 'warn', text: 'publish failed for m1:1, m2:1; the relay will re-publish: topic unavailable (in-memory publisher is down)' },
+      { level: 'log', text: 'relay: 2 undispatched, 0 re-published, 2 failed' },
+    ]);
     expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
     app.publisher.down = false;
     expect(await relayUndispatched(app.deps, app.log, 2)).toEqual({ found: 3, republished: 3, failed: 0 });
@@ -81,6 +88,7 @@ describe('redrive', () => {
     const app = await memoryApp();
     await deadLetters(app, ['a:1', 'b:1']);
     expect(await redrive(app.deps, app.log)).toEqual({ redriven: 2, failed: [] });
+    expect(app.log.lines).toEqual([{ level: 'log', text: 'redrive: 2 re-published, 0 failed' }]);
     expect(app.publisher.accepted).toEqual([envelope('a:1'), envelope('b:1')]);
     expect(await app.deps.deadLetters.list()).toEqual([]);
   });

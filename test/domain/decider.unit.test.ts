@@ -40,6 +40,7 @@ describe('CreateMovie', () => {
     const result = when(given(created), { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Again' }, metadata: meta(T1) });
     expect(result).toBeInstanceOf(PreconditionFailedError);
     expect((result as PreconditionFailedError).currentVersion).toBe(1);
+    expect((result as PreconditionFailedError).message).toBe('Movie m1 already exists.');
   });
 
   it('given the movie was deleted, the id stays taken', () => {
@@ -59,6 +60,7 @@ describe('ReplaceMovie', () => {
     const result = when(given(created), { type: 'ReplaceMovie', movieId: 'm1', expectedVersion: 7, fields: { title: 'X' }, metadata: meta(T1) });
     expect(result).toBeInstanceOf(PreconditionFailedError);
     expect((result as PreconditionFailedError).headers.ETag).toBe('"1"');
+    expect((result as PreconditionFailedError).message).toBe('If-Match names version 7, but the current version is 1.');
   });
 
   it('given the same fields, is a no-op (no event)', () => {
@@ -66,8 +68,10 @@ describe('ReplaceMovie', () => {
     expect(when(given(created), { type: 'ReplaceMovie', movieId: 'm1', expectedVersion: 1, fields, metadata: meta(T1) })).toEqual([]);
   });
 
-  it('given no movie, fails with 404', () => {
-    expect(when(given(), { type: 'ReplaceMovie', movieId: 'm1', expectedVersion: 1, fields: { title: 'X' }, metadata: meta(T1) })).toBeInstanceOf(NotFoundError);
+  it('given no movie, fails with 404 saying so', () => {
+    const result = when(given(), { type: 'ReplaceMovie', movieId: 'm1', expectedVersion: 1, fields: { title: 'X' }, metadata: meta(T1) });
+    expect(result).toBeInstanceOf(NotFoundError);
+    expect((result as NotFoundError).message).toBe('Movie m1 does not exist.');
   });
 });
 
@@ -84,6 +88,18 @@ describe('PatchMovie (merge patch)', () => {
     expect(event!.changed).toEqual(['imdbRating', 'runtimeMinutes']);
   });
 
+  it('a field given as undefined is left as it is (only null removes)', () => {
+    const [event] = when(given(created), {
+      type: 'PatchMovie',
+      movieId: 'm1',
+      expectedVersion: 1,
+      patch: { title: 'Alien (1979)', director: undefined },
+      metadata: meta(T1),
+    }) as MovieEvent[];
+    expect(event!.state).toEqual({ id: 'm1', version: 2, title: 'Alien (1979)', director: 'Ridley Scott', imdbRating: 8.5, createdAt: T0, updatedAt: T1 });
+    expect(event!.changed).toEqual(['title']);
+  });
+
   it('refuses to remove the title (400 naming the field)', () => {
     const result = when(given(created), { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: null }, metadata: meta(T1) });
     expect(result).toBeInstanceOf(ValidationError);
@@ -98,7 +114,12 @@ describe('PatchMovie (merge patch)', () => {
 describe('DeleteMovie', () => {
   it('given version 1, deletes as version 2 keeping the last state', () => {
     const [event] = when(given(created), { type: 'DeleteMovie', movieId: 'm1', expectedVersion: 1, metadata: meta(T1) }) as MovieEvent[];
-    expect(event).toMatchObject({ type: 'MovieDeleted', state: { id: 'm1', version: 2, title: 'Alien', updatedAt: T1 }, metadata: { version: 2 } });
+    expect(event).toEqual({
+      type: 'MovieDeleted',
+      state: { id: 'm1', version: 2, title: 'Alien', director: 'Ridley Scott', imdbRating: 8.5, createdAt: T0, updatedAt: T1 },
+      changed: [],
+      metadata: { movieId: 'm1', version: 2, occurredAt: T1, correlationId: 'corr-1' },
+    });
   });
 
   it('given it is already deleted, answers 404', () => {

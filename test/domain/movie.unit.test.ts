@@ -62,6 +62,23 @@ describe('movie fields', () => {
     expect(accepted.filter((d) => MovieFieldsSchema.safeParse({ title: 'A', releaseDate: d }).success)).toEqual(accepted);
   });
 
+  it('text lengths are counted in code points after trimming: exactly the maximum is accepted, one more is not', () => {
+    const astral = '\u{1D54B}'; // 𝕋: one code point, two UTF-16 units
+    expect(MovieFieldsSchema.parse({ title: astral.repeat(300) }).title).toBe(astral.repeat(300));
+    expect(MovieFieldsSchema.parse({ title: ` ${'x'.repeat(300)} ` }).title).toBe('x'.repeat(300));
+    expect(MovieFieldsSchema.safeParse({ title: 'x'.repeat(301) }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['title', 'must be at most 300 characters']]);
+    expect(MovieFieldsSchema.parse({ title: 'A', director: 'd'.repeat(200) }).director).toBe('d'.repeat(200));
+    expect(MovieFieldsSchema.safeParse({ title: 'A', director: 'd'.repeat(201) }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['director', 'must be at most 200 characters']]);
+  });
+
+  it('vocabularies match any case and surrounding blanks, and store the vocabulary’s spelling', () => {
+    expect(MovieFieldsSchema.parse({ title: 'A', genres: [' HORROR', 'sci-fi '], mpaaRating: 'pg-13' })).toEqual({ title: 'A', genres: ['Horror', 'Sci-Fi'], mpaaRating: 'PG-13' });
+  });
+
+  it('genres must be distinct after that matching: Horror and horror are the same genre', () => {
+    expect(MovieFieldsSchema.safeParse({ title: 'A', genres: ['Horror', 'horror'] }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['genres', 'genres must be distinct']]);
+  });
+
   it('keeps well-formed odd Unicode (RTL marks, emoji, zero-width joiners inside text)', () => {
     const title = 'שלום \u200fworld 🎬👩\u200d🚀';
     expect(MovieFieldsSchema.parse({ title }).title).toBe(title);
@@ -71,6 +88,10 @@ describe('movie fields', () => {
     expect(MoviePatchSchema.safeParse({ director: null }).success).toBe(true);
     expect(MoviePatchSchema.safeParse({ title: null }).success).toBe(false);
     expect(MoviePatchSchema.safeParse({ nope: 1 }).success).toBe(false);
+  });
+
+  it('the representation has no year when there is no release date', () => {
+    expect(toRepresentation({ id: 'a', version: 1, title: 'T', createdAt: 'c', updatedAt: 'u' })).toStrictEqual({ id: 'a', version: 1, title: 'T', createdAt: 'c', updatedAt: 'u' });
   });
 
   it('the representation derives the year', () => {

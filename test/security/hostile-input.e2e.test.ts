@@ -530,6 +530,94 @@ describe('hostile input over every HTTP endpoint of the registry', () => {
     });
   });
 
+  describe('literal values from the documented contract (not drawn through the server’s schemas)', () => {
+    // The fuzzing above asks the server's own schemas which values are invalid, so a schema that is too
+    // permissive is never probed. These values are read off the README and the OpenAPI document instead:
+    // limit 1..100 (suggest 1..10), years 1800..3000, minRating 0..10, the seven sorts, cursors only as
+    // issued, ids [A-Za-z0-9_-]{1,64}, ETags "<positive integer>", the documented content types.
+    type Case = { req: Req; status: number; errors?: Array<{ path: string; message: string }>; detail?: string };
+    const PLUS = 'application/merge-patch+json';
+    const limitTooSmall = { path: 'query.limit', message: 'Too small: expected number to be >=1' };
+    const limitTooBig = { path: 'query.limit', message: 'Too big: expected number to be <=100' };
+    const notAnInteger = { path: 'query.limit', message: 'must be an integer' };
+    const cases = (id: string, version: number): Record<string, Case> => ({
+      'GET movies?limit=0': { req: { method: 'GET', path: 'movies?limit=0' }, status: 400, errors: [limitTooSmall] },
+      'GET movies?limit=101': { req: { method: 'GET', path: 'movies?limit=101' }, status: 400, errors: [limitTooBig] },
+      'GET movies?limit=150': { req: { method: 'GET', path: 'movies?limit=150' }, status: 400, errors: [limitTooBig] },
+      'GET movies?limit=1e3': { req: { method: 'GET', path: 'movies?limit=1e3' }, status: 400, errors: [notAnInteger] },
+      'GET movies?limit=-1': { req: { method: 'GET', path: 'movies?limit=-1' }, status: 400, errors: [limitTooSmall] },
+      'GET movies?limit=1.5': { req: { method: 'GET', path: 'movies?limit=1.5' }, status: 400, errors: [notAnInteger] },
+      'GET movies?yearFrom=1799': { req: { method: 'GET', path: 'movies?yearFrom=1799' }, status: 400, errors: [{ path: 'query.yearFrom', message: 'Too small: expected number to be >=1800' }] },
+      'GET movies?yearTo=3001': { req: { method: 'GET', path: 'movies?yearTo=3001' }, status: 400, errors: [{ path: 'query.yearTo', message: 'Too big: expected number to be <=3000' }] },
+      'GET movies?yearFrom=2001&yearTo=2000': { req: { method: 'GET', path: 'movies?yearFrom=2001&yearTo=2000' }, status: 400, errors: [{ path: 'query.yearFrom', message: 'yearFrom must not be after yearTo' }] },
+      'GET movies?minRating=10.1': { req: { method: 'GET', path: 'movies?minRating=10.1' }, status: 400, errors: [{ path: 'query.minRating', message: 'Too big: expected number to be <=10' }] },
+      'GET movies?sort=newest': {
+        req: { method: 'GET', path: 'movies?sort=newest' },
+        status: 400,
+        errors: [{ path: 'query.sort', message: 'Invalid option: expected one of "relevance"|"title"|"-title"|"year"|"-year"|"rating"|"-rating"' }],
+      },
+      'GET movies?sort=relevance (without q)': { req: { method: 'GET', path: 'movies?sort=relevance' }, status: 400, errors: [{ path: 'query.sort', message: 'relevance sort needs q' }] },
+      'GET movies?cursor=abc': { req: { method: 'GET', path: 'movies?cursor=abc' }, status: 400, errors: [{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }] },
+      'GET movies/{id}/history?limit=0': { req: { method: 'GET', path: `movies/${id}/history?limit=0` }, status: 400, errors: [limitTooSmall] },
+      'GET movies/{id}/history?limit=101': { req: { method: 'GET', path: `movies/${id}/history?limit=101` }, status: 400, errors: [limitTooBig] },
+      'GET movies/{id}/history?cursor=abc': { req: { method: 'GET', path: `movies/${id}/history?cursor=abc` }, status: 400, errors: [{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }] },
+      'GET suggest?q=al&limit=11': { req: { method: 'GET', path: 'suggest?q=al&limit=11' }, status: 400, errors: [{ path: 'query.limit', message: 'Too big: expected number to be <=10' }] },
+      'GET suggest?q=': { req: { method: 'GET', path: 'suggest?q=' }, status: 400, errors: [{ path: 'query.q', message: 'Too small: expected string to have >=1 characters' }] },
+      'GET movies/{id} with X-Min-Version: 0': {
+        req: { method: 'GET', path: `movies/${id}`, headers: { 'x-min-version': '0' } },
+        status: 400,
+        errors: [{ path: 'header.X-Min-Version', message: 'must be a positive integer version' }],
+      },
+      'PATCH with If-Match: "abc"': {
+        req: { method: 'PATCH', path: `movies/${id}`, headers: { 'content-type': PLUS, 'if-match': '"abc"' }, body: '{"title":"x"}' },
+        status: 400,
+        errors: [{ path: 'header.If-Match', message: 'must be an ETag like "3"' }],
+      },
+      'POST with a 201-character Idempotency-Key': {
+        req: { method: 'POST', path: 'movies', headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(201) }, body: '{"title":"x"}' },
+        status: 400,
+        errors: [{ path: 'header.Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }],
+      },
+      'POST with an unknown field': {
+        req: { method: 'POST', path: 'movies', headers: { 'content-type': 'application/json' }, body: '{"title":"x","rating":5}' },
+        status: 400,
+        errors: [{ path: 'body.rating', message: 'unknown field' }],
+      },
+      'POST as text/plain': {
+        req: { method: 'POST', path: 'movies', headers: { 'content-type': 'text/plain' }, body: '{"title":"x"}' },
+        status: 415,
+        detail: 'Content-Type must be application/json, not text/plain.',
+      },
+      'PATCH as application/json': {
+        req: { method: 'PATCH', path: `movies/${id}`, headers: { 'content-type': 'application/json', 'if-match': `"${version}"` }, body: '{"title":"x"}' },
+        status: 415,
+        detail: 'Content-Type must be application/merge-patch+json, not application/json.',
+      },
+      // an id outside [A-Za-z0-9_-]{1,64} names no movie: 404, and PUT cannot create it
+      'GET movies/a.b': { req: { method: 'GET', path: 'movies/a.b' }, status: 404, detail: 'Movie "a.b" does not exist.' },
+      'PUT movies/a.b': {
+        req: { method: 'PUT', path: 'movies/a.b', headers: { 'content-type': 'application/json', 'if-none-match': '*' }, body: '{"title":"x"}' },
+        status: 404,
+        detail: 'Movie "a.b" does not exist.',
+      },
+      [`GET movies/<65 characters>`]: { req: { method: 'GET', path: `movies/${'x'.repeat(65)}` }, status: 404, detail: `Movie "${'x'.repeat(65)}" does not exist.` },
+    });
+
+    it('each is a problem+json with the documented status, naming the parameter, and changes nothing', async () => {
+      const answers: Record<string, unknown> = {};
+      const expected: Record<string, unknown> = {};
+      for (const [label, c] of Object.entries(cases(seed.id, seed.version))) {
+        const res = await send(host, c.req);
+        expectProblem(res, c.status, label);
+        const errors = ((res.json.errors ?? []) as Array<{ path: string; message: string }>).map(({ path, message }) => ({ path, message }));
+        answers[label] = c.errors ? { status: res.status, errors } : { status: res.status, detail: res.json.detail };
+        expected[label] = c.errors ? { status: c.status, errors: c.errors } : { status: c.status, detail: c.detail };
+      }
+      expect(answers).toEqual(expected);
+      await expectNoEffect();
+    });
+  });
+
   it('methods a route does not serve are 405 problems with Allow', async () => {
     const routes = new Map<string, Set<string>>();
     for (const def of httpFunctions) for (const m of def.methods) (routes.get(def.route) ?? routes.set(def.route, new Set()).get(def.route)!).add(m);
