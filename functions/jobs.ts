@@ -4,7 +4,7 @@ import { NotFoundError } from '../shared/errors';
 import { JobSchema } from '../shared/http/jobs';
 import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
-import { advanceJobs, jobView } from '../shared/operations/jobs';
+import { advanceJobs, healReadModel, jobView } from '../shared/operations/jobs';
 
 const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a job id (letters, digits, - and _)');
 const JobIdParam = z.string().min(1).max(100).describe('A job id (letters, digits, - and _); anything else names no job (404)');
@@ -36,10 +36,12 @@ export const getJob = registerFunction({
 export const jobs = registerFunction({
   kind: 'timer',
   name: 'jobs',
-  summary: 'Moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
+  summary: 'Starts a rebuild when the read model is missing or empty while the write store holds movies; moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
   // An app setting, resolved by the host (Azure and local alike); default in shared/config.ts.
   schedule: '%JOBS_SCHEDULE%',
   async handler(_timer, context, deps) {
+    // A read store that cannot answer is not a missing one: healing waits for it, the jobs still move.
+    await healReadModel(deps, context).catch((error: Error) => context.warn(`jobs: read-model check skipped (${error.message})`));
     const { steps, finished } = await advanceJobs(deps, context.invocationId, context);
     if (steps > 0 || finished > 0) context.log(`jobs: ${steps} step(s), ${finished} finished`);
   },

@@ -261,3 +261,33 @@ export async function advanceJobs(deps: JobDeps, owner: string, log?: Logger): P
   }
   return { steps, finished };
 }
+
+/** An empty read index is healed only when the write store's first movie is older than this. */
+export const EMPTY_INDEX_GRACE_MS = 60_000;
+
+export type HealOutcome = 'healthy' | 'nothing-to-rebuild' | 'started' | 'already-rebuilding';
+
+/**
+ * Self-healing read model: when the read store's alias points nowhere or at an empty index while the
+ * write store holds movies, start the rebuild job (origin `self-heal`) under the rebuild lock. While a
+ * rebuild runs the lock refuses the next one, so however many ticks or instances notice, one runs.
+ */
+export async function healReadModel(deps: JobDeps, log?: Logger): Promise<HealOutcome> {
+  const current = await deps.readStore.currentIndex();
+  if (current !== null) {
+    for await (const batch of deps.readStore.scan(1)) if (batch.length > 0) return 'healthy';
+  }
+  const [first] = (await deps.eventStore.latestPage({ limit: 1 })).items;
+  if (!first) return 'nothing-to-rebuild';
+  // An empty index beside a movie written moments ago is the projection catching up, not a loss. A
+  // missing alias is never that: it heals at once.
+  if (current !== null && deps.clock().getTime() - Date.parse(first.metadata.occurredAt) < EMPTY_INDEX_GRACE_MS) return 'healthy';
+  try {
+    const job = await startJob(deps, 'rebuild', { origin: 'self-heal' });
+    log?.warn(`read model ${current === null ? 'missing' : `empty (${current})`} while the write store holds movies: rebuild job ${job.id} started`);
+    return 'started';
+  } catch (error) {
+    if (error instanceof ConflictError) return 'already-rebuilding';
+    throw error;
+  }
+}

@@ -9,7 +9,7 @@ import { rebuild } from '../../functions/rebuild';
 import { redrive } from '../../functions/redrive';
 import { verify } from '../../functions/verify';
 import type { CommandMetadata } from '../../shared/domain/decider';
-import { advanceJobs, MAX_STEP_FAILURES, REBUILD_LOCK, stepJob } from '../../shared/operations/jobs';
+import { advanceJobs, healReadModel, MAX_STEP_FAILURES, REBUILD_LOCK, stepJob } from '../../shared/operations/jobs';
 import { handleCommand } from '../../shared/write-model/commands';
 import { entryOfStored } from '../../shared/read-model/projection';
 import type { HttpFunctionDefinition } from '../../shared/registry';
@@ -150,5 +150,22 @@ describe('jobs', () => {
     const badBody = await start(app, redrive, { names: 'all' });
     expect(badBody.status).toBe(400);
     expect(await app.deps.jobs.running(10)).toEqual([]);
+  });
+
+  it('self-healing: an empty read model with movies in the write store starts one rebuild (origin self-heal); the next ticks do not start another', async () => {
+    const app = await memoryApp();
+    expect(await healReadModel(app.deps)).toBe('nothing-to-rebuild');
+    for (let i = 1; i <= 3; i++) {
+      await handleCommand({ type: 'CreateMovie', movieId: `h${i}`, fields: { title: `Healed ${i}` }, metadata: meta('2026-03-01T11:00:00.000Z') }, app.deps, app.log);
+    }
+    // The read store lost everything (the memory topic delivers nowhere: nothing was projected).
+    expect(await healReadModel(app.deps)).toBe('started');
+    expect(await healReadModel(app.deps)).toBe('already-rebuilding');
+    const running = await app.deps.jobs.running(10);
+    expect(running.map((j) => [j.kind, j.origin])).toEqual([['rebuild', 'self-heal']]);
+    await runToEnd(app, running[0]!.id);
+    expect((await job(app, running[0]!.id)).body).toMatchObject({ status: 'succeeded', result: { loaded: 3, differences: 0 } });
+    expect(await healReadModel(app.deps)).toBe('healthy');
+    expect((await app.deps.readStore.search({ sort: 'title', limit: 10 })).total).toBe(3);
   });
 });
