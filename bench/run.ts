@@ -5,7 +5,7 @@
  * Settings (environment): ELASTICSEARCH_URL (real Elasticsearch; else the embedded store), REDIS_URL (else a
  * private redis-server), BENCH_DURATION (seconds per HTTP case, default 5), BENCH_CONNECTIONS (10),
  * BENCH_SEED_LIMIT (records to seed, default all 3,201), BENCH_LAG_RATE (50 commands/s), BENCH_LAG_SECONDS (10),
- * BENCH_COLD_RUNS (2).
+ * BENCH_COLD_RUNS (2), BENCH_SCALE=1 (also the scale figures of bench/scale.ts, several minutes).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -28,6 +28,7 @@ import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';
 import { startTestRedis, type TestRedis } from '../test/support/redis';
 import { ROOT, coldStart, packageFacts } from './coldstart';
 import { runLoad, type LoadResult, type LoadSpec, type PlainRequest } from './load';
+import { scaleBench } from './scale';
 import { sleep, summarize, timeLoop, type Latency } from './measure';
 
 const FUNCTION_KEY = 'bench-function-key-0123456789';
@@ -377,6 +378,23 @@ async function main(): Promise<void> {
     { group: 'package', figure: 'require + start App Insights', value: pkg.requireWithTelemetryMs, unit: 'ms', baseline: pkg.requireMs, baselineName: 'require alone' },
     { group: 'package', figure: 'deployable package dist/functionapp.zip', value: pkg.zipBytes, unit: 'bytes', note: `bundle ${pkg.bundleBytes} B unzipped, entry ${pkg.entryBytes} B` },
   );
+
+  // --- scale (opt-in, several minutes): peak RSS at two catalog sizes, stores in another process ---
+  if (process.env.BENCH_SCALE === '1') {
+    log('scale: peak RSS of rebuild + verify + dead-letter listing at two synthetic catalog sizes (bench/scale.ts)...');
+    const scale = await scaleBench((process.env.BENCH_SCALE_SIZES ?? '10000,100000').split(',').map(Number));
+    raw.scale = scale;
+    const [small, large] = [scale.rows[0]!, scale.rows.at(-1)!];
+    figures.push({
+      group: 'scale',
+      figure: `peak RSS, rebuild+verify+listing, ${large.movies} movies`,
+      value: large.peakRss,
+      unit: 'bytes',
+      baseline: small.peakRss,
+      baselineName: `${small.movies} movies`,
+      note: 'target: ratio <= 1.10',
+    });
+  }
 
   printTable();
   const settings = { durationSeconds: DURATION, connections: CONNECTIONS, lagRateAsked: LAG_RATE, lagSeconds: LAG_SECONDS, coldRuns: COLD_RUNS, readStore: esUrl ? 'elasticsearch' : 'embedded', services };

@@ -19,6 +19,7 @@ import { deadLetters } from './deadLetters';
 import { redrive } from './redrive';
 import { verify } from './verify';
 import { rebuild } from './rebuild';
+import { getJob, jobs } from './jobs';
 import { docsPage } from './docsPage';
 import { catalogPage } from './catalogPage';
 import { webAsset } from './webAsset';
@@ -40,6 +41,8 @@ export const functions: readonly FunctionDefinition[] = [
   redrive,
   verify,
   rebuild,
+  getJob,
+  jobs,
   // pages (issue 17)
   docsPage,
   catalogPage,

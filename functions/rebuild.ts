@@ -1,20 +1,8 @@
-import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
+import { accepted, acceptedDoc } from '../shared/http/jobs';
 import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
-import { rebuildReadModel } from '../shared/operations/rebuild';
-import { verifyConvergence } from '../shared/operations/verify';
-
-const RebuildReportSchema = z
-  .object({
-    index: z.string(),
-    previous: z.array(z.string()),
-    loaded: z.number().int(),
-    replayed: z.number().int(),
-    seconds: z.number(),
-    differences: z.number().int(),
-  })
-  .meta({ id: 'RebuildReport' });
+import { startJob } from '../shared/operations/jobs';
 
 export const rebuild = registerFunction({
   kind: 'http',
@@ -22,13 +10,12 @@ export const rebuild = registerFunction({
   route: 'ops/rebuild',
   methods: ['POST'],
   authLevel: 'admin',
-  summary: 'Rebuilds the read model from the write store into a new index and swaps the alias (zero downtime)',
+  summary: 'Rebuilds the read model from the write store into a new index and swaps the alias (zero downtime), then checks convergence; a job',
+  description: 'One rebuild runs at a time across every instance: a second one while a rebuild runs is refused with 409 naming the running job.',
   tags: ['operations'],
-  responses: { 200: { description: 'The new index, counts, and the convergence check after it', schema: RebuildReportSchema }, ...problems(400, 401, 503) },
-  async handler(request, context, deps) {
+  responses: { 202: acceptedDoc('The rebuild'), ...problems(400, 401, 409, 503) },
+  async handler(request, _context, deps) {
     rejectQueryParameters(request);
-    const report = await rebuildReadModel(deps, (p) => p.phase !== 'load' && context.log(`rebuild: ${p.phase} (${p.done})`));
-    const check = await verifyConvergence(deps);
-    return { status: 200, jsonBody: { ...report, differences: check.differences.length } };
+    return accepted(await startJob(deps, 'rebuild', { origin: 'api' }));
   },
 });

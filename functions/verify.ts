@@ -1,30 +1,20 @@
-import { z } from 'zod';
 import { registerFunction } from '../shared/composition';
+import { accepted, acceptedDoc } from '../shared/http/jobs';
 import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
-import { verifyConvergence } from '../shared/operations/verify';
-
-const VerifyReportSchema = z
-  .object({
-    checked: z.number().int(),
-    tombstones: z.number().int(),
-    differences: z.array(
-      z.object({ id: z.string(), problem: z.string(), expectedVersion: z.number().int().optional(), actualVersion: z.number().int().optional() }),
-    ),
-  })
-  .meta({ id: 'VerifyReport' });
+import { startJob } from '../shared/operations/jobs';
 
 export const verify = registerFunction({
   kind: 'http',
   name: 'verify',
   route: 'ops/verify',
-  methods: ['GET'],
+  methods: ['POST'],
   authLevel: 'admin',
-  summary: 'Convergence check: every movie in the write store against its read-store document',
+  summary: 'Convergence check (every movie in the write store against its read-store document, every read-store document against the write store); a job',
   tags: ['operations'],
-  responses: { 200: { description: 'The differences (none when converged)', schema: VerifyReportSchema }, ...problems(400, 401, 503) },
+  responses: { 202: acceptedDoc('The check'), ...problems(400, 401, 503) },
   async handler(request, _context, deps) {
     rejectQueryParameters(request);
-    return { status: 200, jsonBody: await verifyConvergence(deps) };
+    return accepted(await startJob(deps, 'verify', { origin: 'api' }));
   },
 });

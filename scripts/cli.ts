@@ -170,3 +170,59 @@ export function runMain(main: () => Promise<number>): void {
 export function formatRate(count: number, seconds: number): string {
   return seconds > 0 ? `${(count / seconds).toFixed(1)}/s` : '-';
 }
+
+/** A job as GET /api/ops/jobs/{id} shows it. */
+export interface JobView<R = unknown> {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: 'running' | 'succeeded' | 'failed';
+  readonly progress: { readonly phase: string; readonly done: number; readonly total?: number };
+  readonly result?: R;
+  readonly error?: string;
+}
+
+/**
+ * Starts a job (POST, 202 with Location), then follows it at GET /api/ops/jobs/{id} with a progress bar
+ * on stderr until it ends. A 409 (a rebuild already running) follows the running job instead when
+ * `followRunning` is set, else is an HttpError. Returns the finished job; a failed job is an Error.
+ */
+export async function runJob<R>(
+  path: string,
+  options: { body?: unknown; label: string; pollMs?: number; followRunning?: boolean; progress?: boolean },
+): Promise<JobView<R>> {
+  const key = process.env.MASTER_KEY;
+  if (!key) throw new UsageError('MASTER_KEY is not set (the operations endpoints take the master key only)');
+  const base = catalogUrl();
+  const started = await requestJson(`${base}/api/${path}`, { method: 'POST', key, body: options.body, attempts: 1 });
+  let location: string;
+  if (started.status === 202) {
+    location = started.headers.get('location') ?? `/api/ops/jobs/${(started.json as JobView).id}`;
+  } else if (started.status === 409 && options.followRunning) {
+    location = String((started.json as { location?: string }).location);
+    console.log(`${options.label}: another one is running; following it (${location})`);
+  } else {
+    throw new HttpError(started.status, `POST ${base}/api/${path}: ${started.status} ${problemText(started.json)}`, started.json);
+  }
+  const url = new URL(location, `${base}/`).toString();
+  console.log(`${options.label}: job ${url}`);
+  const { SingleBar } = await import('cli-progress');
+  const bar = options.progress === false
+    ? undefined
+    : new SingleBar({ format: `${options.label} {phase} {bar} {value}/{total} | {status}`, stream: process.stderr, hideCursor: true });
+  bar?.start(1, 0, { phase: '', status: 'running' });
+  try {
+    for (;;) {
+      const response = await requestJson(url, { key, attempts: 6 });
+      if (response.status !== 200) throw new HttpError(response.status, `GET ${url}: ${response.status} ${problemText(response.json)}`, response.json);
+      const job = response.json as JobView<R>;
+      const total = job.progress.total ?? Math.max(job.progress.done, 1);
+      bar?.setTotal(Math.max(total, job.progress.done, 1));
+      bar?.update(job.progress.done, { phase: job.progress.phase.padEnd(7), status: job.status });
+      if (job.status === 'failed') throw new Error(`${options.label} job ${job.id} failed: ${job.error ?? 'unknown error'}`);
+      if (job.status === 'succeeded') return job;
+      await sleep(options.pollMs ?? 1000);
+    }
+  } finally {
+    bar?.stop();
+  }
+}

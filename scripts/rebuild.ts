@@ -5,8 +5,9 @@
  * - With COSMOS_ENDPOINT, COSMOS_KEY and ELASTICSEARCH_URL set, it runs the rebuild here, directly against
  *   those stores, with a progress bar (rate, ETA). REDIS_URL, when set, is the cache whose search
  *   generation it bumps; ELASTICSEARCH_INDEX names the alias (default movies).
- * - Otherwise it asks the catalog to do it (POST /api/ops/rebuild with MASTER_KEY; no progress on the
- *   wire) and prints the report.
+ * - Otherwise it asks the catalog to do it: POST /api/ops/rebuild with MASTER_KEY starts a job (or, with a
+ *   rebuild already running, 409: it follows that one), then GET /api/ops/jobs/{id} until it ends, with a
+ *   progress bar, and prints the report.
  *
  *   npm run rebuild -- [--url http://127.0.0.1:7071] [--http]     (--http: use the endpoint even if stores are set)
  */
@@ -16,7 +17,7 @@ import { loadConfig } from '../shared/config';
 import { rebuildReadModel, type RebuildProgress, type RebuildReport } from '../shared/operations/rebuild';
 import { verifyConvergence } from '../shared/operations/verify';
 import type { EventPublisher } from '../shared/ports';
-import { adminCall, catalogUrl, formatRate, hasFlag, runMain } from './cli';
+import { catalogUrl, formatRate, hasFlag, runJob, runMain } from './cli';
 import { formatVerifyReport } from './verify';
 
 /** The rebuild publishes nothing; the composition root still wants a publisher. */
@@ -46,8 +47,7 @@ async function direct(): Promise<number> {
     for (const s of services) console.log(`  ${s.port.padEnd(12)} ${s.kind} (${s.target})`);
     if (!config.redis.url) console.warn('  note: REDIS_URL is not set, so cached searches of running hosts expire only with their TTL');
     process.stdout.write('counting movies... ');
-    let total = 0;
-    for await (const batch of deps.eventStore.scanLatest(1000)) total += batch.length;
+    const total = await deps.eventStore.countMovies();
     console.log(total);
 
     const bar = new SingleBar({
@@ -72,20 +72,16 @@ async function direct(): Promise<number> {
     console.log(formatReport(report));
     const check = await verifyConvergence(deps);
     console.log(`verify: ${formatVerifyReport(check)}`);
-    return check.differences.length > 0 ? 1 : 0;
+    return check.differenceCount > 0 ? 1 : 0;
   } finally {
     await composition.close();
   }
 }
 
 async function viaHttp(): Promise<number> {
-  console.log(`POST ${catalogUrl()}/api/ops/rebuild (the endpoint reports no progress; this can take a while)...`);
-  const report = await adminCall<RebuildReport & { differences: number }>('ops/rebuild', {
-    method: 'POST',
-    // One long call: not retried, and given an hour.
-    attempts: 1,
-    timeoutMs: 3_600_000,
-  });
+  console.log(`POST ${catalogUrl()}/api/ops/rebuild: a job, followed until it ends...`);
+  const job = await runJob<RebuildReport & { differences: number }>('ops/rebuild', { label: 'rebuild', followRunning: true });
+  const report = job.result!;
   console.log(formatReport(report));
   console.log(`verify: ${report.differences === 0 ? 'converged, no differences' : `${report.differences} difference(s) (npm run verify lists them)`}`);
   return report.differences > 0 ? 1 : 0;

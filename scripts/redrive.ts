@@ -1,6 +1,7 @@
 /**
- * `npm run redrive`: lists the dead-lettered events (GET /api/ops/dead-letters), then re-publishes them
- * (POST /api/ops/dead-letters/redrive; they keep their ids, so the projector applies them idempotently).
+ * `npm run redrive`: lists the dead-lettered events (GET /api/ops/dead-letters, page by page), then
+ * re-publishes them as a job (POST /api/ops/dead-letters/redrive, followed with a progress bar; they keep
+ * their ids, so the projector applies them idempotently).
  * Exits 1 if any could not be re-published, 2 if the call failed.
  *
  *   npm run redrive -- [--list] [--url http://127.0.0.1:7071] [name ...]
@@ -8,7 +9,7 @@
  *   env: CATALOG_URL (instead of --url), MASTER_KEY
  */
 import type { RedriveReport } from '../shared/operations/redrive';
-import { adminCall, catalogUrl, hasFlag, positionals, runMain } from './cli';
+import { adminCall, catalogUrl, hasFlag, positionals, runJob, runMain } from './cli';
 
 interface DeadLetterItem {
   readonly name: string;
@@ -33,7 +34,13 @@ export function formatDeadLetters(items: readonly DeadLetterItem[]): string {
 }
 
 async function main(): Promise<number> {
-  const { items } = await adminCall<{ items: DeadLetterItem[] }>('ops/dead-letters');
+  const items: DeadLetterItem[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: DeadLetterItem[]; nextCursor: string | null } = await adminCall(`ops/dead-letters?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
   const names = positionals(['url']);
   const chosen = names.length > 0 ? items.filter((d) => names.includes(d.name)) : items;
   const unknown = names.filter((n) => !items.some((d) => d.name === n));
@@ -44,7 +51,8 @@ async function main(): Promise<number> {
     console.log('nothing to redrive');
     return unknown.length > 0 ? 1 : 0;
   }
-  const report = await adminCall<RedriveReport>('ops/dead-letters/redrive', { method: 'POST', body: names.length > 0 ? { names } : {} });
+  const job = await runJob<RedriveReport>('ops/dead-letters/redrive', { label: 'redrive', body: names.length > 0 ? { names } : {} });
+  const report = job.result!;
   console.log(`redrive: ${report.redriven} re-published, ${report.failed.length} failed`);
   for (const f of report.failed) console.log(`  failed ${f.name}: ${f.error}`);
   return report.failed.length > 0 || unknown.length > 0 ? 1 : 0;

@@ -8,6 +8,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createMemoryCache } from './adapters/memory-cache';
 import { createFileDeadLetterStore } from './adapters/file-dead-letters';
+import { createCosmosJobStore } from './adapters/cosmos-job-store';
+import { createMemoryJobStore } from './adapters/memory-job-store';
 import { register, type FunctionDefinition } from './registry';
 import type { Deps, Logger } from './ports';
 import type { ReadStore } from './read-model/port';
@@ -63,9 +65,9 @@ export function initOnDemand(store: ReadStore): ReadStore {
     get: async (id) => (await ensure(), store.get(id)),
     search: async (query) => (await ensure(), store.search(query)),
     suggest: async (query) => (await ensure(), store.suggest(query)),
-    async *scan(batchSize) {
+    async *scan(batchSize, afterId) {
       await ensure();
-      yield* store.scan(batchSize);
+      yield* store.scan(batchSize, afterId);
     },
     refresh: async () => (await ensure(), store.refresh()),
     health: () => store.health(),
@@ -92,6 +94,7 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   const closers: Array<() => Promise<void>> = [];
 
   let eventStore = overrides.eventStore;
+  let jobs = overrides.jobs;
   if (!eventStore) {
     if (!config.cosmos.endpoint) throw missing('COSMOS_ENDPOINT');
     // Every SDK loads on first use, here, never when a function module is required (cold start).
@@ -106,6 +109,10 @@ export async function createDeps(config: Config, options: CompositionOptions): P
       createIfMissing: mode === 'local',
     });
     await eventStore.init();
+    if (!jobs) {
+      jobs = createCosmosJobStore({ client, database: config.cosmos.database, container: config.cosmos.jobsContainer, createIfMissing: mode === 'local' });
+      await jobs.init();
+    }
     services.push({
       port: 'write store',
       kind: options.embedded?.cosmos ? 'embedded Cosmos DB server' : 'Cosmos DB',
@@ -182,8 +189,12 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     }
   }
 
+  // With an overridden event store (tests) the jobs live beside it, in memory, unless given.
+  jobs ??= createMemoryJobStore();
+
   const deps: Deps = {
     eventStore,
+    jobs,
     publisher,
     readStore,
     cache,
@@ -193,6 +204,8 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     settings: overrides.settings ?? {
       cacheTtlSeconds: config.cacheTtlSeconds,
       relayGraceSeconds: config.relay.graceSeconds,
+      jobPageSize: config.jobs.pageSize,
+      jobTickSeconds: config.jobs.tickSeconds,
     },
   };
   return {

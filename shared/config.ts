@@ -17,6 +17,8 @@ const urlSetting = optionalString.refine((v) => v === undefined || URL.canParse(
 
 /** NCRONTAB (with seconds) of the relay timer: the `%RELAY_SCHEDULE%` app setting. */
 export const DEFAULT_RELAY_SCHEDULE = '*/15 * * * * *';
+/** NCRONTAB of the jobs timer (moves long operations forward): the `%JOBS_SCHEDULE%` app setting. */
+export const DEFAULT_JOBS_SCHEDULE = '*/5 * * * * *';
 
 const SettingsSchema = z.object({
   PORT: intSetting(7071, 0, 65535),
@@ -27,6 +29,7 @@ const SettingsSchema = z.object({
   COSMOS_KEY: optionalString,
   COSMOS_DATABASE: z.string().min(1).default('catalog'),
   COSMOS_CONTAINER: z.string().min(1).default('events'),
+  COSMOS_JOBS_CONTAINER: z.string().min(1).default('jobs'),
   EVENTGRID_TOPIC_ENDPOINT: urlSetting,
   EVENTGRID_TOPIC_KEY: optionalString,
   AZURE_CLIENT_ID: optionalString,
@@ -45,6 +48,9 @@ const SettingsSchema = z.object({
   CACHE_TTL_SECONDS: intSetting(300, 1, 86_400),
   RELAY_GRACE_SECONDS: intSetting(30, 0, 86_400),
   RELAY_SCHEDULE: z.string().min(1).default(DEFAULT_RELAY_SCHEDULE),
+  JOBS_SCHEDULE: z.string().min(1).default(DEFAULT_JOBS_SCHEDULE),
+  JOBS_PAGE_SIZE: intSetting(500, 1, 5000),
+  JOBS_TICK_SECONDS: intSetting(20, 0, 600),
   DEAD_LETTER_DIR: z.string().min(1).default('.local/deadletter'),
   LOCAL_TOPIC_JOURNAL_DIR: z.string().min(1).default('.local/topic'),
   DEAD_LETTER_BLOB_URL: urlSetting,
@@ -62,7 +68,7 @@ export interface Config {
   readonly port: number;
   readonly keys: { readonly function?: string; readonly master?: string };
   readonly queryAuthLevel: 'anonymous' | 'function';
-  readonly cosmos: { readonly endpoint?: string; readonly key?: string; readonly database: string; readonly container: string };
+  readonly cosmos: { readonly endpoint?: string; readonly key?: string; readonly database: string; readonly container: string; readonly jobsContainer: string };
   readonly eventGrid: { readonly endpoint?: string; readonly key?: string };
   readonly azureClientId?: string;
   readonly elasticsearch: {
@@ -75,6 +81,7 @@ export interface Config {
   readonly redis: { readonly url?: string; readonly password?: string; readonly auth: 'accessKey' | 'entra'; readonly username?: string; readonly timeoutMs: number };
   readonly cacheTtlSeconds: number;
   readonly relay: { readonly graceSeconds: number; readonly schedule: string };
+  readonly jobs: { readonly schedule: string; readonly pageSize: number; readonly tickSeconds: number };
   readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
   readonly local: { readonly eventGridBackoffMs: number; readonly seed: 'auto' | 'off'; readonly topicJournalDir: string };
   readonly appInsightsConnectionString?: string;
@@ -122,7 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     port: s.PORT,
     keys: { function: s.FUNCTION_KEY, master: s.MASTER_KEY },
     queryAuthLevel: s.QUERY_AUTH_LEVEL,
-    cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER },
+    cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER, jobsContainer: s.COSMOS_JOBS_CONTAINER },
     eventGrid: { endpoint: s.EVENTGRID_TOPIC_ENDPOINT, key: s.EVENTGRID_TOPIC_KEY },
     azureClientId: s.AZURE_CLIENT_ID,
     elasticsearch: {
@@ -135,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, auth: s.REDIS_AUTH, username: s.REDIS_USERNAME, timeoutMs: s.REDIS_TIMEOUT_MS },
     cacheTtlSeconds: s.CACHE_TTL_SECONDS,
     relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },
+    jobs: { schedule: s.JOBS_SCHEDULE, pageSize: s.JOBS_PAGE_SIZE, tickSeconds: s.JOBS_TICK_SECONDS },
     deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },
     local: { eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS, seed: s.LOCAL_SEED, topicJournalDir: s.LOCAL_TOPIC_JOURNAL_DIR },
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,

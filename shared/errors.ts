@@ -79,6 +79,16 @@ export class PayloadTooLargeError extends AppError {
   readonly title = 'Payload too large';
 }
 
+/** The resource is busy with something that excludes this request (a rebuild already running). */
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly title = 'Conflict';
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super(detail);
+    Object.assign(this.extensions, extensions);
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   readonly status = 415;
   readonly title = 'Unsupported media type';

@@ -15,6 +15,26 @@ export type StoredEvent = MovieEvent & {
   readonly dispatched: boolean;
 };
 
+/** A page of a keyset scan: `next` resumes after it (null at the end). */
+export interface LatestPage {
+  readonly items: StoredEvent[];
+  readonly next: string | null;
+}
+
+/** scanLatest for any store: latestPage until `next` is null. */
+export async function* scanLatestPages(
+  store: Pick<EventStore, 'latestPage'>,
+  options: { afterMovieId?: string; batchSize?: number } = {},
+): AsyncIterable<StoredEvent[]> {
+  let after = options.afterMovieId;
+  for (;;) {
+    const page = await store.latestPage({ ...(after === undefined ? {} : { afterMovieId: after }), limit: options.batchSize ?? 500 });
+    if (page.items.length > 0) yield page.items;
+    if (page.next === null) return;
+    after = page.next;
+  }
+}
+
 export type DependencyStatus = 'up' | 'down' | 'embedded' | 'disabled';
 
 /** The write model: append-only versions in Cosmos DB. */
@@ -32,8 +52,17 @@ export interface EventStore {
   /** Undispatched events that occurred before `occurredBefore`, oldest first. */
   undispatched(occurredBefore: string, limit: number): Promise<StoredEvent[]>;
   markDispatched(event: Pick<StoredEvent, 'movieId' | 'version'>): Promise<void>;
-  /** Every movie's newest version, in batches (verification and rebuild). */
-  scanLatest(batchSize?: number): AsyncIterable<StoredEvent[]>;
+  /**
+   * One page of every movie's newest version (tombstones included), in movieId order, strictly after
+   * `afterMovieId`: a keyset, so a scan resumes from any page's `next`. At most `limit` movies; `next` is
+   * null once nothing follows. Cost grows with movies, not events: one index query for the page's ids
+   * (each movie has exactly one version-1 event) and one single-partition TOP 1 read per movie.
+   */
+  latestPage(page: { afterMovieId?: string; limit: number }): Promise<LatestPage>;
+  /** How many movies there are (one version-1 event each): a progress total. */
+  countMovies(): Promise<number>;
+  /** Every movie's newest version, page by page (latestPage repeated): memory is one page, whatever the catalog. */
+  scanLatest(options?: { afterMovieId?: string; batchSize?: number }): AsyncIterable<StoredEvent[]>;
   /** Every event that occurred at or after `since`, oldest first, in batches (rebuild tail replay). */
   eventsSince(since: string, batchSize?: number): AsyncIterable<StoredEvent[]>;
   health(): Promise<DependencyStatus>;
@@ -98,8 +127,97 @@ export interface DeadLetter {
 /** Where undeliverable events go: a blob container in Azure, a folder locally. */
 export interface DeadLetterStore {
   put(entry: Omit<DeadLetter, 'name'>): Promise<DeadLetter>;
+  /**
+   * One page of records, oldest record file/blob name first, after the position `after` (a previous
+   * page's `next`; null once nothing follows). `limit` bounds the records read (blobs: the blobs read,
+   * each holding one or more records), so listing and redrive stream whatever the store holds.
+   */
+  listPage(page: { after?: string; limit: number }): Promise<DeadLetterPage>;
+  /** Every record (listPage until the end): for tests and small stores; operations page. */
   list(): Promise<DeadLetter[]>;
   remove(name: string): Promise<void>;
+}
+
+export interface DeadLetterPage {
+  readonly items: DeadLetter[];
+  readonly next: string | null;
+}
+
+/** Every page of a dead-letter store, in order. */
+export async function* deadLetterPages(store: Pick<DeadLetterStore, 'listPage'>, limit = 100): AsyncIterable<DeadLetter[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.listPage({ ...(after === undefined ? {} : { after }), limit });
+    if (page.items.length > 0) yield page.items;
+    if (page.next === null) return;
+    after = page.next;
+  }
+}
+
+/** list() for any store: every page, collected. */
+export async function listAllDeadLetters(store: Pick<DeadLetterStore, 'listPage'>): Promise<DeadLetter[]> {
+  const out: DeadLetter[] = [];
+  for await (const page of deadLetterPages(store)) out.push(...page);
+  return out;
+}
+
+export type JobKind = 'rebuild' | 'verify' | 'redrive';
+export type JobStatus = 'running' | 'succeeded' | 'failed';
+
+/**
+ * A long operation run in bounded steps (shared/operations/jobs.ts). The document is its checkpoint:
+ * `state` is the operation's own plain-JSON state, saved after every step.
+ */
+export interface Job {
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly status: JobStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly steps: number;
+  readonly progress: { readonly phase: string; readonly done: number; readonly total?: number };
+  readonly state: unknown;
+  readonly result?: unknown;
+  readonly error?: string;
+  /** Consecutive failed steps (the job fails after a few). */
+  readonly failures: number;
+  /** Who runs the current step, until when (another runner leaves the job alone until then). */
+  readonly lease?: { readonly owner: string; readonly until: string };
+  /** What started it ('api', 'self-heal'). */
+  readonly origin: string;
+}
+
+/** A named lock: held by one job until that job ends (`holder` is its id). */
+export interface JobLock {
+  readonly name: string;
+  readonly holder: string;
+  readonly takenAt: string;
+}
+
+/** A document with the version token its store compares on a conditional write (Cosmos `_etag`). */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly etag: string;
+}
+
+/**
+ * Where jobs and their locks live: a Cosmos DB container in Azure (`jobs`, beside `events`), memory in
+ * fast tests. Every change is conditional on the version read, so two instances never both win.
+ */
+export interface JobStore {
+  init(): Promise<void>;
+  /** Creates a job; false if the id exists. */
+  create(job: Job): Promise<boolean>;
+  get(id: string): Promise<Versioned<Job> | null>;
+  /** Replaces the job if it is still at `etag`; the new etag, or null when someone else changed it. */
+  replace(job: Job, etag: string): Promise<string | null>;
+  /** Running jobs, oldest first, at most `limit`. */
+  running(limit: number): Promise<Job[]>;
+  getLock(name: string): Promise<Versioned<JobLock> | null>;
+  /** Takes a free lock (false if it exists), or one at `etag` (false if it changed). */
+  putLock(lock: JobLock, etag?: string): Promise<boolean>;
+  /** Frees a lock if `holder` still holds it. */
+  releaseLock(name: string, holder: string): Promise<void>;
 }
 
 /** Minimal structured logger (InvocationContext satisfies it). */
@@ -116,10 +234,15 @@ export interface Deps {
   readonly readStore: ReadStore;
   readonly cache: Cache;
   readonly deadLetters: DeadLetterStore;
+  readonly jobs: JobStore;
   readonly clock: () => Date;
   readonly newId: () => string;
   readonly settings: {
     readonly cacheTtlSeconds: number;
     readonly relayGraceSeconds: number;
+    /** Movies (or dead-letter blobs) per job step. */
+    readonly jobPageSize: number;
+    /** Time a jobs tick spends stepping jobs before it leaves the rest to the next tick (0: one step each). */
+    readonly jobTickSeconds: number;
   };
 }

@@ -26,6 +26,7 @@ export interface AppSettingsInputs {
   readonly cosmosEndpoint: pulumi.Input<string>;
   readonly cosmosDatabase: string;
   readonly cosmosContainer: string;
+  readonly cosmosJobsContainer: string;
   readonly topicEndpoint: pulumi.Input<string>;
   readonly elasticsearchUrl: pulumi.Input<string>;
   /**
@@ -52,6 +53,9 @@ export interface NameValue {
   readonly value: pulumi.Input<string>;
 }
 
+/** Every 15 s: a started job waits at most that long for its first step. */
+export const JOBS_SCHEDULE = '*/15 * * * * *';
+
 export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
   const settings: NameValue[] = [
     // Host storage through the identity (the account has shared keys off).
@@ -63,6 +67,7 @@ export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
     { name: 'COSMOS_ENDPOINT', value: i.cosmosEndpoint },
     { name: 'COSMOS_DATABASE', value: i.cosmosDatabase },
     { name: 'COSMOS_CONTAINER', value: i.cosmosContainer },
+    { name: 'COSMOS_JOBS_CONTAINER', value: i.cosmosJobsContainer },
     { name: 'EVENTGRID_TOPIC_ENDPOINT', value: i.topicEndpoint },
     { name: 'ELASTICSEARCH_URL', value: i.elasticsearchUrl },
     ...(i.elasticsearchAuth.kind === 'apiKey'
@@ -82,6 +87,9 @@ export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
     { name: 'RELAY_GRACE_SECONDS', value: String(i.relayGraceSeconds) },
     // The relay timer's schedule is `%RELAY_SCHEDULE%`: the host cannot index it without this setting.
     { name: 'RELAY_SCHEDULE', value: i.relaySchedule },
+    // The jobs timer (`%JOBS_SCHEDULE%`) moves rebuild/verify/redrive jobs forward; a tick without a running
+    // job is one small query on the jobs container.
+    { name: 'JOBS_SCHEDULE', value: JOBS_SCHEDULE },
   ];
   if (i.redis.auth === 'accessKey') {
     settings.push({ name: 'REDIS_AUTH', value: 'accessKey' }, { name: 'REDIS_PASSWORD', value: i.redis.passwordRef });

@@ -5,6 +5,10 @@ import type { CosmosCapacity } from './config';
 
 export const COSMOS_DATABASE = 'catalog';
 export const COSMOS_CONTAINER = 'events';
+/** Long operations' checkpoints and the rebuild lock (shared/adapters/cosmos-job-store.ts). */
+export const COSMOS_JOBS_CONTAINER = 'jobs';
+/** Autoscale's floor: the jobs container is tiny, so it gets the least autoscale allows. */
+export const JOBS_AUTOSCALE_MAX_THROUGHPUT = 1000;
 
 export interface EventStoreArgs {
   readonly resourceGroupName: pulumi.Input<string>;
@@ -25,6 +29,7 @@ export class EventStore extends pulumi.ComponentResource {
   readonly account: cosmosdb.DatabaseAccount;
   readonly database: cosmosdb.SqlResourceSqlDatabase;
   readonly container: cosmosdb.SqlResourceSqlContainer;
+  readonly jobsContainer: cosmosdb.SqlResourceSqlContainer;
   readonly endpoint: pulumi.Output<string>;
 
   constructor(name: string, args: EventStoreArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -86,8 +91,26 @@ export class EventStore extends pulumi.ComponentResource {
               { path: '/dispatched', order: cosmosdb.CompositePathSortOrder.Ascending },
               { path: '/metadata/occurredAt', order: cosmosdb.CompositePathSortOrder.Ascending },
             ],
+            // Keyset scan of movies (rebuild, verify): WHERE version = 1 AND movieId > @after ORDER BY movieId.
+            [
+              { path: '/version', order: cosmosdb.CompositePathSortOrder.Ascending },
+              { path: '/movieId', order: cosmosdb.CompositePathSortOrder.Ascending },
+            ],
           ],
         },
+      },
+    }, parent);
+
+    // Jobs: one small document per job (its checkpoint) and one per lock; read and replaced by id.
+    this.jobsContainer = new cosmosdb.SqlResourceSqlContainer(`${name}-jobs`, {
+      resourceGroupName: args.resourceGroupName,
+      accountName: this.account.name,
+      databaseName: this.database.name,
+      containerName: COSMOS_JOBS_CONTAINER,
+      ...(args.capacity.mode === 'autoscale' ? { options: { autoscaleSettings: { maxThroughput: JOBS_AUTOSCALE_MAX_THROUGHPUT } } } : {}),
+      resource: {
+        id: COSMOS_JOBS_CONTAINER,
+        partitionKey: { paths: ['/id'], kind: cosmosdb.PartitionKind.Hash, version: 2 },
       },
     }, parent);
 

@@ -11,7 +11,7 @@ import { DEAD_LETTER_CONTAINER, topology } from '../shared/topology';
 import { buildAppSettings } from './appSettings';
 import { Cache } from './cache';
 import { readStackConfig } from './config';
-import { COSMOS_CONTAINER, COSMOS_DATABASE, EventStore } from './data';
+import { COSMOS_CONTAINER, COSMOS_DATABASE, COSMOS_JOBS_CONTAINER, EventStore } from './data';
 import { CodeDeployment } from './deploy';
 import { FunctionApp } from './functionApp';
 import { AccessGrants, AppIdentity, DeadLetterGrant } from './identity';
@@ -117,6 +117,7 @@ const appSettings = buildAppSettings({
   cosmosEndpoint: events.endpoint,
   cosmosDatabase: COSMOS_DATABASE,
   cosmosContainer: COSMOS_CONTAINER,
+  cosmosJobsContainer: COSMOS_JOBS_CONTAINER,
   topicEndpoint: messaging.endpoint,
   elasticsearchUrl: elasticsearch.url,
   elasticsearchAuth: elasticsearch.auth,

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { ContainerClient } from '@azure/storage-blob';
-import type { CloudEventEnvelope, DeadLetter, DeadLetterStore } from '../ports';
+import { mapBounded } from '../concurrency';
+import { listAllDeadLetters, type CloudEventEnvelope, type DeadLetter, type DeadLetterStore } from '../ports';
 
 type EventGridDeadLetter = CloudEventEnvelope & { deadletterreason?: string; deliveryattempts?: number; lastdeliveryoutcome?: string; deadlettertime?: string };
 
@@ -46,10 +47,12 @@ export function splitDeadLetterName(name: string): { blob: string; entry: string
 }
 
 const MAX_REWRITE_ATTEMPTS = 10;
+const DOWNLOADS_IN_FLIGHT = 8;
+
 
 export function createBlobDeadLetterStore(containerUrl: string, credential: TokenCredential): DeadLetterStore {
   const container = new ContainerClient(containerUrl, credential);
-  return {
+  const store: DeadLetterStore = {
     async put(entry) {
       const name = `projector/${entry.deadLetteredAt.slice(0, 10)}/${randomUUID()}.json`;
       const record: DeadLetter = { name, ...entry };
@@ -59,14 +62,25 @@ export function createBlobDeadLetterStore(containerUrl: string, credential: Toke
       });
       return record;
     },
-    async list() {
-      const out: DeadLetter[] = [];
-      for await (const blob of container.listBlobsFlat()) {
-        const buffer = await container.getBlobClient(blob.name).downloadToBuffer();
-        out.push(...parseDeadLetterBlob(blob.name, buffer.toString('utf8')));
-      }
-      return out;
+    async listPage({ after, limit }) {
+      // One listing call (the continuation token is the position), then that page's blobs downloaded
+      // a few at a time: memory is one page, however many blobs the container holds.
+      const pages = container.listBlobsFlat().byPage({ maxPageSize: Math.max(1, Math.trunc(limit)), ...(after ? { continuationToken: after } : {}) });
+      const first = (await pages.next()) as IteratorResult<{ segment: { blobItems: Array<{ name: string }> }; continuationToken?: string }>;
+      if (first.done) return { items: [], next: null };
+      const page = first.value;
+      const parsed = await mapBounded(page.segment.blobItems, DOWNLOADS_IN_FLIGHT, async (blob) => {
+        try {
+          const buffer = await container.getBlobClient(blob.name).downloadToBuffer();
+          return parseDeadLetterBlob(blob.name, buffer.toString('utf8'));
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return []; // removed meanwhile
+          throw error;
+        }
+      });
+      return { items: parsed.flat(), next: page.continuationToken ? page.continuationToken : null };
     },
+    list: () => listAllDeadLetters(store),
     async remove(name) {
       const { blob, entry } = splitDeadLetterName(name);
       const client = container.getBlockBlobClient(blob);
@@ -111,6 +125,7 @@ export function createBlobDeadLetterStore(containerUrl: string, credential: Toke
       throw new Error(`dead-letter blob ${blob} kept changing; ${name} was not removed`);
     },
   };
+  return store;
 }
 
 async function streamText(stream: NodeJS.ReadableStream | undefined): Promise<string> {

@@ -5,9 +5,10 @@
  */
 import { CosmosClient, type Container, type ContainerDefinition, type IndexingPolicy, type SqlQuerySpec } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/core-auth';
+import { mapBounded } from '../concurrency';
 import { ConcurrencyConflictError } from '../errors';
 import { eventId, type MovieEvent } from '../domain/events';
-import type { DependencyStatus, EventStore, StoredEvent } from '../ports';
+import { scanLatestPages, type DependencyStatus, type EventStore, type StoredEvent } from '../ports';
 
 /** Fits the queries below: point reads and per-movie version scans, the relay's dispatched/time scan. */
 export const EVENTS_INDEXING_POLICY: IndexingPolicy = {
@@ -32,6 +33,9 @@ export function cosmosClient(endpoint: string, auth: string | TokenCredential): 
     ? new CosmosClient({ endpoint, key: auth, connectionPolicy: { enableEndpointDiscovery: false } })
     : new CosmosClient({ endpoint, aadCredentials: auth });
 }
+
+/** Single-partition reads in flight while a page resolves each movie's newest version. */
+const LATEST_CONCURRENCY = 16;
 
 type EventDocument = StoredEvent & { _rid?: string; _self?: string; _etag?: string; _ts?: number; _attachments?: string };
 
@@ -74,7 +78,15 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
     }
   }
 
-  return {
+  async function latest(movieId: string): Promise<StoredEvent | null> {
+    const [newest] = await query(
+      { query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC', parameters: [{ name: '@m', value: movieId }] },
+      movieId,
+    );
+    return newest ?? null;
+  }
+
+  const store: EventStore = {
     async init() {
       if (!options.createIfMissing) return;
       const { database } = await client.databases.createIfNotExists({ id: options.database });
@@ -93,13 +105,7 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
       return doc;
     },
 
-    async latest(movieId) {
-      const [newest] = await query(
-        { query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC', parameters: [{ name: '@m', value: movieId }] },
-        movieId,
-      );
-      return newest ?? null;
-    },
+    latest,
 
     async get(movieId, version) {
       try {
@@ -142,24 +148,27 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
       }
     },
 
-    async *scanLatest(batchSize = 500) {
-      // No GROUP BY on every Cosmos server we run: keep the newest version per movie while streaming.
-      const newest = new Map<string, StoredEvent>();
-      for await (const batch of pages({ query: 'SELECT * FROM c' }, batchSize)) {
-        for (const event of batch) {
-          const seen = newest.get(event.movieId);
-          if (!seen || seen.version < event.version) newest.set(event.movieId, event);
-        }
-      }
-      let batch: StoredEvent[] = [];
-      for (const event of newest.values()) {
-        batch.push(event);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
+    async latestPage({ afterMovieId, limit }) {
+      // Each movie has exactly one version-1 event: the page's ids come from the index, in movieId order
+      // (a keyset, no OFFSET), then each movie's newest version from its own partition.
+      const { resources } = await container.items
+        .query<{ movieId: string }>({
+          query: `SELECT TOP ${Math.max(1, Math.trunc(limit))} c.movieId FROM c WHERE c.version = 1 AND c.movieId > @after ORDER BY c.movieId ASC`,
+          parameters: [{ name: '@after', value: afterMovieId ?? '' }],
+        })
+        .fetchAll();
+      const ids = resources.map((r) => r.movieId);
+      const items = (await mapBounded(ids, LATEST_CONCURRENCY, latest)).filter((e): e is StoredEvent => e !== null);
+      return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
+    },
+
+    async countMovies() {
+      const { resources } = await container.items.query<number>('SELECT VALUE COUNT(1) FROM c WHERE c.version = 1').fetchAll();
+      return resources.reduce((a, b) => a + b, 0);
+    },
+
+    scanLatest(scan) {
+      return scanLatestPages(store, scan);
     },
 
     async *eventsSince(since, batchSize = 500) {
@@ -181,4 +190,5 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
       }
     },
   };
+  return store;
 }

@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DeadLetter, DeadLetterStore } from '../ports';
+import { listAllDeadLetters, type DeadLetter, type DeadLetterStore } from '../ports';
 
 export function createFileDeadLetterStore(dir: string): DeadLetterStore {
-  return {
+  const store: DeadLetterStore = {
     async put(entry) {
       await mkdir(dir, { recursive: true });
       const safeId = entry.event.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
@@ -14,22 +14,31 @@ export function createFileDeadLetterStore(dir: string): DeadLetterStore {
       await writeFile(join(dir, name), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
       return record;
     },
-    async list() {
+    async listPage({ after, limit }) {
       let names: string[];
       try {
-        names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+        // Names only (a few bytes each) are listed whole to sort them; the records are read one page at a time.
+        names = (await readdir(dir)).filter((n) => n.endsWith('.json') && (after === undefined || n > after)).sort();
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], next: null };
         throw error;
       }
-      const records = await Promise.all(
-        names.map(async (name) => ({ ...(JSON.parse(await readFile(join(dir, name), 'utf8')) as DeadLetter), name })),
-      );
-      return records;
+      const chosen = names.slice(0, Math.max(1, Math.trunc(limit)));
+      const items: DeadLetter[] = [];
+      for (const name of chosen) {
+        try {
+          items.push({ ...(JSON.parse(await readFile(join(dir, name), 'utf8')) as DeadLetter), name });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // removed meanwhile
+        }
+      }
+      return { items, next: names.length > chosen.length ? (chosen.at(-1) ?? null) : null };
     },
+    list: () => listAllDeadLetters(store),
     async remove(name) {
       if (!/^[A-Za-z0-9_.-]+\.json$/.test(name)) throw new Error(`not a dead-letter name: ${name}`);
       await rm(join(dir, name), { force: true });
     },
   };
+  return store;
 }

@@ -1,10 +1,10 @@
 /** DeadLetterStore in memory: one record per put under a unique name, listed oldest first. */
-import type { DeadLetter, DeadLetterStore } from '../ports';
+import { listAllDeadLetters, type DeadLetter, type DeadLetterStore } from '../ports';
 
 export function createMemoryDeadLetterStore(): DeadLetterStore {
   const records = new Map<string, DeadLetter>();
   let counter = 0;
-  return {
+  const store: DeadLetterStore = {
     async put(entry) {
       counter++;
       const name = `${entry.deadLetteredAt.replace(/[:.]/g, '-')}-${entry.subscription}-${String(counter).padStart(8, '0')}.json`;
@@ -12,11 +12,15 @@ export function createMemoryDeadLetterStore(): DeadLetterStore {
       records.set(name, record);
       return structuredClone(record);
     },
-    async list() {
-      return [...records.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((r) => structuredClone(r));
+    async listPage({ after, limit }) {
+      const names = [...records.keys()].filter((n) => after === undefined || n > after).sort();
+      const chosen = names.slice(0, Math.max(1, Math.trunc(limit)));
+      return { items: chosen.map((n) => structuredClone(records.get(n)!)), next: names.length > chosen.length ? (chosen.at(-1) ?? null) : null };
     },
+    list: () => listAllDeadLetters(store),
     async remove(name) {
       records.delete(name);
     },
   };
+  return store;
 }

@@ -5,7 +5,7 @@
  */
 import { eventId, type MovieEvent } from '../domain/events';
 import { ConcurrencyConflictError } from '../errors';
-import type { DependencyStatus, EventStore, StoredEvent } from '../ports';
+import { scanLatestPages, type DependencyStatus, type EventStore, type StoredEvent } from '../ports';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -20,7 +20,7 @@ function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
 export function createMemoryEventStore(): EventStore {
   const docs = new Map<string, StoredEvent>();
   const ofMovie = (movieId: string) => [...docs.values()].filter((e) => e.movieId === movieId).sort((a, b) => b.version - a.version);
-  return {
+  const store: EventStore = {
     async init() {},
     async append(event: MovieEvent) {
       const { movieId, version } = event.metadata;
@@ -57,13 +57,20 @@ export function createMemoryEventStore(): EventStore {
       const doc = docs.get(id);
       if (doc && !doc.dispatched) docs.set(id, { ...doc, dispatched: true });
     },
-    async *scanLatest(batchSize = 500) {
-      const newest = new Map<string, StoredEvent>();
-      for (const e of docs.values()) {
-        const seen = newest.get(e.movieId);
-        if (!seen || seen.version < e.version) newest.set(e.movieId, e);
-      }
-      yield* chunks([...newest.values()].map(copy), batchSize);
+    async latestPage({ afterMovieId, limit }) {
+      const ids = [...docs.values()]
+        .filter((e) => e.version === 1 && (afterMovieId === undefined || e.movieId > afterMovieId))
+        .map((e) => e.movieId)
+        .sort()
+        .slice(0, Math.max(1, Math.trunc(limit)));
+      const items = ids.map((id) => copy(ofMovie(id)[0]!));
+      return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
+    },
+    async countMovies() {
+      return [...docs.values()].filter((e) => e.version === 1).length;
+    },
+    scanLatest(scan) {
+      return scanLatestPages(store, scan);
     },
     async *eventsSince(since, batchSize = 500) {
       yield* chunks(
@@ -75,4 +82,5 @@ export function createMemoryEventStore(): EventStore {
       return 'embedded';
     },
   };
+  return store;
 }

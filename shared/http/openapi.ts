@@ -64,6 +64,7 @@ const RESPONSE_HEADER_SCHEMAS: Record<string, JsonSchema> = {
   'Idempotent-Replayed': { type: 'string', enum: ['true'] },
   'X-Correlation-Id': { type: 'string' },
   'X-Read-Behind': { type: 'string', enum: ['true'] },
+  Location: { type: 'string' },
 };
 
 function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema {

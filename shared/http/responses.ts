@@ -8,6 +8,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (every bad field listed in `errors`) or malformed JSON',
   401: 'Missing or wrong function key',
   404: 'No such movie (or it was deleted)',
+  409: 'A rebuild is already running (`jobId` and `location` name it); one runs at a time',
   412: 'The If-Match version is stale (the current version is in `currentVersion` and ETag), or the movie exists',
   413: 'Body over 64 KiB',
   415: 'Wrong Content-Type',

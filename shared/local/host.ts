@@ -433,7 +433,7 @@ function contextLog(logger: Logger, info = false) {
 
 /** `%NAME%` in a schedule names an app setting, as in Azure; the local host resolves it from config. */
 export function resolveSchedule(schedule: string, config: Config): string {
-  const settings: Record<string, string> = { RELAY_SCHEDULE: config.relay.schedule };
+  const settings: Record<string, string> = { RELAY_SCHEDULE: config.relay.schedule, JOBS_SCHEDULE: config.jobs.schedule };
   return schedule.replace(/^%([A-Za-z0-9_]+)%$/, (whole, name: string) => {
     const value = settings[name];
     if (value === undefined) throw new Error(`timer schedule ${whole}: no setting ${name}`);

@@ -513,9 +513,9 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       });
     },
 
-    async *scan(batchSize = 500) {
+    async *scan(batchSize = 500, afterId?: string) {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
-      let after: estypes.SortResults | undefined;
+      let after: estypes.SortResults | undefined = afterId === undefined ? undefined : [afterId];
       for (;;) {
         const res = await callOnAlias('scan', () =>
           client.search<Record<string, unknown>>({

@@ -202,9 +202,11 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
         .map(({ movie }) => ({ id: movie.id, title: movie.title, ...(movie.year !== undefined ? { year: movie.year } : {}) }));
     },
 
-    async *scan(batchSize = 500) {
+    async *scan(batchSize = 500, afterId?: string) {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
-      const snapshot = [...aliased().docs.values()].sort((a, b) => compareCodePoints(entryId(a), entryId(b)));
+      const snapshot = [...aliased().docs.values()]
+        .filter((e) => afterId === undefined || compareCodePoints(entryId(e), afterId) > 0)
+        .sort((a, b) => compareCodePoints(entryId(a), entryId(b)));
       for (let i = 0; i < snapshot.length; i += batchSize) yield snapshot.slice(i, i + batchSize).map(copy);
     },
 

@@ -120,8 +120,11 @@ export interface ReadStore {
   search(query: SearchQuery): Promise<SearchPage>;
   /** Titles for a search box's autocomplete: every word of `q` in the title, the last one as a prefix. */
   suggest(query: SuggestQuery): Promise<Suggestion[]>;
-  /** Every entry, tombstones included, in batches (verification). */
-  scan(batchSize?: number): AsyncIterable<ReadEntry[]>;
+  /**
+   * Every entry, tombstones included, in batches in id order (verification), strictly after `afterId`
+   * when given: a keyset, so a scan resumes from the last id it saw.
+   */
+  scan(batchSize?: number, afterId?: string): AsyncIterable<ReadEntry[]>;
   /** Makes recent writes visible to search (Elasticsearch refresh); a no-op where writes are visible at once. */
   refresh(): Promise<void>;
   health(): Promise<'up' | 'down'>;

@@ -59,5 +59,36 @@ export function deadLetterStoreContract(name: string, fresh: () => Promise<DeadL
       await store.remove(b.name);
       expect(byName(await store.list())).toEqual(byName([a, c]));
     });
+
+    it('pages: each page at most limit, resumed from next, every record exactly once, next null at the end', async () => {
+      const store = await fresh();
+      const put = [];
+      for (const n of [1, 2, 3, 4, 5]) put.push(await store.put(entry(`p${n}:1`, `r${n}`, `2026-01-0${n}T00:00:00.000Z`)));
+      const seen: DeadLetter[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      for (;;) {
+        const page = await store.listPage({ ...(after === undefined ? {} : { after }), limit: 2 });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items);
+        pages++;
+        if (page.next === null) break;
+        after = page.next;
+        expect(pages).toBeLessThan(10);
+      }
+      expect(byName(seen)).toEqual(byName(put));
+      expect(pages).toBeGreaterThanOrEqual(3);
+      expect(await (await fresh()).listPage({ limit: 10 })).toEqual({ items: [], next: null });
+    });
+
+    it('a record removed while paging does not stop the pages after it', async () => {
+      const store = await fresh();
+      for (const n of [1, 2, 3, 4]) await store.put(entry(`q${n}:1`, `r${n}`, `2026-02-0${n}T00:00:00.000Z`));
+      const first = await store.listPage({ limit: 2 });
+      for (const r of first.items) await store.remove(r.name);
+      const rest = await store.listPage({ after: first.next!, limit: 10 });
+      expect(rest.items.map((r) => r.reason).sort()).toEqual(['r1', 'r2', 'r3', 'r4'].filter((r) => !first.items.some((f) => f.reason === r)));
+      expect(rest.next).toBeNull();
+    });
   });
 }

@@ -119,13 +119,58 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
     it('scans every movie’s newest version in batches of at most batchSize', async () => {
       for (const v of [1, 2]) await store.append(eventAt(id('scan-x'), v));
       await store.append(eventAt(id('scan-y'), 1));
-      const batches = await collect(store.scanLatest(2));
+      const batches = await collect(store.scanLatest({ batchSize: 2 }));
       for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
       const newest = new Map(ours(batches.flat()).map((e) => [e.movieId, e.version]));
       expect(newest.get(id('scan-x'))).toBe(2);
       expect(newest.get(id('scan-y'))).toBe(1);
       expect(newest.get(id('hist'))).toBe(5);
       expect(ours(batches.flat()).filter((e) => e.movieId === id('scan-x'))).toHaveLength(1);
+    });
+
+    it('pages the newest versions in movieId order by keyset: each page resumes after the previous one’s next', async () => {
+      // Appended out of id order, with several versions and a delete: the pages still come in id order,
+      // one entry per movie, its newest version.
+      const k = (label: string) => `keyset-${run}-${label}`;
+      for (const v of [1, 2, 3]) await store.append(eventAt(k('c'), v));
+      await store.append(eventAt(k('a'), 1));
+      for (const v of [1, 2]) await store.append(eventAt(k('d'), v, v, v === 2 ? 'MovieDeleted' : 'MovieCreated'));
+      for (const v of [1, 2]) await store.append(eventAt(k('b'), v));
+      await store.append(eventAt(k('e'), 1));
+      const seen: Array<[string, number, string]> = [];
+      const nexts: Array<string | null> = [];
+      let after = `keyset-${run}-`;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = await store.latestPage({ afterMovieId: after, limit: 2 });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        const mine = page.items.filter((e) => e.movieId.startsWith(`keyset-${run}-`));
+        seen.push(...mine.map((e): [string, number, string] => [e.movieId, e.version, e.type]));
+        if (page.next === null || mine.length < page.items.length) break;
+        nexts.push(page.next);
+        after = page.next;
+      }
+      expect(seen).toEqual([
+        [k('a'), 1, 'MovieCreated'],
+        [k('b'), 2, 'MovieUpdated'],
+        [k('c'), 3, 'MovieUpdated'],
+        [k('d'), 2, 'MovieDeleted'],
+        [k('e'), 1, 'MovieCreated'],
+      ]);
+      expect(nexts.slice(0, 2)).toEqual([k('b'), k('d')]);
+      // A scan resumed from a checkpoint gives the rest, in the same order.
+      const resumed = (await collect(store.scanLatest({ afterMovieId: k('c'), batchSize: 2 }))).flat().filter((e) => e.movieId.startsWith(`keyset-${run}-`));
+      expect(resumed.map((e) => e.movieId)).toEqual([k('d'), k('e')]);
+    });
+
+    it('counts movies, not events', async () => {
+      const before = await store.countMovies();
+      for (const v of [1, 2, 3]) await store.append(eventAt(id('count'), v));
+      expect((await store.countMovies()) - before).toBe(1);
+    });
+
+    it('the last page says so: next is null when nothing follows', async () => {
+      const page = await store.latestPage({ afterMovieId: '\uffff', limit: 5 });
+      expect(page).toEqual({ items: [], next: null });
     });
 
     it('lists every event at or after a time, oldest first, in batches', async () => {

@@ -15,8 +15,12 @@ import { cacheContract } from './cache';
 import { deadLetterStoreContract } from './dead-letters';
 import { eventStoreContract } from './event-store';
 import { publisherContract } from './publisher';
+import { jobStoreContract } from './job-store';
+import { createMemoryJobStore } from '../../shared/adapters/memory-job-store';
 
 eventStoreContract('in memory', async () => createMemoryEventStore(), 'embedded');
+
+jobStoreContract('in memory', async () => createMemoryJobStore());
 
 cacheContract('in memory', async () => ({ cache: createMemoryCache(), health: 'embedded' }), { server: false });
 

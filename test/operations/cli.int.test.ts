@@ -64,7 +64,8 @@ describe('operations CLIs over HTTP', () => {
   let host: TestHost;
   let env: Record<string, string>;
   beforeAll(async () => {
-    host = await startTestHost();
+    // The CLIs start jobs and follow them: the host's jobs timer moves them, every second here.
+    host = await startTestHost({ timers: true, env: { JOBS_SCHEDULE: '* * * * * *', RELAY_SCHEDULE: '0 0 0 1 1 *' } });
     env = { CATALOG_URL: host.url, MASTER_KEY };
     await createMovies(host, ['Heat', 'Ronin', 'Collateral']);
   });
@@ -115,9 +116,10 @@ describe('operations CLIs over HTTP', () => {
     expect(none.stdout).toContain('1 dead letter(s)');
   });
 
-  it('rebuild without store settings asks the endpoint and prints its report', async () => {
+  it('rebuild without store settings starts the job, follows it and prints its report', async () => {
     const run = await cli('rebuild', [], env);
     expect(run.stdout).toContain('POST');
+    expect(run.stdout).toMatch(/rebuild: job http:\/\/127\.0\.0\.1:\d+\/api\/ops\/jobs\/[0-9a-f-]{36}/);
     expect(run.stdout).toMatch(/rebuild: 4 movies loaded into \S+/);
     expect(run.code).toBe(0);
     // the orphan written straight into the old index is gone with it
@@ -153,7 +155,7 @@ describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))(
     expect(run.code).toBe(0);
     const after = await host.deps.readStore.currentIndex();
     expect(after).not.toBe(before);
-    const verify = await host.api('ops/verify', { key: 'master' });
-    expect(verify.json.differences).toEqual([]);
+    const verify = await host.finishJob(await host.api('ops/verify', { method: 'POST', key: 'master' }));
+    expect(verify.json.result.differences).toEqual([]);
   });
 });

@@ -214,6 +214,10 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       }
       expect(scanned).toContainEqual(tombstone('doomed', 3));
       expect(scanned.map((e) => (e.kind === 'movie' ? e.movie.id : e.id))).toEqual(['batch-a', 'batch-b', 'doomed', 'kept', 'v1']);
+      // Resumed after an id (a keyset): the rest, in the same order.
+      const resumed: string[] = [];
+      for await (const batch of store.scan(2, 'batch-b')) resumed.push(...batch.map((e) => (e.kind === 'movie' ? e.movie.id : e.id)));
+      expect(resumed).toEqual(['doomed', 'kept', 'v1']);
     });
 
     it('lets a newer movie version replace a tombstone (the version decides, not the kind)', async () => {

@@ -223,7 +223,7 @@ describe('secrets', () => {
     await send(host, { method: 'POST', path: 'movies', key: TOPIC_KEY, headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' });
     await send(host, { method: 'POST', path: 'movies', key: 'function', headers: { 'content-type': 'text/plain' }, body: 'nope' });
     await send(host, { method: 'DELETE', path: `movies/${seed.id}`, key: host.keys.functions.deleteMovie!, headers: { 'if-match': '"99"' } });
-    await send(host, { method: 'GET', path: 'ops/verify', key: FUNCTION_KEY });
+    await send(host, { method: 'POST', path: 'ops/verify', key: FUNCTION_KEY });
     const health = await send(host, { method: 'GET', path: 'health', key: 'none' });
     const healthWithMaster = await send(host, { method: 'GET', path: 'health', key: 'master' });
     const openapi = await send(host, { method: 'GET', path: 'openapi.json', key: 'none' });

@@ -118,9 +118,10 @@ export function baselines(seed: Seed): Record<string, Baseline> {
     health: { method: 'GET', path: 'health', ok: 200, writes: false },
     openapi: { method: 'GET', path: 'openapi.json', ok: 200, writes: false },
     deadLetters: { method: 'GET', path: 'ops/dead-letters', ok: 200, writes: false, key: 'master' },
-    redrive: { method: 'POST', path: 'ops/dead-letters/redrive', headers: JSON_TYPE, body: '{"names":[]}', ok: 200, writes: false, key: 'master' },
-    verify: { method: 'GET', path: 'ops/verify', ok: 200, writes: false, key: 'master' },
-    rebuild: { method: 'POST', path: 'ops/rebuild', ok: 200, writes: false, key: 'master' },
+    redrive: { method: 'POST', path: 'ops/dead-letters/redrive', headers: JSON_TYPE, body: '{"names":[]}', ok: 202, writes: false, key: 'master' },
+    verify: { method: 'POST', path: 'ops/verify', ok: 202, writes: false, key: 'master' },
+    rebuild: { method: 'POST', path: 'ops/rebuild', ok: 202, writes: false, key: 'master' },
+    getJob: { method: 'GET', path: 'ops/jobs/no-such-job', ok: 404, writes: false, key: 'master' },
     // pages (issue 17)
     docsPage: { method: 'GET', path: 'docs', ok: 200, writes: false },
     catalogPage: { method: 'GET', path: 'catalog', ok: 200, writes: false },

@@ -17,9 +17,10 @@ describe('stack "prod" with pipelineRepository set', () => {
 
   it('provisions Cosmos DB with autoscale up to the stack\'s maximum, guarded and not serverless', () => {
     expect(run.one('azure-native:cosmosdb:DatabaseAccount').inputs.capabilities).toEqual([]);
-    expect(obj(run.one('azure-native:cosmosdb:SqlResourceSqlContainer').inputs).options).toEqual({
-      autoscaleSettings: { maxThroughput: 10000 },
-    });
+    const options = (name: string) => obj(run.ofType('azure-native:cosmosdb:SqlResourceSqlContainer').find((c) => c.inputs.containerName === name)?.inputs).options;
+    expect(options('events')).toEqual({ autoscaleSettings: { maxThroughput: 10000 } });
+    // The jobs container is tiny: autoscale's floor.
+    expect(options('jobs')).toEqual({ autoscaleSettings: { maxThroughput: 1000 } });
     expect(run.one('pulumi-nodejs:dynamic/movie-catalog:CosmosCapacityGuard').inputs).toMatchObject({ mode: 'autoscale', allowReplacement: false });
     expect(run.outputs.cosmosCapacity).toBe('autoscale');
   });

@@ -232,6 +232,33 @@ export const AZURE_RULES: readonly AzureRule[] = [
       expect(appSettings(run).get('AzureWebJobsStorage__clientId')).toBe(IDENTITY.clientId);
     },
   },
+  {
+    rule: 'Autoscale throughput on a Cosmos DB container starts at a maximum of 1,000 RU/s, in steps of 1,000; a serverless account takes no throughput on its containers',
+    source: 'https://learn.microsoft.com/azure/cosmos-db/provision-throughput-autoscale#how-autoscale-provisioned-throughput-works; https://learn.microsoft.com/azure/cosmos-db/serverless',
+    check(run) {
+      const serverless = strings(run.one(T.cosmos).inputs.capabilities).includes('EnableServerless');
+      const containers = run.ofType(T.cosmosContainer);
+      expect(containers.map((c) => c.inputs.containerName).sort()).toEqual(['events', 'jobs']);
+      for (const c of containers) {
+        const autoscale = obj(obj(c.inputs.options).autoscaleSettings);
+        if (serverless) expect(c.inputs.options, String(c.inputs.containerName)).toBeUndefined();
+        else {
+          expect(Number(autoscale.maxThroughput)).toBeGreaterThanOrEqual(1000);
+          expect(Number(autoscale.maxThroughput) % 1000).toBe(0);
+        }
+      }
+    },
+  },
+  {
+    rule: 'A timer trigger whose schedule is an app setting (%NAME%) needs that setting on the app, as an NCRONTAB with seconds',
+    source: 'https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions',
+    check(run) {
+      for (const f of functions) {
+        const setting = f.kind === 'timer' ? /^%([A-Za-z0-9_]+)%$/.exec(f.schedule)?.[1] : undefined;
+        if (setting) expect(appSettings(run).get(setting), `${f.name} schedule`).toMatch(/^\S+( \S+){5}$/);
+      }
+    },
+  },
 ];
 
 export function describeStack(env: string, expected: EnvironmentExpectations, overrides: Record<string, string> = {}): void {
@@ -251,7 +278,8 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
       const counts = new Map<string, number>();
       for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
       const count = (type: string) => counts.get(type) ?? 0;
-      for (const type of [T.rg, T.workspace, T.appInsights, T.storage, T.cosmos, T.cosmosDb, T.cosmosContainer,
+      expect(count(T.cosmosContainer)).toBe(2); // events + jobs
+      for (const type of [T.rg, T.workspace, T.appInsights, T.storage, T.cosmos, T.cosmosDb,
         T.cosmosRole, T.topic, T.redis, T.redisDb, T.vault, T.plan, T.app, T.appSettings, T.scmAllowed, T.ftpAllowed, T.code,
         T.principalVisible]) {
         expect(count(type), type).toBe(1);
@@ -338,12 +366,16 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
         consistencyPolicy: { defaultConsistencyLevel: 'Session' },
       });
       expect(run.one(T.cosmosDb).inputs.databaseName).toBe('catalog');
-      const container = obj(run.one(T.cosmosContainer).inputs.resource);
+      const container = obj(run.ofType(T.cosmosContainer).find((c) => c.inputs.containerName === 'events')?.inputs.resource);
       expect(container.id).toBe('events');
       expect(obj(container.partitionKey).paths).toEqual(['/movieId']);
       const indexing = obj(container.indexingPolicy);
       expect(strings(indexing.excludedPaths)).toContain('/state/description/?');
       expect(strings(indexing.compositeIndexes)).toEqual(expect.arrayContaining(['/movieId', '/version', '/dispatched', '/metadata/occurredAt']));
+      // The keyset scan of movies (rebuild, verify): WHERE version = 1 AND movieId > @after ORDER BY movieId.
+      expect(obj(indexing).compositeIndexes).toContainEqual([{ path: '/version', order: 'ascending' }, { path: '/movieId', order: 'ascending' }]);
+      const jobs = obj(run.ofType(T.cosmosContainer).find((c) => c.inputs.containerName === 'jobs')?.inputs.resource);
+      expect(jobs).toMatchObject({ id: 'jobs', partitionKey: { paths: ['/id'] } });
     });
 
     it('uses TLS >= 1.2 and HTTPS only everywhere, and no keys where Entra works', () => {
@@ -369,10 +401,10 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
       const redisNames = expected.redisAuth === 'entra' ? ['REDIS_AUTH', 'REDIS_USERNAME'] : ['REDIS_AUTH', 'REDIS_PASSWORD'];
       expect([...settings.keys()].sort()).toEqual([
         'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId',
-        'AZURE_CLIENT_ID', 'COSMOS_ENDPOINT', 'COSMOS_DATABASE', 'COSMOS_CONTAINER', 'EVENTGRID_TOPIC_ENDPOINT',
+        'AZURE_CLIENT_ID', 'COSMOS_ENDPOINT', 'COSMOS_DATABASE', 'COSMOS_CONTAINER', 'COSMOS_JOBS_CONTAINER', 'EVENTGRID_TOPIC_ENDPOINT',
         'ELASTICSEARCH_URL', 'ELASTICSEARCH_API_KEY', 'REDIS_URL', 'DEAD_LETTER_BLOB_URL',
         'APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', 'OTEL_NODE_RESOURCE_DETECTORS', 'QUERY_AUTH_LEVEL', 'CACHE_TTL_SECONDS',
-        'RELAY_GRACE_SECONDS', 'RELAY_SCHEDULE', ...redisNames,
+        'RELAY_GRACE_SECONDS', 'RELAY_SCHEDULE', 'JOBS_SCHEDULE', ...redisNames,
       ].sort());
       // Every %SETTING% a timer function of the registry names must be an app setting, or the host cannot index it.
       for (const f of functions) {
@@ -384,6 +416,8 @@ export function describeStack(env: string, expected: EnvironmentExpectations, ov
       expect(settings.get('AZURE_CLIENT_ID')).toBe(IDENTITY.clientId);
       expect(settings.get('COSMOS_DATABASE')).toBe('catalog');
       expect(settings.get('COSMOS_CONTAINER')).toBe('events');
+      expect(settings.get('COSMOS_JOBS_CONTAINER')).toBe('jobs');
+      expect(settings.get('JOBS_SCHEDULE')).toBe('*/15 * * * * *');
       expect(settings.get('DEAD_LETTER_BLOB_URL')).toMatch(new RegExp(`^https://[a-z0-9]+\\.blob\\.core\\.windows\\.net/${DEAD_LETTER_CONTAINER}$`));
       expect(settings.get('OTEL_NODE_RESOURCE_DETECTORS')).toBe('env,host,os,process');
       expect(settings.get('RELAY_SCHEDULE')).toBe(expected.relaySchedule);

@@ -49,6 +49,11 @@ export interface TestHost extends LocalHost {
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   /** Waits until every pending delivery has been delivered or dead-lettered. */
   settle(): Promise<void>;
+  /**
+   * Follows the job a 202 started to its end, running the jobs timer as its schedule would (test hosts
+   * run no timers by themselves), and returns the last GET /api/ops/jobs/{id} (status 200, the job).
+   */
+  finishJob(started: ApiResponse): Promise<ApiResponse>;
 }
 
 export interface ApiInit {
@@ -115,6 +120,17 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     deadLetterDir,
     api,
     settle: () => host.topic.idle(),
+    async finishJob(started: ApiResponse) {
+      if (started.status !== 202) throw new Error(`expected 202 starting a job, got ${started.status}: ${started.text}`);
+      const location = started.headers.get('location') ?? '';
+      if (!location.startsWith('/api/ops/jobs/')) throw new Error(`202 without a job Location: ${location}`);
+      for (let tick = 0; tick < 10_000; tick++) {
+        await host.runTimer('jobs');
+        const job = await api(location.slice('/api/'.length), { key: 'master' });
+        if (job.status !== 200 || job.json?.status !== 'running') return job;
+      }
+      throw new Error(`job ${location} did not end`);
+    },
     async stop() {
       await host.stop();
       if (!options.deadLetterDir) rmSync(deadLetterDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
  */
 import { HttpRequest, InvocationContext, type HttpRequestInit } from '@azure/functions';
 import { createMemoryCache } from '../../shared/adapters/memory-cache';
+import { createMemoryJobStore } from '../../shared/adapters/memory-job-store';
 import { createMemoryDeadLetterStore } from '../../shared/adapters/memory-dead-letters';
 import { createMemoryEventStore } from '../../shared/adapters/memory-event-store';
 import { createMemoryPublisher, type MemoryPublisher } from '../../shared/adapters/memory-publisher';
@@ -131,9 +132,10 @@ export async function memoryApp(options: { now?: string; cacheTtlSeconds?: numbe
     readStore,
     cache,
     deadLetters: createMemoryDeadLetterStore(),
+    jobs: createMemoryJobStore(),
     clock: () => new Date(now),
     newId: () => `id${++ids}`,
-    settings: { cacheTtlSeconds: options.cacheTtlSeconds ?? 60, relayGraceSeconds: options.relayGraceSeconds ?? 30 },
+    settings: { cacheTtlSeconds: options.cacheTtlSeconds ?? 60, relayGraceSeconds: options.relayGraceSeconds ?? 30, jobPageSize: 2, jobTickSeconds: 0 },
   };
   return { deps, eventStore, publisher, readStore, cache, log: capturedLogger(), setNow: (iso) => void (now = new Date(iso)) };
 }

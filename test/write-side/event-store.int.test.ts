@@ -9,6 +9,8 @@ import { ConcurrencyConflictError } from '../../shared/errors';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../shared/local/cosmos';
 import type { EventStore } from '../../shared/ports';
 import { eventStoreContract } from '../contracts/event-store';
+import { jobStoreContract } from '../contracts/job-store';
+import { createCosmosJobStore } from '../../shared/adapters/cosmos-job-store';
 
 let cosmos: EmbeddedCosmos;
 let store: EventStore;
@@ -27,6 +29,12 @@ eventStoreContract(
   async () => createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events-contract', createIfMissing: true, embedded: true }),
   'embedded',
 );
+
+jobStoreContract('Cosmos DB (real SDK, Cosmos protocol server)', async () => {
+  const jobs = createCosmosJobStore({ client: cosmos.client, database: 'catalog', container: 'jobs', createIfMissing: true });
+  await jobs.init();
+  return jobs;
+});
 
 function event(movieId: string, version: number, minute = version, type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated'): MovieEvent {
   const at = `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
@@ -84,7 +92,7 @@ describe('Cosmos event store', () => {
 
   it('scans every movie’s newest version, and every event since a time in order', async () => {
     const latest = new Map<string, number>();
-    for await (const batch of store.scanLatest(3)) for (const e of batch) latest.set(e.movieId, e.version);
+    for await (const batch of store.scanLatest({ batchSize: 3 })) for (const e of batch) latest.set(e.movieId, e.version);
     expect(latest.get('hist')).toBe(5);
     expect(latest.get('contended')).toBe(2);
     expect(latest.get('relay-a')).toBe(2);
