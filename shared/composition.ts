@@ -194,6 +194,7 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     newId: overrides.newId ?? (() => randomUUID()),
     settings: overrides.settings ?? {
       cacheTtlSeconds: config.cacheTtlSeconds,
+      searchCacheTtlSeconds: config.searchCacheTtlSeconds,
       relayGraceSeconds: config.relay.graceSeconds,
     },
   };

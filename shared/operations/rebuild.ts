@@ -8,11 +8,11 @@
  *    goes through the alias into the new index. External versioning makes this idempotent, so an event
  *    that reached the new index by both paths is applied once. (Replay-the-tail was chosen over
  *    dual-apply: it needs no coordination with running projectors.)
- * 5. bump the search cache generation and delete the old index.
+ * 5. delete the old index. (Cached searches expire within the search cache TTL; cached movies are exact
+ *    per version, so nothing in the cache needs dropping.)
  */
 import type { Deps } from '../ports';
 import { entryOfStored } from '../read-model/projection';
-import { invalidateAll } from '../read-model/queries';
 
 export interface RebuildProgress {
   readonly phase: 'load' | 'swap' | 'tail' | 'cleanup';
@@ -52,7 +52,6 @@ export async function rebuildReadModel(
     onProgress({ phase: 'tail', done: replayed });
   }
   await deps.readStore.refresh();
-  await invalidateAll(deps.cache).catch(() => undefined);
   for (const old of previous.filter((p) => p !== index)) await deps.readStore.deleteIndex(old);
   onProgress({ phase: 'cleanup', done: loaded });
   return { index, previous, loaded, replayed, seconds: (deps.clock().getTime() - started.getTime()) / 1000 };

@@ -132,8 +132,8 @@ const INDEX_SETTINGS: estypes.IndicesIndexSettings = {
   number_of_shards: 1,
   // A replica wherever a second node exists (Elastic Cloud), none on a single local node.
   auto_expand_replicas: '0-1',
-  // The projector writes with refresh=wait_for before it invalidates the search cache, so the refresh
-  // interval bounds projection lag; a small catalog affords a short one.
+  // How soon a write shows in searches (the projector does not wait for it; a GET by id is realtime):
+  // part of the search staleness bound. A small catalog affords a short one.
   refresh_interval: '250ms',
 };
 

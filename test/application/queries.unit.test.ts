@@ -60,7 +60,7 @@ describe('getMovie', () => {
     await createdAndProjected(app, 'm1', 'Alien');
     app.cache.down = true;
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { title: 'Alien' } });
-    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toContain('cache degraded (get generation): injected: cache server unreachable');
+    expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toContain('cache degraded (get movie): injected: cache server unreachable');
   });
 
   it('a read store outage is 503; with X-Min-Version the write store still answers', async () => {

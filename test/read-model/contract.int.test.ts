@@ -225,7 +225,7 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
   });
 
   describe('visibility', () => {
-    it('with refresh, apply returns only once the write is visible to search (the projector relies on it)', async () => {
+    it('with refresh, apply returns only once the write is visible to search', async () => {
       const store = await harness().open('visibility');
       await store.init();
       const fresh = movie('visible-now', { title: 'Zanzibar visibility probe' }, 1);
