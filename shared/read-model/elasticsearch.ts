@@ -137,6 +137,17 @@ const INDEX_SETTINGS: estypes.IndicesIndexSettings = {
   refresh_interval: '250ms',
 };
 
+/**
+ * A rebuild's new index while it loads (nothing reads it before the swap): no refresh and no replica, so
+ * each document is written once and no segment is made per refresh. `swapAlias` restores INDEX_SETTINGS
+ * and refreshes before the index goes live.
+ */
+const LOADING_SETTINGS: estypes.IndicesIndexSettings = { refresh_interval: '-1', auto_expand_replicas: 'false', number_of_replicas: 0 };
+
+/** Bulk requests into a physical index (a rebuild's load): documents per request, requests in flight. */
+export const LOAD_BULK_DOCUMENTS = 1_000;
+export const LOAD_BULK_CONCURRENCY = 4;
+
 const COMPUTED_FIELDS = ['deleted', 'titleSort', 'directorLower'] as const;
 
 /** Sort-value stand-ins Elasticsearch uses for a missing value with `missing: _last`. */
@@ -372,11 +383,9 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     }
   }
 
-  async function createPhysicalIndex(name: string): Promise<'created' | 'exists'> {
+  async function createPhysicalIndex(name: string, settings = INDEX_SETTINGS): Promise<'created' | 'exists'> {
     try {
-      await call('create index', () =>
-        client.indices.create({ index: name, settings: INDEX_SETTINGS, mappings: MOVIE_MAPPINGS }),
-      );
+      await call('create index', () => client.indices.create({ index: name, settings, mappings: MOVIE_MAPPINGS }));
       return 'created';
     } catch (err) {
       if (errorType(err) === 'resource_already_exists_exception') return 'exists';
@@ -392,6 +401,40 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     return Object.keys(res)
       .filter(ownsIndex)
       .map((name) => Number(name.slice(name.lastIndexOf('-') + 1)));
+  }
+
+  /** Physical indices known to exist (checked once per store instance, forgotten when deleted here). */
+  const knownIndices = new Set<string>();
+
+  /** One bulk request; the outcome of each entry, in order. */
+  async function bulk(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<ApplyOutcome[]> {
+    const operations: Array<estypes.BulkOperationContainer | Document> = [];
+    for (const entry of entries) {
+      operations.push(
+        { index: { _index: target, _id: entryId(entry), version: entryVersion(entry), version_type: 'external' } },
+        toDocument(entry),
+      );
+    }
+    const res = await callOnAlias('bulk', () =>
+      client.bulk({
+        operations,
+        ...(toAlias ? { require_alias: true } : {}),
+        ...(refresh ? { refresh: 'wait_for' as const } : {}),
+      }),
+    );
+    return res.items.map((item, i): ApplyOutcome => {
+      const result = item.index;
+      const status = result?.status ?? 0;
+      if (status >= 200 && status < 300) return 'applied';
+      if (status === 409) return 'stale';
+      const reason = `${result?.error?.type ?? 'error'}: ${result?.error?.reason ?? 'unknown'}`;
+      const entry = entries[i];
+      const id = entry ? entryId(entry) : '?';
+      if (status === 429 || status >= 500 || result?.error?.type === 'index_not_found_exception') {
+        throw new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
+      }
+      throw new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
+    });
   }
 
   function ownsIndex(index: string): boolean {
@@ -416,39 +459,24 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     async apply(entries, options) {
       if (entries.length === 0) return [];
       entries.forEach(assertValidEntry);
-      const target = options?.index ?? alias;
-      if (options?.index !== undefined) {
+      if (options?.index === undefined) return bulk(entries, alias, true, options?.refresh === true);
+      const target = options.index;
+      if (!knownIndices.has(target)) {
         // Bulk would auto-create a missing index with guessed mappings; refuse instead.
         const exists = await call('index exists', () => client.indices.exists({ index: target }));
         if (!exists) throw new Error(`index '${target}' does not exist`);
+        knownIndices.add(target);
       }
-      const operations: Array<estypes.BulkOperationContainer | Document> = [];
-      for (const entry of entries) {
-        operations.push(
-          { index: { _index: target, _id: entryId(entry), version: entryVersion(entry), version_type: 'external' } },
-          toDocument(entry),
-        );
-      }
-      const res = await callOnAlias('bulk', () =>
-        client.bulk({
-          operations,
-          ...(options?.index === undefined ? { require_alias: true } : {}),
-          ...(options?.refresh ? { refresh: 'wait_for' as const } : {}),
-        }),
-      );
-      return res.items.map((item, i): ApplyOutcome => {
-        const result = item.index;
-        const status = result?.status ?? 0;
-        if (status >= 200 && status < 300) return 'applied';
-        if (status === 409) return 'stale';
-        const reason = `${result?.error?.type ?? 'error'}: ${result?.error?.reason ?? 'unknown'}`;
-        const entry = entries[i];
-        const id = entry ? entryId(entry) : '?';
-        if (status === 429 || status >= 500 || result?.error?.type === 'index_not_found_exception') {
-          throw new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
-        }
-        throw new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
-      });
+      // A physical index is a rebuild's load: large batches go as concurrent bulk requests.
+      const chunks: ReadEntry[][] = [];
+      for (let i = 0; i < entries.length; i += LOAD_BULK_DOCUMENTS) chunks.push(entries.slice(i, i + LOAD_BULK_DOCUMENTS));
+      const outcomes: ApplyOutcome[][] = new Array<ApplyOutcome[]>(chunks.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < chunks.length; i = next++) outcomes[i] = await bulk(chunks[i]!, target, false, options.refresh === true);
+      };
+      await Promise.all(Array.from({ length: Math.min(LOAD_BULK_CONCURRENCY, chunks.length) }, worker));
+      return outcomes.flat();
     },
 
     async get(id) {
@@ -550,13 +578,22 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       for (let attempt = 0; attempt < 5; attempt++) {
         const next = Math.max(0, ...(await existingCounters())) + 1;
         const name = `${versionPrefix}${next}`;
-        if ((await createPhysicalIndex(name)) === 'created') return name;
+        if ((await createPhysicalIndex(name, { ...INDEX_SETTINGS, ...LOADING_SETTINGS })) === 'created') {
+          knownIndices.add(name);
+          return name;
+        }
       }
       throw new Error(`could not create a new index for alias '${alias}' (name races)`);
     },
 
     async swapAlias(index) {
       if (!ownsIndex(index)) throw new Error(`index '${index}' does not belong to alias '${alias}'`);
+      // Live settings back (an index created for a load has no refresh and no replica), and its documents
+      // searchable before the first query reaches it.
+      await call('index settings', () =>
+        client.indices.putSettings({ index, settings: { refresh_interval: INDEX_SETTINGS.refresh_interval, auto_expand_replicas: INDEX_SETTINGS.auto_expand_replicas } }),
+      );
+      await call('refresh', () => client.indices.refresh({ index }));
       const before = await aliasTargets();
       // One atomic _aliases call; must_exist makes it fail (changing nothing) if a concurrent swap moved it.
       const actions: estypes.IndicesUpdateAliasesAction[] = [
@@ -572,6 +609,7 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       if ((await aliasTargets()).includes(index)) {
         throw new Error(`index '${index}' is behind alias '${alias}'; swap the alias first`);
       }
+      knownIndices.delete(index);
       try {
         await call('delete index', () => client.indices.delete({ index }));
       } catch (err) {
