@@ -147,6 +147,8 @@ const LOADING_SETTINGS: estypes.IndicesIndexSettings = { refresh_interval: '-1',
 /** Bulk requests into a physical index (a rebuild's load): documents per request, requests in flight. */
 export const LOAD_BULK_DOCUMENTS = 1_000;
 export const LOAD_BULK_CONCURRENCY = 4;
+/** Bulk requests through the alias in flight at once per store; more concurrent writes share requests. */
+export const ALIAS_BULKS_IN_FLIGHT = 4;
 
 const COMPUTED_FIELDS = ['deleted', 'titleSort', 'directorLower'] as const;
 
@@ -406,8 +408,8 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
   /** Physical indices known to exist (checked once per store instance, forgotten when deleted here). */
   const knownIndices = new Set<string>();
 
-  /** One bulk request; the outcome of each entry, in order. */
-  async function bulk(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<ApplyOutcome[]> {
+  /** One bulk request; the outcome of each entry, in order, or the error that entry met. */
+  async function bulkItems(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<Array<ApplyOutcome | Error>> {
     const operations: Array<estypes.BulkOperationContainer | Document> = [];
     for (const entry of entries) {
       operations.push(
@@ -422,7 +424,7 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
         ...(refresh ? { refresh: 'wait_for' as const } : {}),
       }),
     );
-    return res.items.map((item, i): ApplyOutcome => {
+    return res.items.map((item, i): ApplyOutcome | Error => {
       const result = item.index;
       const status = result?.status ?? 0;
       if (status >= 200 && status < 300) return 'applied';
@@ -431,10 +433,56 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       const entry = entries[i];
       const id = entry ? entryId(entry) : '?';
       if (status === 429 || status >= 500 || result?.error?.type === 'index_not_found_exception') {
-        throw new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
+        return new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
       }
-      throw new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
+      return new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
     });
+  }
+
+  function outcomesOrThrow(items: ReadonlyArray<ApplyOutcome | Error>): ApplyOutcome[] {
+    const failed = items.find((item): item is Error => item instanceof Error);
+    if (failed) throw failed;
+    return items as ApplyOutcome[];
+  }
+
+  async function bulk(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<ApplyOutcome[]> {
+    return outcomesOrThrow(await bulkItems(entries, target, toAlias, refresh));
+  }
+
+  /**
+   * Group commit for writes through the alias: while ALIAS_BULKS_IN_FLIGHT bulk requests are out, the
+   * writes of concurrent callers (one projector invocation each) wait and then go together in one bulk
+   * request; each caller gets its own outcomes or its own error. An idle store sends a write at once.
+   */
+  const waiting: Array<{ entries: readonly ReadEntry[]; resolve: (o: ApplyOutcome[]) => void; reject: (e: unknown) => void }> = [];
+  let bulksInFlight = 0;
+  function flushWaiting(): void {
+    while (bulksInFlight < ALIAS_BULKS_IN_FLIGHT && waiting.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (take < waiting.length && (take === 0 || count + waiting[take]!.entries.length <= LOAD_BULK_DOCUMENTS)) count += waiting[take++]!.entries.length;
+      const group = waiting.splice(0, take);
+      bulksInFlight++;
+      bulkItems(group.flatMap((w) => w.entries), alias, true, false)
+        .then(
+          (items) => {
+            let at = 0;
+            for (const w of group) {
+              const own = items.slice(at, (at += w.entries.length));
+              try {
+                w.resolve(outcomesOrThrow(own));
+              } catch (error) {
+                w.reject(error);
+              }
+            }
+          },
+          (error: unknown) => group.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          bulksInFlight--;
+          flushWaiting();
+        });
+    }
   }
 
   function ownsIndex(index: string): boolean {
@@ -459,7 +507,13 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     async apply(entries, options) {
       if (entries.length === 0) return [];
       entries.forEach(assertValidEntry);
-      if (options?.index === undefined) return bulk(entries, alias, true, options?.refresh === true);
+      if (options?.index === undefined) {
+        if (options?.refresh === true) return bulk(entries, alias, true, true);
+        return new Promise<ApplyOutcome[]>((resolve, reject) => {
+          waiting.push({ entries, resolve, reject });
+          flushWaiting();
+        });
+      }
       const target = options.index;
       if (!knownIndices.has(target)) {
         // Bulk would auto-create a missing index with guessed mappings; refuse instead.

@@ -2,7 +2,7 @@
  * Round trips of the read side, counted at the wire: every command a private redis-server executes (its
  * MONITOR stream) and every request that reaches the run's Elasticsearch (through a counting proxy).
  * A cached GET is one Redis command and no Elasticsearch request; a projection is one bulk request that
- * does not wait for a refresh, and one Redis command.
+ * does not wait for a refresh, and one Redis command; concurrent projections share bulk requests.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { createMemoryPublisher } from '../../shared/adapters/memory-publisher';
 import { createRedisCache } from '../../shared/adapters/redis-cache';
 import type { Cache, Deps, StoredEvent } from '../../shared/ports';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
-import type { ReadStore } from '../../shared/read-model/port';
+import type { ReadEntry, ReadStore } from '../../shared/read-model/port';
 import { project } from '../../shared/read-model/projection';
 import { getMovie, searchMovies } from '../../shared/read-model/queries';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
@@ -133,6 +133,22 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
       es: [`GET /${alias}/_doc/m1`],
     });
     expect(answer).toMatchObject({ cache: 'MISS', movie: { version: 2, title: 'Aliens' } });
+  });
+
+  it('concurrent projections share bulk requests (4 in flight, the rest wait and go together), each with its own outcome or error', async () => {
+    const movie = (id: string, extra: object = {}): ReadEntry => ({
+      kind: 'movie',
+      movie: { id, version: 1, title: `Shared ${id}`, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...extra },
+    });
+    const entries = Array.from({ length: 20 }, (_, i) => (i === 9 ? movie(`g-${i}`, { notInTheMapping: true }) : movie(`g-${i}`)));
+    let settled: Array<PromiseSettledResult<string[]>> = [];
+    const counted = await trips(async () => (settled = await Promise.allSettled(entries.map((e) => readStore.apply([e])))));
+    expect(counted.es).toEqual(Array.from({ length: 5 }, () => 'POST /_bulk?require_alias=true'));
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value.join() : (r.reason as Error).message.slice(0, 33)))).toEqual([
+      ...Array.from({ length: 9 }, () => 'applied'),
+      "Elasticsearch rejected 'g-9' (400",
+      ...Array.from({ length: 10 }, () => 'applied'),
+    ]);
   });
 
   it('search: uncached = 1 Redis GET + 1 Elasticsearch search + 1 SET; cached = 1 Redis GET and nothing else', async () => {
