@@ -139,10 +139,17 @@ const INDEX_SETTINGS: estypes.IndicesIndexSettings = {
 
 /**
  * A rebuild's new index while it loads (nothing reads it before the swap): no refresh and no replica, so
- * each document is written once and no segment is made per refresh. `swapAlias` restores INDEX_SETTINGS
+ * each document is written once, no segment is made per refresh and no fsync per request. `swapAlias`
+ * restores INDEX_SETTINGS
  * and refreshes before the index goes live.
  */
-const LOADING_SETTINGS: estypes.IndicesIndexSettings = { refresh_interval: '-1', auto_expand_replicas: 'false', number_of_replicas: 0 };
+const LOADING_SETTINGS: estypes.IndicesIndexSettings = {
+  refresh_interval: '-1',
+  auto_expand_replicas: 'false',
+  number_of_replicas: 0,
+  // No fsync per bulk request while loading: a crash mid-load means loading again, never a live loss.
+  translog: { durability: 'async' },
+};
 
 /** Bulk requests into a physical index (a rebuild's load): documents per request, requests in flight. */
 export const LOAD_BULK_DOCUMENTS = 1_000;
@@ -645,7 +652,7 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       // Live settings back (an index created for a load has no refresh and no replica), and its documents
       // searchable before the first query reaches it.
       await call('index settings', () =>
-        client.indices.putSettings({ index, settings: { refresh_interval: INDEX_SETTINGS.refresh_interval, auto_expand_replicas: INDEX_SETTINGS.auto_expand_replicas } }),
+        client.indices.putSettings({ index, settings: { refresh_interval: INDEX_SETTINGS.refresh_interval, auto_expand_replicas: INDEX_SETTINGS.auto_expand_replicas, translog: { durability: 'request' } } }),
       );
       await call('refresh', () => client.indices.refresh({ index }));
       const before = await aliasTargets();
