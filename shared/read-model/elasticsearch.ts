@@ -528,16 +528,27 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
         if (!exists) throw new Error(`index '${target}' does not exist`);
         knownIndices.add(target);
       }
-      // A physical index is a rebuild's load: large batches go as concurrent bulk requests.
-      const chunks: ReadEntry[][] = [];
-      for (let i = 0; i < entries.length; i += LOAD_BULK_DOCUMENTS) chunks.push(entries.slice(i, i + LOAD_BULK_DOCUMENTS));
-      const outcomes: ApplyOutcome[][] = new Array<ApplyOutcome[]>(chunks.length);
+      // A physical index is a rebuild's load: large batches go as concurrent bulk requests. Every entry of
+      // one id goes in the same request, in batch order, so outcomes are those of applying in order.
+      const chunks: Array<Array<{ entry: ReadEntry; at: number }>> = [];
+      const chunkOfId = new Map<string, number>();
+      entries.forEach((entry, at) => {
+        const id = entryId(entry);
+        const chunk = chunkOfId.get(id) ?? Math.floor(chunkOfId.size / LOAD_BULK_DOCUMENTS);
+        chunkOfId.set(id, chunk);
+        (chunks[chunk] ??= []).push({ entry, at });
+      });
+      const outcomes = new Array<ApplyOutcome>(entries.length);
       let next = 0;
       const worker = async (): Promise<void> => {
-        for (let i = next++; i < chunks.length; i = next++) outcomes[i] = await bulk(chunks[i]!, target, false, options.refresh === true);
+        for (let i = next++; i < chunks.length; i = next++) {
+          const chunk = chunks[i]!;
+          const results = await bulk(chunk.map((c) => c.entry), target, false, options.refresh === true);
+          chunk.forEach((c, j) => (outcomes[c.at] = results[j]!));
+        }
       };
       await Promise.all(Array.from({ length: Math.min(LOAD_BULK_CONCURRENCY, chunks.length) }, worker));
-      return outcomes.flat();
+      return outcomes;
     },
 
     async get(id) {
