@@ -203,6 +203,7 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     newId: overrides.newId ?? (() => randomUUID()),
     settings: overrides.settings ?? {
       cacheTtlSeconds: config.cacheTtlSeconds,
+      searchCacheTtlSeconds: config.searchCacheTtlSeconds,
       relayGraceSeconds: config.relay.graceSeconds,
       jobPageSize: config.jobs.pageSize,
       jobTickSeconds: config.jobs.tickSeconds,

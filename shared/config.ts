@@ -46,6 +46,8 @@ const SettingsSchema = z.object({
   REDIS_USERNAME: optionalString,
   REDIS_TIMEOUT_MS: intSetting(250, 10, 10_000),
   CACHE_TTL_SECONDS: intSetting(300, 1, 86_400),
+  /** How long a search or suggest answer is cached: its staleness bound (writes do not invalidate searches). */
+  SEARCH_CACHE_TTL_SECONDS: intSetting(10, 1, 3_600),
   RELAY_GRACE_SECONDS: intSetting(30, 0, 86_400),
   RELAY_SCHEDULE: z.string().min(1).default(DEFAULT_RELAY_SCHEDULE),
   JOBS_SCHEDULE: z.string().min(1).default(DEFAULT_JOBS_SCHEDULE),
@@ -80,6 +82,7 @@ export interface Config {
   };
   readonly redis: { readonly url?: string; readonly password?: string; readonly auth: 'accessKey' | 'entra'; readonly username?: string; readonly timeoutMs: number };
   readonly cacheTtlSeconds: number;
+  readonly searchCacheTtlSeconds: number;
   readonly relay: { readonly graceSeconds: number; readonly schedule: string };
   readonly jobs: { readonly schedule: string; readonly pageSize: number; readonly tickSeconds: number };
   readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
     },
     redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, auth: s.REDIS_AUTH, username: s.REDIS_USERNAME, timeoutMs: s.REDIS_TIMEOUT_MS },
     cacheTtlSeconds: s.CACHE_TTL_SECONDS,
+    searchCacheTtlSeconds: s.SEARCH_CACHE_TTL_SECONDS,
     relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },
     jobs: { schedule: s.JOBS_SCHEDULE, pageSize: s.JOBS_PAGE_SIZE, tickSeconds: s.JOBS_TICK_SECONDS },
     deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },

@@ -77,18 +77,39 @@ export interface EventPublisher {
 }
 
 /**
- * A cache. Every operation is bounded in time; an adapter that cannot reach its server throws
- * CacheUnavailableError and callers degrade (a cache never fails a query).
+ * A cache. Every operation is bounded in time and is one round trip to the server; an adapter that cannot
+ * reach its server throws CacheUnavailableError and callers degrade (a cache never fails a query).
  */
 export interface Cache {
   readonly kind: 'redis' | 'memory' | 'none';
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(keys: readonly string[]): Promise<void>;
-  /** Atomically increments a counter (the list/search generation) and returns the new value. */
-  incr(key: string): Promise<number>;
+  /**
+   * A versioned entry (written by `putVersioned`): its version and value, or a null value when only the
+   * version is known (a floor: "the store holds at least this version; nothing cached").
+   */
+  getVersioned(key: string): Promise<VersionedEntry | null>;
+  /**
+   * Atomically stores `value` (or, when null, a floor) at `version`, unless the key already holds a newer
+   * version, or this version with a value. So a floor replaces any older value, and a reader that read an
+   * older version than the floor cannot put it back.
+   */
+  putVersioned(key: string, version: number, value: string | null, ttlSeconds: number): Promise<void>;
   health(): Promise<DependencyStatus>;
   close(): Promise<void>;
+}
+
+export interface VersionedEntry {
+  readonly version: number;
+  readonly value: string | null;
+}
+
+/** The rule of `Cache.putVersioned`, shared by the in-memory adapter (Redis runs it as a Lua script). */
+export function replacesVersioned(current: VersionedEntry | null, version: number, value: string | null): boolean {
+  if (current === null) return true;
+  if (current.version !== version) return current.version < version;
+  return current.value === null && value !== null;
 }
 
 export class CacheUnavailableError extends Error {
@@ -239,6 +260,8 @@ export interface Deps {
   readonly newId: () => string;
   readonly settings: {
     readonly cacheTtlSeconds: number;
+    /** How long a search or suggest answer is cached: the staleness bound of cached searches. */
+    readonly searchCacheTtlSeconds: number;
     readonly relayGraceSeconds: number;
     /** Movies (or dead-letter blobs) per job step. */
     readonly jobPageSize: number;

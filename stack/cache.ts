@@ -52,7 +52,7 @@ export class Cache extends pulumi.ComponentResource {
       port: REDIS_PORT,
       // One endpoint that proxies to the shards: works with a plain (non-cluster-aware) ioredis client.
       clusteringPolicy: redisenterprise.ClusteringPolicy.EnterpriseCluster,
-      // Only keys with a TTL are evicted: the list/search generation counters (no TTL) must survive pressure.
+      // Only keys with a TTL are evicted (every cache entry has one).
       evictionPolicy: redisenterprise.EvictionPolicy.VolatileLRU,
       accessKeysAuthentication: args.auth === 'accessKey'
         ? redisenterprise.AccessKeysAuthentication.Enabled

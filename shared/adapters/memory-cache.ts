@@ -1,35 +1,48 @@
 /** In-process cache for local runs without Redis: TTLs honoured, size bounded (oldest entries go first). */
-import type { Cache } from '../ports';
+import { replacesVersioned, type Cache, type VersionedEntry } from '../ports';
+
+/** The layout of a versioned entry, in Redis and here: `<version>:<value>`, an empty value for a floor. */
+export function decodeVersioned(raw: string | null): VersionedEntry | null {
+  if (raw === null) return null;
+  const sep = raw.indexOf(':');
+  const version = Number(raw.slice(0, sep));
+  if (sep < 1 || !Number.isSafeInteger(version)) return null;
+  return { version, value: sep === raw.length - 1 ? null : raw.slice(sep + 1) };
+}
 
 export function createMemoryCache(maxEntries = 10_000, now: () => number = Date.now): Cache {
   const entries = new Map<string, { value: string; expiresAt: number }>();
+  const read = (key: string): string | null => {
+    const entry = entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= now()) {
+      entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  };
+  const write = (key: string, value: string, ttlSeconds: number): void => {
+    entries.delete(key);
+    entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  };
   return {
     kind: 'memory',
     async get(key) {
-      const entry = entries.get(key);
-      if (!entry) return null;
-      if (entry.expiresAt <= now()) {
-        entries.delete(key);
-        return null;
-      }
-      return entry.value;
+      return read(key);
     },
     async set(key, value, ttlSeconds) {
-      entries.delete(key);
-      entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      write(key, value, ttlSeconds);
     },
     async del(keys) {
       for (const key of keys) entries.delete(key);
     },
-    async incr(key) {
-      // Counters never expire (as in Redis, an INCR key has no TTL). No await between read and write:
-      // concurrent increments must not read the same value (the contract's 20 concurrent INCRs).
-      const entry = entries.get(key);
-      const next = Number(entry && entry.expiresAt > now() ? entry.value : '0') + 1;
-      entries.delete(key);
-      entries.set(key, { value: String(next), expiresAt: Number.POSITIVE_INFINITY });
-      return next;
+    async getVersioned(key) {
+      return decodeVersioned(read(key));
+    },
+    async putVersioned(key, version, value, ttlSeconds) {
+      // No await between the check and the write: one step, as the Lua script is in Redis.
+      if (replacesVersioned(decodeVersioned(read(key)), version, value)) write(key, `${version}:${value ?? ''}`, ttlSeconds);
     },
     async health() {
       return 'embedded';

@@ -4,6 +4,29 @@
  */
 import { Redis } from 'ioredis';
 import { CacheUnavailableError, type Cache, type DependencyStatus, type Logger } from '../ports';
+import { decodeVersioned } from './memory-cache';
+
+/**
+ * Cache.putVersioned in one round trip (EVALSHA; ioredis falls back to EVAL once when the server does not
+ * know the script yet). Values are `<version>:<value>`, a floor is `<version>:`. One key, so it runs on a
+ * clustered Redis too. Same rule as replacesVersioned in ../ports.
+ */
+const PUT_VERSIONED = `
+local current = redis.call('GET', KEYS[1])
+local version = tonumber(ARGV[1])
+if current then
+  local sep = string.find(current, ':', 1, true)
+  local held = sep and tonumber(string.sub(current, 1, sep - 1))
+  if held then
+    if held > version then return 0 end
+    if held == version and (sep < #current or ARGV[2] == '') then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3])
+return 1
+`;
+
+type ScriptedRedis = Redis & { putVersioned(key: string, version: number, value: string, ttlSeconds: number): Promise<number> };
 
 /** A source of short-lived passwords (Entra access tokens) and when each expires. */
 export type TokenSource = () => Promise<{ token: string; expiresOnTimestamp: number }>;
@@ -30,7 +53,8 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     commandTimeout: options.timeoutMs,
     connectTimeout: Math.max(options.timeoutMs, 1000),
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-  });
+  }) as ScriptedRedis;
+  redis.defineCommand('putVersioned', { numberOfKeys: 1, lua: PUT_VERSIONED });
   let renewal: NodeJS.Timeout | undefined;
   const renew = async (): Promise<void> => {
     const { token, expiresOnTimestamp } = await options.tokens!();
@@ -67,7 +91,9 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     get: (key) => run('GET', () => redis.get(key)),
     set: (key, value, ttlSeconds) => run('SET', async () => void (await redis.set(key, value, 'EX', ttlSeconds))),
     del: (keys) => run('DEL', async () => void (keys.length > 0 ? await redis.del(...keys) : 0)),
-    incr: (key) => run('INCR', () => redis.incr(key)),
+    getVersioned: (key) => run('GET', async () => decodeVersioned(await redis.get(key))),
+    putVersioned: (key, version, value, ttlSeconds) =>
+      run('EVALSHA', async () => void (await redis.putVersioned(key, version, value ?? '', ttlSeconds))),
     async health(): Promise<DependencyStatus> {
       try {
         await redis.ping();

@@ -9,7 +9,8 @@
  *    goes through the alias into the new index. External versioning makes this idempotent, so an event
  *    that reached the new index by both paths is applied once. (Replay-the-tail was chosen over
  *    dual-apply: it needs no coordination with running projectors.)
- * 5. bump the search cache generation and delete the old index.
+ * 5. delete the old index. (Cached searches expire within the search cache TTL; cached movies are exact
+ *    per version, so nothing in the cache needs dropping.)
  *
  * It runs as bounded steps over a plain-JSON checkpoint (`RebuildState`), so a job can run it one step
  * per invocation and resume it after a restart: every step is safe to run again (a load page or a tail
@@ -17,7 +18,6 @@
  */
 import type { Deps } from '../ports';
 import { entryOfStored } from '../read-model/projection';
-import { invalidateAll } from '../read-model/queries';
 
 export interface RebuildProgress {
   readonly phase: 'load' | 'swap' | 'tail' | 'cleanup';
@@ -97,7 +97,6 @@ export async function rebuildStep(deps: RebuildDeps, state: RebuildState, pageSi
     case 'cleanup': {
       const index = required(state.index);
       await deps.readStore.refresh();
-      await invalidateAll(deps.cache).catch(() => undefined);
       for (const old of (state.previous ?? []).filter((p) => p !== index)) await deps.readStore.deleteIndex(old);
       return { ...state, phase: 'done', finishedAt: deps.clock().toISOString() };
     }

@@ -132,10 +132,30 @@ const INDEX_SETTINGS: estypes.IndicesIndexSettings = {
   number_of_shards: 1,
   // A replica wherever a second node exists (Elastic Cloud), none on a single local node.
   auto_expand_replicas: '0-1',
-  // The projector writes with refresh=wait_for before it invalidates the search cache, so the refresh
-  // interval bounds projection lag; a small catalog affords a short one.
+  // How soon a write shows in searches (the projector does not wait for it; a GET by id is realtime):
+  // part of the search staleness bound. A small catalog affords a short one.
   refresh_interval: '250ms',
 };
+
+/**
+ * A rebuild's new index while it loads (nothing reads it before the swap): no refresh and no replica, so
+ * each document is written once, no segment is made per refresh and no fsync per request. `swapAlias`
+ * restores INDEX_SETTINGS
+ * and refreshes before the index goes live.
+ */
+const LOADING_SETTINGS: estypes.IndicesIndexSettings = {
+  refresh_interval: '-1',
+  auto_expand_replicas: 'false',
+  number_of_replicas: 0,
+  // No fsync per bulk request while loading: a crash mid-load means loading again, never a live loss.
+  translog: { durability: 'async' },
+};
+
+/** Bulk requests into a physical index (a rebuild's load): documents per request, requests in flight. */
+export const LOAD_BULK_DOCUMENTS = 1_000;
+export const LOAD_BULK_CONCURRENCY = 4;
+/** Bulk requests through the alias in flight at once per store; more concurrent writes share requests. */
+export const ALIAS_BULKS_IN_FLIGHT = 4;
 
 const COMPUTED_FIELDS = ['deleted', 'titleSort', 'directorLower'] as const;
 
@@ -372,11 +392,9 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     }
   }
 
-  async function createPhysicalIndex(name: string): Promise<'created' | 'exists'> {
+  async function createPhysicalIndex(name: string, settings = INDEX_SETTINGS): Promise<'created' | 'exists'> {
     try {
-      await call('create index', () =>
-        client.indices.create({ index: name, settings: INDEX_SETTINGS, mappings: MOVIE_MAPPINGS }),
-      );
+      await call('create index', () => client.indices.create({ index: name, settings, mappings: MOVIE_MAPPINGS }));
       return 'created';
     } catch (err) {
       if (errorType(err) === 'resource_already_exists_exception') return 'exists';
@@ -392,6 +410,86 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     return Object.keys(res)
       .filter(ownsIndex)
       .map((name) => Number(name.slice(name.lastIndexOf('-') + 1)));
+  }
+
+  /** Physical indices known to exist (checked once per store instance, forgotten when deleted here). */
+  const knownIndices = new Set<string>();
+
+  /** One bulk request; the outcome of each entry, in order, or the error that entry met. */
+  async function bulkItems(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<Array<ApplyOutcome | Error>> {
+    const operations: Array<estypes.BulkOperationContainer | Document> = [];
+    for (const entry of entries) {
+      operations.push(
+        { index: { _index: target, _id: entryId(entry), version: entryVersion(entry), version_type: 'external' } },
+        toDocument(entry),
+      );
+    }
+    const res = await callOnAlias('bulk', () =>
+      client.bulk({
+        operations,
+        ...(toAlias ? { require_alias: true } : {}),
+        ...(refresh ? { refresh: 'wait_for' as const } : {}),
+      }),
+    );
+    return res.items.map((item, i): ApplyOutcome | Error => {
+      const result = item.index;
+      const status = result?.status ?? 0;
+      if (status >= 200 && status < 300) return 'applied';
+      if (status === 409) return 'stale';
+      const reason = `${result?.error?.type ?? 'error'}: ${result?.error?.reason ?? 'unknown'}`;
+      const entry = entries[i];
+      const id = entry ? entryId(entry) : '?';
+      if (status === 429 || status >= 500 || result?.error?.type === 'index_not_found_exception') {
+        return new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
+      }
+      return new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
+    });
+  }
+
+  function outcomesOrThrow(items: ReadonlyArray<ApplyOutcome | Error>): ApplyOutcome[] {
+    const failed = items.find((item): item is Error => item instanceof Error);
+    if (failed) throw failed;
+    return items as ApplyOutcome[];
+  }
+
+  async function bulk(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<ApplyOutcome[]> {
+    return outcomesOrThrow(await bulkItems(entries, target, toAlias, refresh));
+  }
+
+  /**
+   * Group commit for writes through the alias: while ALIAS_BULKS_IN_FLIGHT bulk requests are out, the
+   * writes of concurrent callers (one projector invocation each) wait and then go together in one bulk
+   * request; each caller gets its own outcomes or its own error. An idle store sends a write at once.
+   */
+  const waiting: Array<{ entries: readonly ReadEntry[]; resolve: (o: ApplyOutcome[]) => void; reject: (e: unknown) => void }> = [];
+  let bulksInFlight = 0;
+  function flushWaiting(): void {
+    while (bulksInFlight < ALIAS_BULKS_IN_FLIGHT && waiting.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (take < waiting.length && (take === 0 || count + waiting[take]!.entries.length <= LOAD_BULK_DOCUMENTS)) count += waiting[take++]!.entries.length;
+      const group = waiting.splice(0, take);
+      bulksInFlight++;
+      bulkItems(group.flatMap((w) => w.entries), alias, true, false)
+        .then(
+          (items) => {
+            let at = 0;
+            for (const w of group) {
+              const own = items.slice(at, (at += w.entries.length));
+              try {
+                w.resolve(outcomesOrThrow(own));
+              } catch (error) {
+                w.reject(error);
+              }
+            }
+          },
+          (error: unknown) => group.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          bulksInFlight--;
+          flushWaiting();
+        });
+    }
   }
 
   function ownsIndex(index: string): boolean {
@@ -416,39 +514,41 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     async apply(entries, options) {
       if (entries.length === 0) return [];
       entries.forEach(assertValidEntry);
-      const target = options?.index ?? alias;
-      if (options?.index !== undefined) {
+      if (options?.index === undefined) {
+        if (options?.refresh === true) return bulk(entries, alias, true, true);
+        return new Promise<ApplyOutcome[]>((resolve, reject) => {
+          waiting.push({ entries, resolve, reject });
+          flushWaiting();
+        });
+      }
+      const target = options.index;
+      if (!knownIndices.has(target)) {
         // Bulk would auto-create a missing index with guessed mappings; refuse instead.
         const exists = await call('index exists', () => client.indices.exists({ index: target }));
         if (!exists) throw new Error(`index '${target}' does not exist`);
+        knownIndices.add(target);
       }
-      const operations: Array<estypes.BulkOperationContainer | Document> = [];
-      for (const entry of entries) {
-        operations.push(
-          { index: { _index: target, _id: entryId(entry), version: entryVersion(entry), version_type: 'external' } },
-          toDocument(entry),
-        );
-      }
-      const res = await callOnAlias('bulk', () =>
-        client.bulk({
-          operations,
-          ...(options?.index === undefined ? { require_alias: true } : {}),
-          ...(options?.refresh ? { refresh: 'wait_for' as const } : {}),
-        }),
-      );
-      return res.items.map((item, i): ApplyOutcome => {
-        const result = item.index;
-        const status = result?.status ?? 0;
-        if (status >= 200 && status < 300) return 'applied';
-        if (status === 409) return 'stale';
-        const reason = `${result?.error?.type ?? 'error'}: ${result?.error?.reason ?? 'unknown'}`;
-        const entry = entries[i];
-        const id = entry ? entryId(entry) : '?';
-        if (status === 429 || status >= 500 || result?.error?.type === 'index_not_found_exception') {
-          throw new ReadStoreUnavailableError(`Elasticsearch could not index '${id}' (${status} ${reason})`);
-        }
-        throw new Error(`Elasticsearch rejected '${id}' (${status} ${reason})`);
+      // A physical index is a rebuild's load: large batches go as concurrent bulk requests. Every entry of
+      // one id goes in the same request, in batch order, so outcomes are those of applying in order.
+      const chunks: Array<Array<{ entry: ReadEntry; at: number }>> = [];
+      const chunkOfId = new Map<string, number>();
+      entries.forEach((entry, at) => {
+        const id = entryId(entry);
+        const chunk = chunkOfId.get(id) ?? Math.floor(chunkOfId.size / LOAD_BULK_DOCUMENTS);
+        chunkOfId.set(id, chunk);
+        (chunks[chunk] ??= []).push({ entry, at });
       });
+      const outcomes = new Array<ApplyOutcome>(entries.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < chunks.length; i = next++) {
+          const chunk = chunks[i]!;
+          const results = await bulk(chunk.map((c) => c.entry), target, false, options.refresh === true);
+          chunk.forEach((c, j) => (outcomes[c.at] = results[j]!));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(LOAD_BULK_CONCURRENCY, chunks.length) }, worker));
+      return outcomes;
     },
 
     async get(id) {
@@ -550,13 +650,22 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       for (let attempt = 0; attempt < 5; attempt++) {
         const next = Math.max(0, ...(await existingCounters())) + 1;
         const name = `${versionPrefix}${next}`;
-        if ((await createPhysicalIndex(name)) === 'created') return name;
+        if ((await createPhysicalIndex(name, { ...INDEX_SETTINGS, ...LOADING_SETTINGS })) === 'created') {
+          knownIndices.add(name);
+          return name;
+        }
       }
       throw new Error(`could not create a new index for alias '${alias}' (name races)`);
     },
 
     async swapAlias(index) {
       if (!ownsIndex(index)) throw new Error(`index '${index}' does not belong to alias '${alias}'`);
+      // Live settings back (an index created for a load has no refresh and no replica), and its documents
+      // searchable before the first query reaches it.
+      await call('index settings', () =>
+        client.indices.putSettings({ index, settings: { refresh_interval: INDEX_SETTINGS.refresh_interval, auto_expand_replicas: INDEX_SETTINGS.auto_expand_replicas, translog: { durability: 'request' } } }),
+      );
+      await call('refresh', () => client.indices.refresh({ index }));
       const before = await aliasTargets();
       // One atomic _aliases call; must_exist makes it fail (changing nothing) if a concurrent swap moved it.
       const actions: estypes.IndicesUpdateAliasesAction[] = [
@@ -572,6 +681,7 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       if ((await aliasTargets()).includes(index)) {
         throw new Error(`index '${index}' is behind alias '${alias}'; swap the alias first`);
       }
+      knownIndices.delete(index);
       try {
         await call('delete index', () => client.indices.delete({ index }));
       } catch (err) {

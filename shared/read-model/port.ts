@@ -110,11 +110,13 @@ export interface ReadStore {
   /**
    * Applies entries with external versioning: an entry whose version is not newer than the stored one
    * is a no-op ('stale'), never an error. `index` targets a physical index (rebuild); default the alias.
-   * `refresh: true` returns only once the writes are visible to search (Elasticsearch `refresh=wait_for`),
-   * so a search cached after the projector's invalidation cannot miss them.
+   * `refresh: true` returns only once the writes are visible to search (Elasticsearch `refresh=wait_for`).
+   * The projector does not ask for it: `get` is realtime, and searches see a write within the store's
+   * refresh interval.
    */
   apply(entries: readonly ReadEntry[], options?: { index?: string; refresh?: boolean }): Promise<ApplyOutcome[]>;
-  /** One entry by id, tombstones included (queries hide them; verification needs them). */
+  /** One entry by id, tombstones included (queries hide them; verification needs them). Realtime: sees
+   *  every applied write at once, refreshed or not. */
   get(id: string): Promise<ReadEntry | null>;
   /** Search and list; tombstones never appear. */
   search(query: SearchQuery): Promise<SearchPage>;

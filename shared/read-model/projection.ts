@@ -1,8 +1,10 @@
 /**
  * The projection: the ONLY writer of the read store. Idempotent and order-free: each event carries the
  * full resulting state and its version, applied with external versioning, so duplicates and stale
- * deliveries are no-ops; a delete leaves a tombstone. Then the cache entries the event affects are
- * invalidated. Transient faults throw (the delivery is retried); a poison event throws PoisonEventError.
+ * deliveries are no-ops; a delete leaves a tombstone. Then the movie's cache entry is invalidated (its floor
+ * raised to the event's version). The projection does not wait for the read store's refresh: a GET by id
+ * is realtime in Elasticsearch, and searches are eventually consistent (see ./queries).
+ * Transient faults throw (the delivery is retried); a poison event throws PoisonEventError.
  */
 import { z } from 'zod';
 import { MOVIE_EVENT_TYPES, cloudEventType } from '../domain/events';
@@ -71,16 +73,19 @@ export interface ProjectionResult {
   readonly lagMs: number;
 }
 
-export async function project(event: CloudEventEnvelope, deps: Pick<Deps, 'readStore' | 'cache' | 'clock'>): Promise<ProjectionResult> {
+export async function project(event: CloudEventEnvelope, deps: Pick<Deps, 'readStore' | 'cache' | 'clock' | 'settings'>): Promise<ProjectionResult> {
   const data = parseMovieEvent(event);
   const entry = toReadEntry(data);
   const [outcome = 'stale'] = await withSpan(`${deps.readStore.kind} index`, { 'db.system': deps.readStore.kind, 'movie.id': entry.kind === 'movie' ? entry.movie.id : entry.id }, () =>
-    deps.readStore.apply([entry], { refresh: true }),
+    deps.readStore.apply([entry]),
   );
   const lagMs = deps.clock().getTime() - Date.parse(data.metadata.occurredAt);
   recordProjectionLag(lagMs, outcome);
   // Invalidate even for a stale outcome: this may be the retry of a delivery whose invalidation failed.
-  await withSpan(`${deps.cache.kind} invalidate`, { 'db.system': deps.cache.kind }, () => invalidateMovie(deps.cache, data.state.id));
+  // (A floor older than the stored version changes nothing the newer projection did not already do.)
+  await withSpan(`${deps.cache.kind} invalidate`, { 'db.system': deps.cache.kind }, () =>
+    invalidateMovie(deps.cache, data.state.id, data.state.version, deps.settings.cacheTtlSeconds),
+  );
   return { movieId: data.state.id, version: data.state.version, outcome, lagMs };
 }
 

@@ -1,9 +1,13 @@
 /**
- * The queries: cache-aside over the read store, with exact invalidation by generation numbers:
- * - per movie: `movie:<id>:gen` counts that movie's events; its value lives at `movie:<id>:<gen>`;
- * - lists and searches: `movies:gen` counts every event; results live at `movies:<gen>:<query hash>`.
- * A reader that raced a projection can only write under the old generation, which no one reads again,
- * so no stale entry outlives a change. A cache fault never fails a query: it answers from the store.
+ * The queries: cache-aside over the read store, every cached answer one cache round trip.
+ * - One movie: `movie:<id>` holds a versioned entry (Cache.putVersioned). After each read-store write the
+ *   projector raises that key's floor to the event's version, which replaces any older cached value; a
+ *   reader that raced the projection and read an older version cannot put it back. So a GET after a
+ *   projection never serves an older version, and the lookup is one GET.
+ * - Searches and suggestions: `search:<query hash>`, `suggest:<hash>`, kept for searchCacheTtlSeconds and
+ *   never invalidated by writes (a steady write rate would empty them). That TTL plus the read store's
+ *   refresh interval bounds how long a search may miss a change (searches are eventually consistent).
+ * A cache fault never fails a query: it answers from the store.
  */
 import { createHash } from 'node:crypto';
 import type { Movie } from '../domain/movie';
@@ -15,22 +19,18 @@ import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type Search
 
 export type CacheStatus = 'HIT' | 'MISS';
 
-const movieGenKey = (id: string) => `movie:${id}:gen`;
-const movieKey = (id: string, gen: string) => `movie:${id}:${gen}`;
-const SEARCH_GEN_KEY = 'movies:gen';
-const searchKey = (gen: string, hash: string) => `movies:${gen}:${hash}`;
-const suggestKey = (gen: string, hash: string) => `movies:${gen}:suggest:${hash}`;
+const movieKey = (id: string) => `movie:${id}`;
+const searchKey = (hash: string) => `search:${hash}`;
+const suggestKey = (hash: string) => `suggest:${hash}`;
 
-/** Called by the projection after each read-store write of one movie. Throws CacheUnavailableError. */
-export async function invalidateMovie(cache: Cache, movieId: string): Promise<void> {
-  const gen = await cache.incr(movieGenKey(movieId));
-  await cache.incr(SEARCH_GEN_KEY);
-  await cache.del([movieKey(movieId, String(gen - 1))]);
-}
+const versionOf = (entry: ReadEntry): number => (entry.kind === 'movie' ? entry.movie.version : entry.version);
 
-/** After a rebuild: every cached search is dropped (movie entries are exact per version already). */
-export async function invalidateAll(cache: Cache): Promise<void> {
-  await cache.incr(SEARCH_GEN_KEY);
+/**
+ * Called by the projection after each read-store write of one movie (version = the event's): one round
+ * trip. Throws CacheUnavailableError.
+ */
+export async function invalidateMovie(cache: Cache, movieId: string, version: number, ttlSeconds: number): Promise<void> {
+  await cache.putVersioned(movieKey(movieId), version, null, ttlSeconds);
 }
 
 /** Runs a cache operation; a cache fault is logged and answered with `fallback`. */
@@ -65,13 +65,12 @@ export interface MovieAnswer {
  */
 export async function getMovie(id: string, minVersion: number | undefined, deps: Deps, log: Logger): Promise<MovieAnswer> {
   const { cache, readStore } = deps;
-  const gen = (await tolerant(log, 'get generation', () => cache.get(movieGenKey(id)), null)) ?? '0';
-  const cached = await tolerant(log, 'get movie', () => cache.get(movieKey(id, gen)), null);
+  const cached = await tolerant(log, 'get movie', () => cache.getVersioned(movieKey(id)), null);
   let entry: ReadEntry | null;
   let status: CacheStatus = 'HIT';
-  recordCacheLookup('getMovie', cached !== null);
-  if (cached !== null) {
-    entry = JSON.parse(cached) as ReadEntry;
+  recordCacheLookup('getMovie', cached?.value != null);
+  if (cached?.value != null) {
+    entry = JSON.parse(cached.value) as ReadEntry;
   } else {
     status = 'MISS';
     // Read-your-writes can still be answered by the write store while the read store is down.
@@ -83,10 +82,11 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
     );
     if (entry) {
       const value = JSON.stringify(entry);
-      await tolerant(log, 'set movie', () => cache.set(movieKey(id, gen), value, deps.settings.cacheTtlSeconds), undefined);
+      const version = versionOf(entry);
+      await tolerant(log, 'set movie', () => cache.putVersioned(movieKey(id), version, value, deps.settings.cacheTtlSeconds), undefined);
     }
   }
-  const readVersion = entry ? (entry.kind === 'movie' ? entry.movie.version : entry.version) : 0;
+  const readVersion = entry ? versionOf(entry) : 0;
   if (minVersion !== undefined && readVersion < minVersion) {
     const latest = await deps.eventStore.latest(id);
     if (latest && latest.version < minVersion) throw new VersionNotYetAvailableError(latest.version);
@@ -106,32 +106,30 @@ export function queryHash(query: SearchQuery): string {
 
 export async function searchMovies(query: SearchQuery, deps: Deps, log: Logger): Promise<{ page: SearchPage; cache: CacheStatus }> {
   const { cache } = deps;
-  const gen = (await tolerant(log, 'get generation', () => cache.get(SEARCH_GEN_KEY), null)) ?? '0';
-  const key = searchKey(gen, queryHash(query));
+  const key = searchKey(queryHash(query));
   const cached = await tolerant(log, 'get search', () => cache.get(key), null);
   recordCacheLookup('searchMovies', cached !== null);
   if (cached !== null) return { page: JSON.parse(cached) as SearchPage, cache: 'HIT' };
   const page = await fromReadStore(() => deps.readStore.search(query));
   const value = JSON.stringify(page);
-  await tolerant(log, 'set search', () => cache.set(key, value, deps.settings.cacheTtlSeconds), undefined);
+  await tolerant(log, 'set search', () => cache.set(key, value, deps.settings.searchCacheTtlSeconds), undefined);
   return { page, cache: 'MISS' };
 }
 
-/** Autocomplete titles, cached under the search generation like searches (the projector invalidates both). */
+/** Autocomplete titles, cached like searches (same staleness bound). */
 export async function suggestTitles(
   query: SuggestQuery,
   deps: Deps,
   log: Logger,
 ): Promise<{ suggestions: Suggestion[]; cache: CacheStatus }> {
   const { cache } = deps;
-  const gen = (await tolerant(log, 'get generation', () => cache.get(SEARCH_GEN_KEY), null)) ?? '0';
   const hash = createHash('sha256').update(JSON.stringify([query.q.trim().toLowerCase(), query.limit])).digest('base64url').slice(0, 32);
-  const key = suggestKey(gen, hash);
+  const key = suggestKey(hash);
   const cached = await tolerant(log, 'get suggest', () => cache.get(key), null);
   recordCacheLookup('suggest', cached !== null);
   if (cached !== null) return { suggestions: JSON.parse(cached) as Suggestion[], cache: 'HIT' };
   const suggestions = await fromReadStore(() => deps.readStore.suggest(query));
   const value = JSON.stringify(suggestions);
-  await tolerant(log, 'set suggest', () => cache.set(key, value, deps.settings.cacheTtlSeconds), undefined);
+  await tolerant(log, 'set suggest', () => cache.set(key, value, deps.settings.searchCacheTtlSeconds), undefined);
   return { suggestions, cache: 'MISS' };
 }

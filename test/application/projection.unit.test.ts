@@ -1,7 +1,8 @@
 /**
  * The projection on the in-memory ports (embedded read store, in-memory cache): parse (poison events),
  * the version rules (duplicates and stale deliveries are no-ops, whatever the order), the id/version
- * agreement of state and metadata, tombstones, and the cache invalidation that follows every projection.
+ * agreement of state and metadata, tombstones, the exact per-movie cache invalidation that follows every
+ * projection, and the bounded staleness of cached searches (a TTL, not invalidated by writes).
  */
 import { describe, expect, it } from 'vitest';
 import { cloudEventEnvelope } from '../../shared/adapters/eventgrid-publisher';
@@ -147,25 +148,51 @@ describe('cache invalidation after a projection', () => {
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2, title: 'Aliens' } });
   });
 
-  it('a cached search is not served after any projection changes what it would find', async () => {
+  it('a reader that read the old version while the projection ran cannot put it back in the cache', async () => {
     const app = await memoryApp();
+    await project(delivered('m1', 1, 'Alien'), app.deps);
+    const inner = app.readStore.get.bind(app.readStore);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    app.readStore.get = async (id) => {
+      const entry = await inner(id); // reads v1 ...
+      await released; // ... and stalls while v2 is projected
+      return entry;
+    };
+    const racing = getMovie('m1', undefined, app.deps, app.log);
+    await new Promise((resolve) => setImmediate(resolve));
+    app.readStore.get = inner;
+    await project(delivered('m1', 2, 'Aliens'), app.deps);
+    release();
+    expect(await racing).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2, title: 'Aliens' } });
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 2, title: 'Aliens' } });
+  });
+
+  it('a projection does not invalidate cached searches: they are served until their TTL (10 s here), then read again', async () => {
+    const app = await memoryApp({ now: '2026-01-01T00:00:00.000Z', searchCacheTtlSeconds: 10 });
     await project(delivered('m1', 1, 'Alien'), app.deps);
     const query = { q: 'alien', sort: 'relevance' as const, limit: 10 };
     expect((await searchMovies(query, app.deps, app.log)).cache).toBe('MISS');
-    expect((await searchMovies(query, app.deps, app.log)).cache).toBe('HIT');
     await project(delivered('m2', 1, 'Alien Resurrection'), app.deps);
+    app.setNow('2026-01-01T00:00:09.999Z');
+    const stale = await searchMovies(query, app.deps, app.log);
+    expect(stale.cache).toBe('HIT');
+    expect(stale.page.items.map((m) => m.id)).toEqual(['m1']);
+    app.setNow('2026-01-01T00:00:10.000Z');
     const after = await searchMovies(query, app.deps, app.log);
     expect(after.cache).toBe('MISS');
     expect(after.page.items.map((m) => m.id).sort()).toEqual(['m1', 'm2']);
   });
 
-  it('a deleted movie disappears from a cached search and a cached get at once', async () => {
-    const app = await memoryApp();
+  it('a deleted movie disappears from a cached get at once, and from a cached search within its TTL', async () => {
+    const app = await memoryApp({ now: '2026-01-01T00:00:00.000Z', searchCacheTtlSeconds: 10 });
     await project(delivered('m1', 1, 'Alien'), app.deps);
     await getMovie('m1', undefined, app.deps, app.log);
     await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log);
     await project(delivered('m1', 2, 'Alien', 'MovieDeleted'), app.deps);
     await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 404 });
+    app.setNow('2026-01-01T00:00:10.000Z');
     expect((await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).page.total).toBe(0);
   });
 

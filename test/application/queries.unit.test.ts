@@ -65,7 +65,6 @@ describe('getMovie', () => {
     app.cache.down = true;
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { title: 'Alien' } });
     expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
-      'cache degraded (get generation): injected: cache server unreachable',
       'cache degraded (get movie): injected: cache server unreachable',
       'cache degraded (set movie): injected: cache server unreachable',
     ]);
@@ -84,7 +83,7 @@ describe('getMovie', () => {
     await expect(getMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('mapping bug'));
   });
 
-  it('each movie has its own cache entry and generation: projecting one movie leaves another’s entry cached', async () => {
+  it('each movie has its own cache entry: projecting one movie leaves another’s entry cached', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     await createdAndProjected(app, 'm2', 'Heat');
@@ -94,15 +93,14 @@ describe('getMovie', () => {
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { id: 'm1', title: 'Alien' } });
   });
 
-  it('a superseded movie entry is deleted from the cache at once (not left to its TTL)', async () => {
+  it('a superseded movie entry is replaced at once by the projection (not left to its TTL)', async () => {
     const app = await memoryApp();
-    await createdAndProjected(app, 'm1', 'Alien'); // movie:m1:gen is now 1
-    await getMovie('m1', undefined, app.deps, app.log);
-    expect(await app.cache.get('movie:m1:1')).not.toBeNull();
+    await createdAndProjected(app, 'm1', 'Alien');
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 1 } });
     await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta }, app.deps, app.log);
     for (const event of app.publisher.accepted.splice(0)) await project(event, app.deps);
-    expect(await app.cache.get('movie:m1:gen')).toBe('2');
-    expect(await app.cache.get('movie:m1:1')).toBeNull();
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2, title: 'Aliens' } });
   });
 
   it('X-Min-Version beyond every store is a 412 naming the newest version, to retry after a second', async () => {
@@ -150,7 +148,6 @@ describe('searchMovies', () => {
     expect(degraded.cache).toBe('MISS');
     expect(degraded.page.total).toBe(2);
     expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
-      'cache degraded (get generation): injected: cache server unreachable',
       'cache degraded (get search): injected: cache server unreachable',
       'cache degraded (set search): injected: cache server unreachable',
     ]);
@@ -172,14 +169,18 @@ describe('searchMovies', () => {
 });
 
 describe('suggestTitles', () => {
-  it('cache-aside under the search generation: the same prefix in any case is a hit, a projection invalidates it', async () => {
-    const app = await memoryApp();
+  it('cache-aside for the search cache TTL: the same prefix in any case is a hit; a projection shows once the entry expires', async () => {
+    const app = await memoryApp({ searchCacheTtlSeconds: 10 });
+    app.setNow('2026-01-01T00:00:00.000Z');
     await createdAndProjected(app, 'm1', 'Alien', { releaseDate: '1979-05-25' });
     expect(await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien', year: 1979 }], cache: 'MISS' });
     expect(await suggestTitles({ q: ' ALI ', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien', year: 1979 }], cache: 'HIT' });
     expect((await suggestTitles({ q: 'ali', limit: 1 }, app.deps, app.log)).cache).toBe('MISS');
     expect((await suggestTitles({ q: 'hea', limit: 5 }, app.deps, app.log)).cache).toBe('MISS');
     await createdAndProjected(app, 'm2', 'Alice', { releaseDate: '2010-03-05' });
+    app.setNow('2026-01-01T00:00:09.999Z');
+    expect(await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien', year: 1979 }], cache: 'HIT' });
+    app.setNow('2026-01-01T00:00:10.000Z');
     const after = await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log);
     expect(after.cache).toBe('MISS');
     expect(after.suggestions.map((s) => s.title).sort()).toEqual(['Alice', 'Alien']);
@@ -191,7 +192,6 @@ describe('suggestTitles', () => {
     app.cache.down = true;
     expect(await suggestTitles({ q: 'ali', limit: 5 }, app.deps, app.log)).toEqual({ suggestions: [{ id: 'm1', title: 'Alien' }], cache: 'MISS' });
     expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
-      'cache degraded (get generation): injected: cache server unreachable',
       'cache degraded (get suggest): injected: cache server unreachable',
       'cache degraded (set suggest): injected: cache server unreachable',
     ]);

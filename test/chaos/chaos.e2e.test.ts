@@ -476,7 +476,7 @@ describe.skipIf(skip)('chaos under load', () => {
     const alias = uniqueIndexPrefix('chaos');
     const inner = createElasticsearchReadStore({ node: es.url, alias, requestTimeoutMs: 5_000 });
     await inner.init();
-    // refresh=wait_for on every projected event waits for the next refresh (1 s by default): see the report.
+    // Searches see a write at the next refresh (the projector does not wait for it): a short interval keeps them close.
     await setRefreshInterval(es.url, alias, '50ms');
     const base = {
       cosmos,

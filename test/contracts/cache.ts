@@ -41,18 +41,39 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, o
       expect([await h.cache.get(key('d1')), await h.cache.get(key('d2')), await h.cache.get(key('d3'))]).toEqual([null, '2', null]);
     });
 
-    it('incr counts from 1, returns the new value, and get reads it as a decimal string', async () => {
-      expect(await h.cache.incr(key('gen'))).toBe(1);
-      expect(await h.cache.incr(key('gen'))).toBe(2);
-      expect(await h.cache.incr(key('gen'))).toBe(3);
-      expect(await h.cache.get(key('gen'))).toBe('3');
-      expect(await h.cache.incr(key('other-gen'))).toBe(1);
+    it('putVersioned stores a value at a version; getVersioned reads both; a plain key is not a versioned entry', async () => {
+      expect(await h.cache.getVersioned(key('v-missing'))).toBeNull();
+      await h.cache.putVersioned(key('v'), 3, '{"title":"Alien"}', 60);
+      expect(await h.cache.getVersioned(key('v'))).toEqual({ version: 3, value: '{"title":"Alien"}' });
+      await h.cache.putVersioned(key('floor'), 7, null, 60);
+      expect(await h.cache.getVersioned(key('floor'))).toEqual({ version: 7, value: null });
+      await h.cache.set(key('plain'), 'no version here', 60);
+      expect(await h.cache.getVersioned(key('plain'))).toBeNull();
     });
 
-    it('20 concurrent increments of one counter end at exactly 20, each value returned once', async () => {
-      const values = await Promise.all(Array.from({ length: 20 }, () => h.cache.incr(key('concurrent'))));
-      expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      expect(await h.cache.get(key('concurrent'))).toBe('20');
+    it('putVersioned: an older version never replaces a newer one; a floor replaces an older value, and only a value replaces its own floor', async () => {
+      const k = key('rule');
+      await h.cache.putVersioned(k, 2, 'v2', 60);
+      await h.cache.putVersioned(k, 1, 'v1', 60); // a reader that read an older version
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 2, value: 'v2' });
+      await h.cache.putVersioned(k, 2, 'v2 again', 60); // same version, a value there already
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 2, value: 'v2' });
+      await h.cache.putVersioned(k, 2, null, 60); // a floor of the same version keeps the value
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 2, value: 'v2' });
+      await h.cache.putVersioned(k, 3, null, 60); // the projector: v3 written, older values are gone
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 3, value: null });
+      await h.cache.putVersioned(k, 2, 'v2', 60); // a reader that raced the projection
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 3, value: null });
+      await h.cache.putVersioned(k, 3, 'v3', 60); // a reader that read v3 fills it
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 3, value: 'v3' });
+      await h.cache.putVersioned(k, 10, 'v10', 60); // versions compare as numbers, not text
+      await h.cache.putVersioned(k, 9, 'v9', 60);
+      expect(await h.cache.getVersioned(k)).toEqual({ version: 10, value: 'v10' });
+    });
+
+    it('putVersioned keeps values with colons intact', async () => {
+      await h.cache.putVersioned(key('colons'), 1, '{"a":"b:c"}', 60);
+      expect(await h.cache.getVersioned(key('colons'))).toEqual({ version: 1, value: '{"a":"b:c"}' });
     });
 
     it('reports health', async () => {
@@ -66,7 +87,7 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, o
       await h.cache.set(key('before-outage'), 'v', 60);
       await h.outage.stop();
       try {
-        for (const op of [() => h.cache.get(key('x')), () => h.cache.set(key('x'), 'v', 60), () => h.cache.del([key('x')]), () => h.cache.incr(key('x'))]) {
+        for (const op of [() => h.cache.get(key('x')), () => h.cache.set(key('x'), 'v', 60), () => h.cache.del([key('x')]), () => h.cache.getVersioned(key('x')), () => h.cache.putVersioned(key('x'), 1, 'v', 60)]) {
           await expect(op()).rejects.toBeInstanceOf(CacheUnavailableError);
         }
         expect(await h.cache.health()).toBe('down');

@@ -45,17 +45,24 @@ deadLetterStoreContract('in memory', async () => createMemoryDeadLetterStore());
 deadLetterStoreContract('local folder', async () => createFileDeadLetterStore(join(mkdtempSync(join(tmpdir(), 'dl-contract-')), 'nested')));
 
 describe('in-memory cache beyond the contract (its clock is injectable)', () => {
-  it('an entry is gone once its TTL has passed; a counter never expires', async () => {
+  it('an entry is gone once its TTL has passed, a versioned one (value or floor) too', async () => {
     let now = 1_000_000;
     const cache = createMemoryCache(10, () => now);
     await cache.set('k', 'v', 30);
-    await cache.incr('gen');
+    await cache.putVersioned('movie', 2, 'v2', 30);
+    await cache.putVersioned('floor', 5, null, 60);
     now += 29_999;
     expect(await cache.get('k')).toBe('v');
+    expect(await cache.getVersioned('movie')).toEqual({ version: 2, value: 'v2' });
     now += 1;
     expect(await cache.get('k')).toBeNull();
-    now += 10 ** 12;
-    expect(await cache.get('gen')).toBe('1');
+    expect(await cache.getVersioned('movie')).toBeNull();
+    // an expired entry no longer guards its version
+    await cache.putVersioned('movie', 1, 'v1', 30);
+    expect(await cache.getVersioned('movie')).toEqual({ version: 1, value: 'v1' });
+    expect(await cache.getVersioned('floor')).toEqual({ version: 5, value: null });
+    now += 30_000;
+    expect(await cache.getVersioned('floor')).toBeNull();
   });
 
   it('keeps at most maxEntries, dropping the oldest first', async () => {

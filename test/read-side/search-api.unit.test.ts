@@ -20,8 +20,9 @@ const at = '2024-01-01T00:00:00.000Z';
 const movie = (id: string, fields: Partial<Movie> & { title: string }): Movie => ({ id, version: 1, createdAt: at, updatedAt: at, ...fields });
 
 const readStore = createEmbeddedReadStore();
-const cache = createMemoryCache();
-const deps = { readStore, cache, settings: { cacheTtlSeconds: 60, relayGraceSeconds: 5 } } as unknown as Deps;
+let now = Date.parse(at);
+const cache = createMemoryCache(10_000, () => now);
+const deps = { readStore, cache, settings: { cacheTtlSeconds: 60, searchCacheTtlSeconds: 10, relayGraceSeconds: 5 } } as unknown as Deps;
 
 async function call(def: HttpFunctionDefinition, query: string) {
   const request = new HttpRequest({ method: 'GET', url: `http://h/api/${def.route}?${query}` });
@@ -76,7 +77,7 @@ describe('GET /api/movies', () => {
 });
 
 describe('GET /api/suggest', () => {
-  it('suggests titles for a partial input, cached under the search generation', async () => {
+  it('suggests titles for a partial input, cached like searches: for the search TTL (10 s here), whatever is projected', async () => {
     const first = await call(suggest, 'q=termin');
     expect(first.status).toBe(200);
     expect(first.headers['X-Cache']).toBe('MISS');
@@ -89,8 +90,11 @@ describe('GET /api/suggest', () => {
     const again = await call(suggest, 'q=TERMIN');
     expect(again.headers['X-Cache']).toBe('HIT');
     expect(again.body).toEqual(first.body);
-    // A projected event bumps the generation: the next answer is fresh.
-    await invalidateMovie(cache, 't1');
+    // A projected event does not invalidate it; the TTL does.
+    await invalidateMovie(cache, 't1', 2, 60);
+    now += 9_999;
+    expect((await call(suggest, 'q=termin')).headers['X-Cache']).toBe('HIT');
+    now += 1;
     expect((await call(suggest, 'q=termin')).headers['X-Cache']).toBe('MISS');
     expect((await call(suggest, 'q=termin&limit=1')).body).toEqual({ suggestions: [{ id: 't1', title: 'The Terminator', year: 1984 }] });
   });

@@ -47,7 +47,7 @@ export interface TestHost extends LocalHost {
   readonly deadLetterDir: string;
   /** Fetches /api/<path> with the function key unless `key` says otherwise ('none' sends none). */
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
-  /** Waits until every pending delivery has been delivered or dead-lettered. */
+  /** Waits until every pending delivery has been delivered or dead-lettered, then refreshes the read store. */
   settle(): Promise<void>;
   /**
    * Follows the job a 202 started to its end, running the jobs timer as its schedule would (test hosts
@@ -119,7 +119,11 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     logger,
     deadLetterDir,
     api,
-    settle: () => host.topic.idle(),
+    // The projector does not wait for searches to see its writes (a refresh interval): settle does.
+    settle: async () => {
+      await host.topic.idle();
+      await host.deps.readStore.refresh().catch(() => undefined);
+    },
     async finishJob(started: ApiResponse) {
       if (started.status !== 202) throw new Error(`expected 202 starting a job, got ${started.status}: ${started.text}`);
       const location = started.headers.get('location') ?? '';

@@ -31,7 +31,8 @@ export function switchableCache(inner: Cache): SwitchableCache {
     get: guard((key: string) => inner.get(key)),
     set: guard((key: string, value: string, ttl: number) => inner.set(key, value, ttl)),
     del: guard((keys: readonly string[]) => inner.del(keys)),
-    incr: guard((key: string) => inner.incr(key)),
+    getVersioned: guard((key: string) => inner.getVersioned(key)),
+    putVersioned: guard((key: string, version: number, value: string | null, ttl: number) => inner.putVersioned(key, version, value, ttl)),
     health: async () => (cache.down ? 'down' : inner.health()),
     close: () => inner.close(),
   };
@@ -118,7 +119,7 @@ export interface MemoryApp {
 
 export const T0 = '2026-03-01T12:00:00.000Z';
 
-export async function memoryApp(options: { now?: string; cacheTtlSeconds?: number; relayGraceSeconds?: number } = {}): Promise<MemoryApp> {
+export async function memoryApp(options: { now?: string; cacheTtlSeconds?: number; searchCacheTtlSeconds?: number; relayGraceSeconds?: number } = {}): Promise<MemoryApp> {
   let now = new Date(options.now ?? T0);
   const readStore = switchableReadStore(createEmbeddedReadStore());
   await readStore.init();
@@ -135,7 +136,7 @@ export async function memoryApp(options: { now?: string; cacheTtlSeconds?: numbe
     jobs: createMemoryJobStore(),
     clock: () => new Date(now),
     newId: () => `id${++ids}`,
-    settings: { cacheTtlSeconds: options.cacheTtlSeconds ?? 60, relayGraceSeconds: options.relayGraceSeconds ?? 30, jobPageSize: 2, jobTickSeconds: 0 },
+    settings: { cacheTtlSeconds: options.cacheTtlSeconds ?? 60, searchCacheTtlSeconds: options.searchCacheTtlSeconds ?? 10, relayGraceSeconds: options.relayGraceSeconds ?? 30, jobPageSize: 2, jobTickSeconds: 0 },
   };
   return { deps, eventStore, publisher, readStore, cache, log: capturedLogger(), setNow: (iso) => void (now = new Date(iso)) };
 }
