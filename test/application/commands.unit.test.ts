@@ -145,7 +145,9 @@ describe('idempotent create (Idempotency-Key)', () => {
     ).catch((e: unknown) => e);
     expect(keyedPut).toBeInstanceOf(PreconditionFailedError);
     expect(keyedPut).toMatchObject({ status: 412, message: 'Movie m1 already exists.' });
-    expect(app.eventStore.appends).toBe(1);
+    // The unkeyed create tries its append (the write is the existence check) and loses; the keyed one reads first.
+    expect(app.eventStore.appends).toBe(2);
+    expect((await app.eventStore.history('m1', { limit: 10 })).map((e) => e.version)).toEqual([1]);
   });
 
   it('a keyed create’s movie id is stable (a retry after a redeploy finds it): "k" and 42 characters of the key’s SHA-256, base64url', () => {

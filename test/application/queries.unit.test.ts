@@ -73,7 +73,7 @@ describe('getMovie', () => {
   it('only a cache outage degrades: any other cache fault fails the query (it is a bug, not an outage)', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
-    const broken = { ...app.deps, cache: { ...app.cache, get: () => Promise.reject(new TypeError('bad reply')) } };
+    const broken = { ...app.deps, cache: { ...app.cache, getVersioned: () => Promise.reject(new TypeError('bad reply')) } };
     await expect(getMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('bad reply'));
   });
 
