@@ -33,6 +33,7 @@ import type { ReadEntry, SearchQuery } from '../shared/read-model/port';
 import { entryOfStored, project } from '../shared/read-model/projection';
 import { directorKey, titleSortKey } from '../shared/read-model/query';
 import { queryHash, searchMovies } from '../shared/read-model/queries';
+import { mulberry32 as random } from '../shared/local/keyed-random';
 import { mapRecord } from '../shared/seed/mapping';
 import { loadVegaMovies } from '../scripts/seed';
 import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';
@@ -59,18 +60,6 @@ const REBUILD_BATCH = num('BENCH_REBUILD_BATCH', 4_000);
 const log = (message: string) => console.log(`[bench:read ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const quiet: Logger = { log: () => undefined, warn: () => undefined, error: (...args) => console.error(...args) };
 const results: Record<string, unknown> = {};
-
-/** A small deterministic generator (mulberry32), so every run asks the same mix. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The seed catalog's movies as states (version 1, old event times so a rebuild's tail is empty). */
 function catalogStates(): MovieState[] {

@@ -14,6 +14,7 @@
  */
 import type { MovieEvent } from '../shared/domain/events';
 import { GENRES, type Genre, type MovieFields, type MovieState } from '../shared/domain/movie';
+import { mulberry32 } from '../shared/local/keyed-random';
 import { mapRecord, type VegaMovie } from '../shared/seed/mapping';
 import { loadVegaMovies } from '../scripts/seed';
 
@@ -21,18 +22,6 @@ import { loadVegaMovies } from '../scripts/seed';
 export interface SyntheticMovie {
   readonly id: string;
   readonly events: readonly MovieEvent[];
-}
-
-/** mulberry32: small, fast, good enough for sampling; the same seed gives the same sequence. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Pools {
@@ -82,7 +71,7 @@ const EPOCH = Date.parse('2025-01-01T00:00:00.000Z');
  */
 export function* syntheticMovies(count: number, seed: number): Iterable<SyntheticMovie> {
   const p = pools();
-  const random = generator(seed);
+  const random = mulberry32(seed);
   const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)]!;
   const maybe = <T>(probability: number, value: () => T): T | undefined => (random() < probability ? value() : undefined);
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');

@@ -7,20 +7,11 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { HEAVY_SDKS } from '../support/sdks';
 
 const ROOT = resolve(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** Packages a cold start must not pay for. */
-const HEAVY_SDKS = [
-  '@azure/cosmos',
-  '@elastic/elasticsearch',
-  'ioredis',
-  '@azure/storage-blob',
-  '@azure/eventgrid',
-  'applicationinsights',
-  '@azure/identity',
-];
 
 /** Requires `entry` in a fresh process and lists the packages (node_modules/<name>) now in its module cache. */
 async function packagesLoadedBy(entry: string): Promise<string[]> {

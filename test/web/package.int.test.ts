@@ -13,20 +13,11 @@ import { createCosmosEventStore } from '../../shared/adapters/cosmos-event-store
 import { startEmbeddedCosmos } from '../../shared/local/cosmos';
 import { deleteIndicesWithPrefix, elasticsearchUnavailableReason, uniqueIndexPrefix } from '../support/elasticsearch';
 import { unavailable } from '../support/services';
+import { HEAVY_SDKS } from '../support/sdks';
 
 /** Split-off code: `<name>-<esbuild content hash>.js` under dist/functions/chunks/. */
 const CHUNK = /^dist\/functions\/chunks\/[\w.-]+-[A-Z0-9]{8}\.js$/;
 
-/** Packages a cold start must not load: each is reached only through a dynamic import. */
-const HEAVY_SDKS = [
-  '@azure/cosmos',
-  '@elastic/elasticsearch',
-  'ioredis',
-  '@azure/storage-blob',
-  '@azure/eventgrid',
-  'applicationinsights',
-  '@azure/identity',
-];
 
 describe('deploy package with the pages', () => {
   it('carries the pages and Swagger UI as files beside the bundle, and stays within 3 MB zipped', async () => {
