@@ -3,38 +3,53 @@
  * URL and keys, and HTTP calls that retry what is worth retrying.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const DEFAULT_CATALOG_URL = 'http://127.0.0.1:7071';
 
-/** `--name value` or `--name=value`; undefined when absent. */
-export function argValue(name: string, argv: readonly string[] = process.argv.slice(2)): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === `--${name}`) return argv[i + 1];
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+/**
+ * Every option the scripts take (node:util parseArgs, strict): `--name value` or `--name=value` for values,
+ * bare `--name` for switches. An unknown option, a switch given a value (`--json=true`) or a value option
+ * followed by another option (`--url --json`) is a UsageError instead of a silent misreading.
+ */
+const OPTIONS = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  offset: { type: 'string' },
+  limit: { type: 'string' },
+  concurrency: { type: 'string' },
+  'search-timeout': { type: 'string' },
+  http: { type: 'boolean' },
+  json: { type: 'boolean' },
+  list: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+type OptionName = keyof typeof OPTIONS;
+
+export function parseCli(argv: readonly string[] = process.argv.slice(2)) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  return undefined;
 }
 
-export function hasFlag(name: string, argv: readonly string[] = process.argv.slice(2)): boolean {
-  return argv.includes(`--${name}`);
+/** The value of `--name`; undefined when absent. */
+export function argValue(name: OptionName, argv?: readonly string[]): string | undefined {
+  const value = parseCli(argv).values[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
-/** Arguments that are neither flags nor flag values. */
-export function positionals(valueFlags: readonly string[], argv: readonly string[] = process.argv.slice(2)): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      if (valueFlags.includes(a.slice(2))) i++;
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
+export function hasFlag(name: OptionName, argv?: readonly string[]): boolean {
+  return parseCli(argv).values[name] === true;
 }
 
-export function intArg(name: string, def: number, min = 0): number {
+/** Arguments that are neither options nor option values. */
+export function positionals(argv?: readonly string[]): string[] {
+  return parseCli(argv).positionals;
+}
+
+export function intArg(name: OptionName, def: number, min = 0): number {
   const raw = argValue(name);
   if (raw === undefined) return def;
   const n = Number(raw);

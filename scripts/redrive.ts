@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
-  const names = positionals(['url']);
+  const names = positionals();
   const chosen = names.length > 0 ? items.filter((d) => names.includes(d.name)) : items;
   const unknown = names.filter((n) => !items.some((d) => d.name === n));
   console.log(`dead letters at ${catalogUrl()}: ${formatDeadLetters(chosen)}`);
