@@ -21,7 +21,7 @@ import { startLocalHost, type LocalHost } from '../shared/local/host';
 import { rebuildReadModel } from '../shared/operations/rebuild';
 import { searchRequest, suggestRequest } from '../shared/read-model/elasticsearch';
 import type { SearchQuery } from '../shared/read-model/port';
-import { normalizeQuery, normalizeSuggestQuery } from '../shared/read-model/query';
+import { entryVersion, normalizeQuery, normalizeSuggestQuery } from '../shared/read-model/query';
 import type { Logger } from '../shared/ports';
 import { loadVegaMovies, seedCatalog, skippedCount } from '../scripts/seed';
 import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';
@@ -146,7 +146,7 @@ async function projectionLag(
     commandMs.push(answered - t);
     for (;;) {
       const entry = await host.deps.readStore.get(body.id);
-      const version = entry ? (entry.kind === 'movie' ? entry.movie.version : entry.version) : 0;
+      const version = entry ? entryVersion(entry) : 0;
       if (version >= body.version) break;
       if (performance.now() - answered > 30_000) {
         failures++;

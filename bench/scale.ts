@@ -34,10 +34,10 @@ import { deadLetterPages, scanLatestPages, type EventStore, type StoredEvent } f
 import { entryOfStored } from '../shared/read-model/projection';
 import type { ReadEntry, ReadStore } from '../shared/read-model/port';
 import { syntheticMovies } from './synthetic';
+import { entryId } from '../shared/read-model/query';
 
 const ROOT = resolve(__dirname, '..');
 const SEED = Number(process.env.BENCH_SCALE_SEED ?? 42);
-const idOf = (e: ReadEntry) => (e.kind === 'movie' ? e.movie.id : e.id);
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** First index of `ids` (sorted) whose value is > after. */
@@ -94,7 +94,7 @@ async function stores(count: number): Promise<void> {
     apply: (entries: ReadEntry[], options?: { index?: string }) => {
       const index = indices.get(options?.index ?? alias)!;
       sortedIds.delete(options?.index ?? alias);
-      for (const e of entries) index.set(idOf(e), e);
+      for (const e of entries) index.set(entryId(e), e);
       return entries.map(() => 'applied');
     },
     readGet: (id: string) => indices.get(alias)!.get(id) ?? null,
@@ -166,7 +166,7 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
         const batch = await rpc<ReadEntry[]>('scanPage', batchSize, after);
         if (batch.length > 0) yield batch;
         if (batch.length < batchSize) return;
-        after = idOf(batch.at(-1)!);
+        after = entryId(batch.at(-1)!);
       }
     },
     refresh: async () => undefined,

@@ -13,6 +13,7 @@ import { mapBounded } from '../concurrency';
 import type { Deps } from '../ports';
 import { entryOfStored } from '../read-model/projection';
 import type { ReadEntry } from '../read-model/port';
+import { entryId, entryVersion } from '../read-model/query';
 
 export interface Difference {
   readonly id: string;
@@ -49,15 +50,13 @@ export interface VerifyState {
 export const VERIFY_PAGE_SIZE = 500;
 const CONCURRENCY = 16;
 
-const versionOf = (e: ReadEntry) => (e.kind === 'movie' ? e.movie.version : e.version);
-const idOf = (e: ReadEntry) => (e.kind === 'movie' ? e.movie.id : e.id);
 
 export function compareEntries(id: string, expected: ReadEntry, actual: ReadEntry | null): Difference | null {
-  if (!actual) return { id, problem: 'missing', expectedVersion: versionOf(expected) };
-  if (versionOf(actual) !== versionOf(expected)) return { id, problem: 'version', expectedVersion: versionOf(expected), actualVersion: versionOf(actual) };
-  if (expected.kind !== actual.kind) return { id, problem: expected.kind === 'tombstone' ? 'should-be-tombstone' : 'should-be-live', expectedVersion: versionOf(expected) };
+  if (!actual) return { id, problem: 'missing', expectedVersion: entryVersion(expected) };
+  if (entryVersion(actual) !== entryVersion(expected)) return { id, problem: 'version', expectedVersion: entryVersion(expected), actualVersion: entryVersion(actual) };
+  if (expected.kind !== actual.kind) return { id, problem: expected.kind === 'tombstone' ? 'should-be-tombstone' : 'should-be-live', expectedVersion: entryVersion(expected) };
   if (expected.kind === 'movie' && actual.kind === 'movie' && !isDeepStrictEqual(JSON.parse(JSON.stringify(expected.movie)), JSON.parse(JSON.stringify(actual.movie)))) {
-    return { id, problem: 'fields', expectedVersion: versionOf(expected) };
+    return { id, problem: 'fields', expectedVersion: entryVersion(expected) };
   }
   return null;
 }
@@ -89,12 +88,12 @@ export async function verifyStep(deps: Pick<Deps, 'eventStore' | 'readStore'>, s
     }
     const found = (
       await mapBounded(batch, CONCURRENCY, async (entry): Promise<Difference | null> =>
-        (await deps.eventStore.get(idOf(entry), 1)) ? null : { id: idOf(entry), problem: 'orphan', actualVersion: versionOf(entry) },
+        (await deps.eventStore.get(entryId(entry), 1)) ? null : { id: entryId(entry), problem: 'orphan', actualVersion: entryVersion(entry) },
       )
     ).filter((d): d is Difference => d !== null);
     const next = { ...state, ...withDifferences(state, found), orphansChecked: state.orphansChecked + batch.length };
     const last = batch.at(-1);
-    return batch.length < pageSize || !last ? { ...next, phase: 'done', after: undefined } : { ...next, after: idOf(last) };
+    return batch.length < pageSize || !last ? { ...next, phase: 'done', after: undefined } : { ...next, after: entryId(last) };
   }
   return state;
 }

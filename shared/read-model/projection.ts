@@ -13,6 +13,7 @@ import type { CloudEventEnvelope, Deps } from '../ports';
 import type { ApplyOutcome, ReadEntry } from './port';
 import { invalidateMovie } from './queries';
 import { recordProjectionLag, withSpan } from '../observability';
+import { entryId } from './query';
 
 /** An event that can never be applied (unparseable, unknown type): dead-letter it, do not retry. */
 export class PoisonEventError extends Error {
@@ -76,7 +77,7 @@ export interface ProjectionResult {
 export async function project(event: CloudEventEnvelope, deps: Pick<Deps, 'readStore' | 'cache' | 'clock' | 'settings'>): Promise<ProjectionResult> {
   const data = parseMovieEvent(event);
   const entry = toReadEntry(data);
-  const [outcome = 'stale'] = await withSpan(`${deps.readStore.kind} index`, { 'db.system': deps.readStore.kind, 'movie.id': entry.kind === 'movie' ? entry.movie.id : entry.id }, () =>
+  const [outcome = 'stale'] = await withSpan(`${deps.readStore.kind} index`, { 'db.system': deps.readStore.kind, 'movie.id': entryId(entry) }, () =>
     deps.readStore.apply([entry]),
   );
   const lagMs = deps.clock().getTime() - Date.parse(data.metadata.occurredAt);

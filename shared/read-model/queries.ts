@@ -16,6 +16,7 @@ import { CacheUnavailableError, type Cache, type Deps, type Logger } from '../po
 import { toRepresentation } from '../domain/movie';
 import { recordCacheLookup } from '../observability';
 import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type SearchQuery, type Suggestion, type SuggestQuery } from './port';
+import { entryVersion } from './query';
 
 export type CacheStatus = 'HIT' | 'MISS';
 
@@ -23,7 +24,6 @@ const movieKey = (id: string) => `movie:${id}`;
 const searchKey = (hash: string) => `search:${hash}`;
 const suggestKey = (hash: string) => `suggest:${hash}`;
 
-const versionOf = (entry: ReadEntry): number => (entry.kind === 'movie' ? entry.movie.version : entry.version);
 
 /**
  * Called by the projection after each read-store write of one movie (version = the event's): one round
@@ -82,11 +82,11 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
     );
     if (entry) {
       const value = JSON.stringify(entry);
-      const version = versionOf(entry);
+      const version = entryVersion(entry);
       await tolerant(log, 'set movie', () => cache.putVersioned(movieKey(id), version, value, deps.settings.cacheTtlSeconds), undefined);
     }
   }
-  const readVersion = entry ? versionOf(entry) : 0;
+  const readVersion = entry ? entryVersion(entry) : 0;
   if (minVersion !== undefined && readVersion < minVersion) {
     const latest = await deps.eventStore.latest(id);
     if (latest && latest.version < minVersion) throw new VersionNotYetAvailableError(latest.version);

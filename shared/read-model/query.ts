@@ -292,8 +292,8 @@ function valueFitsField(field: SortField, value: unknown): boolean {
 
 /** Rejects entries no store may hold (ids are used as document ids; versions as external versions). */
 export function assertValidEntry(entry: ReadEntry): void {
-  const id = entry.kind === 'movie' ? entry.movie.id : entry.id;
-  const version = entry.kind === 'movie' ? entry.movie.version : entry.version;
+  const id = entryId(entry);
+  const version = entryVersion(entry);
   if (!MOVIE_ID_PATTERN.test(id)) throw new TypeError(`invalid movie id '${id}'`);
   if (!Number.isSafeInteger(version) || version < 1) throw new TypeError(`invalid version ${version} for '${id}'`);
 }
