@@ -87,5 +87,11 @@ describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))(
     const res = await host.api('ops/jobs/no-such-job', { key: 'master' });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+    // an id that cannot name a job (101 characters; a character outside letters, digits, - and _) is also 404
+    for (const id of ['a'.repeat(101), 'bad.id']) {
+      const malformed = await host.api(`ops/jobs/${id}`, { key: 'master' });
+      expect(malformed.status).toBe(404);
+      expect(malformed.json).toMatchObject({ status: 404, detail: `No job ${id}.` });
+    }
   });
 });
