@@ -19,7 +19,24 @@ function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
 
 export function createMemoryEventStore(): EventStore {
   const docs = new Map<string, StoredEvent>();
-  const ofMovie = (movieId: string) => [...docs.values()].filter((e) => e.movieId === movieId).sort((a, b) => b.version - a.version);
+  /** Per movie, the versions it has (an index, so per-movie reads do not scan every document). */
+  const versions = new Map<string, number[]>();
+  /** Movies with a version 1 (what the keyset scan pages), sorted on demand and kept until the next one. */
+  const firstVersions = new Set<string>();
+  let sortedIds: string[] | null = null;
+  const ofMovie = (movieId: string) =>
+    [...(versions.get(movieId) ?? [])].sort((a, b) => b - a).map((v) => docs.get(eventId(movieId, v))!);
+  /** Index of the first id in `ids` greater than `after` (binary search). */
+  const firstAfter = (ids: readonly string[], after: string) => {
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid]! <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const store: EventStore = {
     async init() {},
     async append(event: MovieEvent) {
@@ -28,6 +45,11 @@ export function createMemoryEventStore(): EventStore {
       if (docs.has(id)) throw new ConcurrencyConflictError(movieId, version);
       const doc: StoredEvent = { ...copy(event), id, movieId, version, dispatched: false };
       docs.set(id, doc);
+      versions.set(movieId, [...(versions.get(movieId) ?? []), version]);
+      if (version === 1) {
+        firstVersions.add(movieId);
+        sortedIds = null;
+      }
       return copy(doc);
     },
     async latest(movieId) {
@@ -58,16 +80,14 @@ export function createMemoryEventStore(): EventStore {
       if (doc && !doc.dispatched) docs.set(id, { ...doc, dispatched: true });
     },
     async latestPage({ afterMovieId, limit }) {
-      const ids = [...docs.values()]
-        .filter((e) => e.version === 1 && (afterMovieId === undefined || e.movieId > afterMovieId))
-        .map((e) => e.movieId)
-        .sort()
-        .slice(0, Math.max(1, Math.trunc(limit)));
+      sortedIds ??= [...firstVersions].sort();
+      const from = afterMovieId === undefined ? 0 : firstAfter(sortedIds, afterMovieId);
+      const ids = sortedIds.slice(from, from + Math.max(1, Math.trunc(limit)));
       const items = ids.map((id) => copy(ofMovie(id)[0]!));
       return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
     },
     async countMovies() {
-      return [...docs.values()].filter((e) => e.version === 1).length;
+      return firstVersions.size;
     },
     scanLatest(scan) {
       return scanLatestPages(store, scan);
