@@ -43,4 +43,10 @@ export async function timeLoop(op: (i: number) => Promise<unknown>, seconds = 1.
   return summarize(samples, (performance.now() - started) / 1000);
 }
 
+/** A positive number from the environment variable `name`, else `def`. */
+export const num = (name: string, def: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : def;
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

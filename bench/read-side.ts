@@ -40,12 +40,8 @@ import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';
 import { startTestRedis } from '../test/support/redis';
 import { ROOT } from './coldstart';
 import { syntheticMovies } from './synthetic';
-import { sleep, summarize } from './measure';
+import { num, sleep, summarize } from './measure';
 
-const num = (name: string, def: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : def;
-};
 const SEARCH_RATE = num('BENCH_MIX_SEARCH_RATE', 200);
 const WRITE_RATE = num('BENCH_MIX_WRITE_RATE', 2);
 const MIX_SECONDS = num('BENCH_MIX_SECONDS', 30);

@@ -29,14 +29,10 @@ import { startTestRedis, type TestRedis } from '../test/support/redis';
 import { ROOT, coldStart, packageFacts } from './coldstart';
 import { runLoad, type LoadResult, type LoadSpec, type PlainRequest } from './load';
 import { scaleBench } from './scale';
-import { sleep, summarize, timeLoop, type Latency } from './measure';
+import { num, sleep, summarize, timeLoop, type Latency } from './measure';
 
 const FUNCTION_KEY = 'bench-function-key-0123456789';
 const MASTER_KEY = 'bench-master-key-0123456789';
-const num = (name: string, def: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : def;
-};
 const DURATION = num('BENCH_DURATION', 5);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 10);
 const LAG_RATE = num('BENCH_LAG_RATE', 50);
