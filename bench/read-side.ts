@@ -31,7 +31,7 @@ import type { Deps, Logger, StoredEvent } from '../shared/ports';
 import { MOVIE_MAPPINGS, createElasticsearchReadStore } from '../shared/read-model/elasticsearch';
 import type { ReadEntry, SearchQuery } from '../shared/read-model/port';
 import { entryOfStored, project } from '../shared/read-model/projection';
-import { directorKey, titleSortKey } from '../shared/read-model/query';
+import { directorKey, titleSortKey } from '../shared/read-model/search-semantics';
 import { queryHash, searchMovies } from '../shared/read-model/queries';
 import { mulberry32 as random } from '../shared/local/keyed-random';
 import { mapRecord } from '../shared/seed/mapping';

@@ -21,7 +21,7 @@ import { startLocalHost, type LocalHost } from '../shared/local/host';
 import { rebuildReadModel } from '../shared/operations/rebuild';
 import { searchRequest, suggestRequest } from '../shared/read-model/elasticsearch';
 import type { SearchQuery } from '../shared/read-model/port';
-import { entryVersion, normalizeQuery, normalizeSuggestQuery } from '../shared/read-model/query';
+import { entryVersion, normalizeQuery, normalizeSuggestQuery } from '../shared/read-model/search-semantics';
 import type { Logger } from '../shared/ports';
 import { loadVegaMovies, seedCatalog, skippedCount } from '../scripts/seed';
 import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';

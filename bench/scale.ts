@@ -34,7 +34,7 @@ import { deadLetterPages, scanLatestPages, type EventStore, type StoredEvent } f
 import { entryOfStored } from '../shared/read-model/projection';
 import type { ReadEntry, ReadStore } from '../shared/read-model/port';
 import { syntheticMovies } from './synthetic';
-import { entryId } from '../shared/read-model/query';
+import { entryId } from '../shared/read-model/search-semantics';
 
 const ROOT = resolve(__dirname, '..');
 const SEED = Number(process.env.BENCH_SCALE_SEED ?? 42);

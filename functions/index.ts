@@ -3,26 +3,26 @@
  * this list feeds the local host, the OpenAPI document and the Pulumi program's checks.
  */
 import type { FunctionDefinition } from '../shared/registry';
-import { createMovie } from './createMovie';
-import { putMovie } from './putMovie';
-import { patchMovie } from './patchMovie';
-import { deleteMovie } from './deleteMovie';
-import { movieHistory } from './movieHistory';
-import { getMovie } from './getMovie';
-import { searchMovies } from './searchMovies';
+import { createMovie } from './create-movie';
+import { putMovie } from './put-movie';
+import { patchMovie } from './patch-movie';
+import { deleteMovie } from './delete-movie';
+import { movieHistory } from './movie-history';
+import { getMovie } from './get-movie';
+import { searchMovies } from './search-movies';
 import { suggest } from './suggest';
 import { projector } from './projector';
 import { relay } from './relay';
 import { health } from './health';
 import { openapi } from './openapi';
-import { deadLetters } from './deadLetters';
+import { deadLetters } from './dead-letters';
 import { redrive } from './redrive';
 import { verify } from './verify';
 import { rebuild } from './rebuild';
 import { getJob, jobs } from './jobs';
-import { docsPage } from './docsPage';
-import { catalogPage } from './catalogPage';
-import { webAsset } from './webAsset';
+import { docsPage } from './docs-page';
+import { catalogPage } from './catalog-page';
+import { webAsset } from './web-asset';
 
 export const functions: readonly FunctionDefinition[] = [
   createMovie,

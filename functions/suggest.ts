@@ -3,7 +3,7 @@ import { registerFunction } from '../shared/composition';
 import { queryAuthLevel } from '../shared/http/auth';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
-import { MAX_SUGGESTIONS } from '../shared/read-model/query';
+import { MAX_SUGGESTIONS } from '../shared/read-model/search-semantics';
 import { suggestTitles } from '../shared/read-model/queries';
 import type { ParameterDoc } from '../shared/registry';
 

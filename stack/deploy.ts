@@ -3,13 +3,13 @@
  * the functions Event Grid subscriptions point at, then until every Key Vault reference in the app settings is
  * resolved. Redeploys only when the package's sha256 changes, so the same artifact promoted from dev to prod is
  * the same input. Authenticates as the azure-native provider does (stack config, then ARM_* variables; see
- * azureCredential.ts), with a token fetched when the deploy runs: no credential is an input or an output.
+ * azure-credential.ts), with a token fetched when the deploy runs: no credential is an input or an output.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { type ProviderAuth, providerIdentity, readProviderAuth } from './azureCredential';
-import { ensureKeyVaultReferences } from './keyVaultReferences';
+import { type ProviderAuth, providerIdentity, readProviderAuth } from './azure-credential';
+import { ensureKeyVaultReferences } from './key-vault-references';
 import { deployPackage, diffCode, sha256 } from './onedeploy';
 
 /** What the provider receives (resolved inputs). */

@@ -13,7 +13,7 @@ import { mapBounded } from '../concurrency';
 import type { Deps } from '../ports';
 import { entryOfStored } from '../read-model/projection';
 import type { ReadEntry } from '../read-model/port';
-import { entryId, entryVersion } from '../read-model/query';
+import { entryId, entryVersion } from '../read-model/search-semantics';
 
 export interface Difference {
   readonly id: string;

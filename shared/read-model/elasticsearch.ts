@@ -37,7 +37,7 @@ import {
   type NormalizedQuery,
   type Filters,
   type SortSpec,
-} from './query';
+} from './search-semantics';
 import { EXACT_WORD_BONUS, FUZZY_WEIGHT, PREFIX_WEIGHT, SCORED_PREFIX_LENGTH, allowedEdits } from './text';
 
 type Query = estypes.QueryDslQueryContainer;

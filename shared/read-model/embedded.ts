@@ -28,7 +28,7 @@ import {
   normalizeSuggestQuery,
   positionOf,
   titleSortKey,
-} from './query';
+} from './search-semantics';
 import { EXACT_WORD_BONUS, FUZZY_WEIGHT, PREFIX_WEIGHT, allowedEdits, standardTokens } from './text';
 
 /**

@@ -13,7 +13,7 @@ import type { CloudEventEnvelope, Deps } from '../ports';
 import type { ApplyOutcome, ReadEntry } from './port';
 import { invalidateMovie } from './queries';
 import { recordProjectionLag, withSpan } from '../observability';
-import { entryId } from './query';
+import { entryId } from './search-semantics';
 
 /** An event that can never be applied (unparseable, unknown type): dead-letter it, do not retry. */
 export class PoisonEventError extends Error {

@@ -16,7 +16,7 @@ import { CacheUnavailableError, type Cache, type Deps, type Logger } from '../po
 import { toRepresentation } from '../domain/movie';
 import { recordCacheLookup } from '../observability';
 import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type SearchQuery, type Suggestion, type SuggestQuery } from './port';
-import { entryVersion } from './query';
+import { entryVersion } from './search-semantics';
 
 export type CacheStatus = 'HIT' | 'MISS';
 

@@ -8,8 +8,8 @@ import type { CommandMetadata } from '../../shared/domain/decider';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../../shared/errors';
 import type { EventStore } from '../../shared/ports';
 import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../../shared/write-model/commands';
-import { createMovie } from '../../functions/createMovie';
-import { patchMovie } from '../../functions/patchMovie';
+import { createMovie } from '../../functions/create-movie';
+import { patchMovie } from '../../functions/patch-movie';
 import { T0, call, memoryApp } from '../support/memory';
 
 const meta = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({ occurredAt: T0, correlationId: 'corr-1', ...extra });

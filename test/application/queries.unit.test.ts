@@ -11,9 +11,9 @@ import { project } from '../../shared/read-model/projection';
 import { ReadStoreUnavailableError } from '../../shared/read-model/port';
 import { getMovie, searchMovies, suggestTitles } from '../../shared/read-model/queries';
 import { handleCommand } from '../../shared/write-model/commands';
-import { getMovie as getMovieFunction } from '../../functions/getMovie';
-import { movieHistory } from '../../functions/movieHistory';
-import { searchMovies as searchFunction } from '../../functions/searchMovies';
+import { getMovie as getMovieFunction } from '../../functions/get-movie';
+import { movieHistory } from '../../functions/movie-history';
+import { searchMovies as searchFunction } from '../../functions/search-movies';
 import { call, memoryApp, type MemoryApp } from '../support/memory';
 
 /** A problem's `errors`, in path order. */

@@ -6,7 +6,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '../../functions/index';
-import { searchMovies } from '../../functions/searchMovies';
+import { searchMovies } from '../../functions/search-movies';
 import { suggest } from '../../functions/suggest';
 import { createMemoryCache } from '../../shared/adapters/memory-cache';
 import { GENRES, MPAA_RATINGS, type Movie } from '../../shared/domain/movie';

@@ -8,7 +8,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
 import type { ReadStore } from '../../shared/read-model/port';
-import { APP_ROLE, APP_USERNAME, appRoleYaml } from '../../stack/elasticsearchNode';
+import { APP_ROLE, APP_USERNAME, appRoleYaml } from '../../stack/elasticsearch-node';
 import { secureElasticsearchUnavailableReason, startSecureElasticsearch, type SecureNode } from '../support/secure-elasticsearch';
 import { unavailable } from '../support/services';
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionCodeProvider } from '../../stack/deploy';
 import {
   type EntraFake, type Fake, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, startFake,
-} from '../support/fakeAzure';
+} from '../support/fake-azure';
 import { selfSignedTls, type Tls } from '../support/tls';
 
 const TENANT = '7f3c1a52-8d4e-4b6a-9c1f-2e5d8a7b6c40';

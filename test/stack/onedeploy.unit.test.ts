@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type OneDeployOptions, deployPackage, diffCode, interpretDeploymentStatus, isRetryable, retryDelays, sha256,
 } from '../../stack/onedeploy';
-import { ensureKeyVaultReferences, referenceStatuses } from '../../stack/keyVaultReferences';
+import { ensureKeyVaultReferences, referenceStatuses } from '../../stack/key-vault-references';
 
 interface FakeScript {
   /** HTTP statuses answered to successive publish POSTs (the last one repeats). */

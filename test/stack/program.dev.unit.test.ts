@@ -1,4 +1,4 @@
-import { describeStack } from './programAssertions';
+import { describeStack } from './program-assertions';
 
 describeStack('dev', {
   storageSku: 'Standard_LRS',

@@ -1,4 +1,4 @@
-import { describeStack } from './programAssertions';
+import { describeStack } from './program-assertions';
 
 describeStack('prod', {
   storageSku: 'Standard_ZRS',

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES } from '../../stack/roles';
 import { type ProgramRun, type Recorded, runProgram, stackConfig, strings } from './harness';
-import { AZURE_RULES } from './programAssertions';
+import { AZURE_RULES } from './program-assertions';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value ?? {}) as Json;

@@ -1,5 +1,5 @@
 // The fallback Redis mode: access keys on, the primary key read with listDatabaseKeys straight into Key Vault.
-import { describeStack } from './programAssertions';
+import { describeStack } from './program-assertions';
 
 describeStack('dev', {
   storageSku: 'Standard_LRS',

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { START_SCRIPT_PATH } from '../../stack/elasticsearchNode';
+import { START_SCRIPT_PATH } from '../../stack/elasticsearch-node';
 import { ES_VERSION } from './elasticsearch';
 
 const run = promisify(execFile);

@@ -14,10 +14,10 @@ import { loadConfig } from '../../shared/config';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../shared/local/cosmos';
 import type { CloudEventEnvelope, Deps } from '../../shared/ports';
 import { createEmbeddedReadStore } from '../../shared/read-model/embedded';
-import { createMovie } from '../../functions/createMovie';
-import { putMovie } from '../../functions/putMovie';
-import { patchMovie } from '../../functions/patchMovie';
-import { deleteMovie } from '../../functions/deleteMovie';
+import { createMovie } from '../../functions/create-movie';
+import { putMovie } from '../../functions/put-movie';
+import { patchMovie } from '../../functions/patch-movie';
+import { deleteMovie } from '../../functions/delete-movie';
 import { call, capturedLogger, type Answer } from '../support/memory';
 import type { HttpFunctionDefinition } from '../../shared/registry';
 

@@ -10,7 +10,7 @@
  * serializable modules, plain module-level data.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { type ProviderAuth, providerIdentity, readProviderAuth } from './azureCredential';
+import { type ProviderAuth, providerIdentity, readProviderAuth } from './azure-credential';
 
 export const PUBLIC_GRAPH_ENDPOINT = 'https://graph.microsoft.com';
 

@@ -15,7 +15,7 @@ import * as managedidentity from '@pulumi/azure-native/managedidentity';
 import * as random from '@pulumi/random';
 import {
   APP_ROLE, APP_USERNAME, CATALOG_ALIAS, ELASTICSEARCH_HOME, ELASTICSEARCH_IMAGE, ELASTICSEARCH_PORT, appRoleYaml, startScript,
-} from './elasticsearchNode';
+} from './elasticsearch-node';
 import { keyVaultReference } from './secrets';
 import { BUILT_IN_ROLES, roleDefinitionId } from './roles';
 

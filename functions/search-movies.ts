@@ -7,7 +7,7 @@ import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '.
 import { documentedAs, FUNCTION_KEY_PARAM, queryNumber, queryObject, queryText, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { InvalidCursorError, SORT_KEYS, type SearchQuery } from '../shared/read-model/port';
-import { directorKey, MAX_LIMIT } from '../shared/read-model/query';
+import { directorKey, MAX_LIMIT } from '../shared/read-model/search-semantics';
 import { searchMovies as searchQuery } from '../shared/read-model/queries';
 import type { ParameterDoc } from '../shared/registry';
 

@@ -7,10 +7,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as pulumi from '@pulumi/pulumi';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type PrincipalWaitInputs, principalWaitProvider, waitForPrincipal } from '../../stack/principalWait';
+import { type PrincipalWaitInputs, principalWaitProvider, waitForPrincipal } from '../../stack/principal-wait';
 import {
   type EntraFake, type Fake, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, startFake,
-} from '../support/fakeAzure';
+} from '../support/fake-azure';
 import { selfSignedTls, type Tls } from '../support/tls';
 
 const PRINCIPAL = 'bbbbbbbb-0000-0000-0000-0000000000b1';

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as web from '@pulumi/azure-native/web';
-import type { NameValue } from './appSettings';
+import type { NameValue } from './app-settings';
 
 export const NODE_VERSION = '22';
 /** Flex Consumption's per-function-group name for every HTTP-triggered function. */

@@ -5,7 +5,7 @@
  * configured but incomplete method is an error rather than a silent fall-through.
  */
 import { describe, expect, it } from 'vitest';
-import { authMethod, authorityHost, readProviderAuth } from '../../stack/azureCredential';
+import { authMethod, authorityHost, readProviderAuth } from '../../stack/azure-credential';
 
 const TENANT = '7f3c1a52-8d4e-4b6a-9c1f-2e5d8a7b6c40';
 const CLIENT = '0b9e6f2d-3c4a-4e8b-a1d7-5f6e9c2b8a31';
