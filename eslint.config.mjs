@@ -1,13 +1,19 @@
 // ESLint with type-aware rules (typescript-eslint). The domain stays free of vendor SDKs.
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.cache/', '.local/', 'coverage/', 'eslint.config.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
+  // Layout is Prettier's (.prettierrc.json, checked in .ci/run): no ESLint rule argues with it.
+  prettier,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -21,8 +27,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@azure/*', '@elastic/*', '@pulumi/*', 'ioredis', 'applicationinsights'], message: 'The domain is pure: no vendor SDKs.' },
-            { group: ['../adapters/*', '../local/*', '../composition'], message: 'The domain does not depend on adapters.' },
+            {
+              group: ['@azure/*', '@elastic/*', '@pulumi/*', 'ioredis', 'applicationinsights'],
+              message: 'The domain is pure: no vendor SDKs.',
+            },
+            {
+              group: ['../adapters/*', '../local/*', '../composition'],
+              message: 'The domain does not depend on adapters.',
+            },
           ],
         },
       ],

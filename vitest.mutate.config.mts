@@ -7,7 +7,12 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/application/**/*.unit.test.ts', 'test/domain/**/*.unit.test.ts', 'test/foundation/openapi*.unit.test.ts', 'test/foundation/registry.unit.test.ts'],
+    include: [
+      'test/application/**/*.unit.test.ts',
+      'test/domain/**/*.unit.test.ts',
+      'test/foundation/openapi*.unit.test.ts',
+      'test/foundation/registry.unit.test.ts',
+    ],
     testTimeout: 20_000,
   },
 });

@@ -19,7 +19,8 @@ import { sleep } from './measure';
 const run = promisify(execFile);
 export const ROOT = resolve(__dirname, '..');
 /** Points the exporter at a closed local port: nothing leaves the machine. */
-export const FAKE_AI_CONNECTION_STRING = 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/';
+export const FAKE_AI_CONNECTION_STRING =
+  'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/';
 
 /** The environment of a child: this one minus anything that would point it at other services. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -186,7 +187,9 @@ export async function packageFacts(runs = 3): Promise<PackageFacts> {
   }
 }
 
-export async function coldStart(runs = 3): Promise<{ withoutTelemetryMs: number; withTelemetryMs: number; samples: Record<string, number[]> }> {
+export async function coldStart(
+  runs = 3,
+): Promise<{ withoutTelemetryMs: number; withTelemetryMs: number; samples: Record<string, number[]> }> {
   const without: number[] = [];
   const withTel: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -201,11 +204,24 @@ if (require.main === module) {
   packageFacts(runs)
     .then((facts) => {
       const ms = (x: number) => `${x.toFixed(1)} ms`;
-      console.log(`package ${facts.zipBytes} bytes zipped (${(facts.zipBytes / 1024 / 1024).toFixed(2)} MiB); bundle ${facts.bundleBytes} bytes, entry ${facts.entryBytes} bytes`);
-      console.log(`import of the packaged entry: ${ms(facts.requireMs)} (median of ${runs}; samples ${facts.samples.require.map((x) => x.toFixed(0)).join(', ')})`);
-      console.log(`node -e '' spawn to exit: ${ms(facts.nodeBaselineMs)} (samples ${facts.samples.node.map((x) => x.toFixed(0)).join(', ')})`);
-      console.log(`ratio import / node -e '': ${(facts.requireMs / facts.nodeBaselineMs).toFixed(2)}x; + App Insights started: ${ms(facts.requireWithTelemetryMs)}`);
-      console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+      console.log(
+        `package ${facts.zipBytes} bytes zipped (${(facts.zipBytes / 1024 / 1024).toFixed(2)} MiB); bundle ${facts.bundleBytes} bytes, entry ${facts.entryBytes} bytes`,
+      );
+      console.log(
+        `import of the packaged entry: ${ms(facts.requireMs)} (median of ${runs}; samples ${facts.samples.require.map((x) => x.toFixed(0)).join(', ')})`,
+      );
+      console.log(
+        `node -e '' spawn to exit: ${ms(facts.nodeBaselineMs)} (samples ${facts.samples.node.map((x) => x.toFixed(0)).join(', ')})`,
+      );
+      console.log(
+        `ratio import / node -e '': ${(facts.requireMs / facts.nodeBaselineMs).toFixed(2)}x; + App Insights started: ${ms(facts.requireWithTelemetryMs)}`,
+      );
+      console.log(
+        `load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}`,
+      );
     })
     .catch((error: unknown) => {
       console.error(error);

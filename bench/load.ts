@@ -76,7 +76,12 @@ async function inWorker(spec: LoadSpec): Promise<LoadResult> {
   const sentAt = new WeakMap<object, number>();
   const samples: number[] = [];
 
-  const onResponse = (status: number, body: string, context: object, headers: Record<string, string | string[] | undefined> | undefined) => {
+  const onResponse = (
+    status: number,
+    body: string,
+    context: object,
+    headers: Record<string, string | string[] | undefined> | undefined,
+  ) => {
     const sent = sentAt.get(context);
     if (sent !== undefined) samples.push(performance.now() - sent);
     statuses[status] = (statuses[status] ?? 0) + 1;
@@ -104,7 +109,12 @@ async function inWorker(spec: LoadSpec): Promise<LoadResult> {
           method: 'POST',
           path: '/api/movies',
           headers: { 'content-type': 'application/json', 'x-functions-key': mode.key },
-          body: JSON.stringify({ title: `${mode.label} ${n}`, genres: ['Drama'], releaseDate: '2001-01-01', imdbRating: 7 }),
+          body: JSON.stringify({
+            title: `${mode.label} ${n}`,
+            genres: ['Drama'],
+            releaseDate: '2001-01-01',
+            imdbRating: 7,
+          }),
         };
       case 'patch': {
         if (n >= mode.ids.length) wrapped++;
@@ -112,7 +122,11 @@ async function inWorker(spec: LoadSpec): Promise<LoadResult> {
         return {
           method: 'PATCH',
           path: `/api/movies/${id}`,
-          headers: { 'content-type': 'application/merge-patch+json', 'x-functions-key': mode.key, 'if-match': `"${versions.get(id) ?? 1}"` },
+          headers: {
+            'content-type': 'application/merge-patch+json',
+            'x-functions-key': mode.key,
+            'if-match': `"${versions.get(id) ?? 1}"`,
+          },
           body: JSON.stringify({ distributor: `Bench ${n}` }),
         };
       }
@@ -140,7 +154,9 @@ async function inWorker(spec: LoadSpec): Promise<LoadResult> {
       },
     ],
   });
-  const { aggregateResult } = autocannon as unknown as { aggregateResult(results: unknown[], opts: object): autocannon.Result };
+  const { aggregateResult } = autocannon as unknown as {
+    aggregateResult(results: unknown[], opts: object): autocannon.Result;
+  };
   const result = aggregateResult([partial], { url: spec.url, connections: spec.connections });
   const seconds = result.duration;
   const requests = result.requests.total;

@@ -68,19 +68,38 @@ function catalogStates(): MovieState[] {
   return states;
 }
 
-function eventOf(state: MovieState, type: MovieEvent['type'] = state.version === 1 ? 'MovieCreated' : 'MovieUpdated'): MovieEvent {
-  return { type, state, changed: [], metadata: { movieId: state.id, version: state.version, occurredAt: state.updatedAt, correlationId: 'bench' } };
+function eventOf(
+  state: MovieState,
+  type: MovieEvent['type'] = state.version === 1 ? 'MovieCreated' : 'MovieUpdated',
+): MovieEvent {
+  return {
+    type,
+    state,
+    changed: [],
+    metadata: { movieId: state.id, version: state.version, occurredAt: state.updatedAt, correlationId: 'bench' },
+  };
 }
 
 function stored(event: MovieEvent): StoredEvent {
-  return { ...event, id: `${event.state.id}:${event.state.version}`, movieId: event.state.id, version: event.state.version, dispatched: true };
+  return {
+    ...event,
+    id: `${event.state.id}:${event.state.version}`,
+    movieId: event.state.id,
+    version: event.state.version,
+    dispatched: true,
+  };
 }
 
 /** Skewed query mix: `count` distinct searches, the k-th asked with weight 1/k (Zipf, s = 1). */
-function queryMix(states: readonly MovieState[], count: number): { queries: SearchQuery[]; pick: (r: number) => SearchQuery } {
+function queryMix(
+  states: readonly MovieState[],
+  count: number,
+): { queries: SearchQuery[]; pick: (r: number) => SearchQuery } {
   const rnd = random(15);
   const genres = [...new Set(states.flatMap((s) => s.genres ?? []))].sort();
-  const words = [...new Set(states.flatMap((s) => s.title.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length >= 4))].sort();
+  const words = [
+    ...new Set(states.flatMap((s) => s.title.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length >= 4)),
+  ].sort();
   const sorts = ['title', '-rating', '-year'] as const;
   const queries: SearchQuery[] = [];
   const seen = new Set<string>();
@@ -88,10 +107,19 @@ function queryMix(states: readonly MovieState[], count: number): { queries: Sear
     const kind = rnd();
     const q: SearchQuery =
       kind < 0.4
-        ? { genres: [genres[Math.floor(rnd() * genres.length)]!], sort: sorts[Math.floor(rnd() * sorts.length)]!, limit: 20 }
+        ? {
+            genres: [genres[Math.floor(rnd() * genres.length)]!],
+            sort: sorts[Math.floor(rnd() * sorts.length)]!,
+            limit: 20,
+          }
         : kind < 0.8
           ? { q: words[Math.floor(rnd() * words.length)]!, sort: 'relevance', limit: 20 }
-          : { yearFrom: 1950 + Math.floor(rnd() * 6) * 10, yearTo: 1959 + Math.floor(rnd() * 6) * 10, sort: '-rating', limit: 20 };
+          : {
+              yearFrom: 1950 + Math.floor(rnd() * 6) * 10,
+              yearTo: 1959 + Math.floor(rnd() * 6) * 10,
+              sort: '-rating',
+              limit: 20,
+            };
     const hash = queryHash(q);
     if (!seen.has(hash)) {
       seen.add(hash);
@@ -121,7 +149,12 @@ function queryMix(states: readonly MovieState[], count: number): { queries: Sear
  * Runs `op(i)` for i = 0..count-1 at `rate`/s, each at its scheduled time, at most `maxInFlight` at once
  * (beyond that the machine is not keeping up: the achieved rate says so). Failures are counted.
  */
-async function openLoop(rate: number, count: number, op: (i: number) => Promise<void>, maxInFlight = 64): Promise<{ seconds: number; failures: number; firstError?: string }> {
+async function openLoop(
+  rate: number,
+  count: number,
+  op: (i: number) => Promise<void>,
+  maxInFlight = 64,
+): Promise<{ seconds: number; failures: number; firstError?: string }> {
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let failures = 0;
@@ -145,8 +178,16 @@ async function openLoop(rate: number, count: number, op: (i: number) => Promise<
 
 async function main(): Promise<void> {
   const esUrl = process.env.ELASTICSEARCH_URL;
-  if (!esUrl) throw new Error('ELASTICSEARCH_URL is required (npm run es:start, then ELASTICSEARCH_URL=http://127.0.0.1:9200)');
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), loadAverage: os.loadavg(), node: process.version, date: new Date().toISOString() };
+  if (!esUrl)
+    throw new Error('ELASTICSEARCH_URL is required (npm run es:start, then ELASTICSEARCH_URL=http://127.0.0.1:9200)');
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryBytes: os.totalmem(),
+    loadAverage: os.loadavg(),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
   log(`${machine.cpus} x ${machine.cpuModel}, load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`);
   const alias = `bench-read-${Date.now().toString(36)}`;
   const redis = await startTestRedis();
@@ -164,7 +205,13 @@ async function main(): Promise<void> {
     jobs: createMemoryJobStore(),
     clock: () => new Date(),
     newId: () => 'unused',
-    settings: { cacheTtlSeconds: 300, searchCacheTtlSeconds: SEARCH_TTL, relayGraceSeconds: 30, jobPageSize: 500, jobTickSeconds: 0 },
+    settings: {
+      cacheTtlSeconds: 300,
+      searchCacheTtlSeconds: SEARCH_TTL,
+      relayGraceSeconds: 30,
+      jobPageSize: 500,
+      jobTickSeconds: 0,
+    },
   };
   try {
     for (let i = 0; (await cache.health()) !== 'up'; i++) {
@@ -174,7 +221,9 @@ async function main(): Promise<void> {
     const catalog = catalogStates();
     await readStore.init();
     for (let i = 0; i < catalog.length; i += 1000) {
-      await readStore.apply(catalog.slice(i, i + 1000).map((s): ReadEntry => ({ kind: 'movie', movie: toRepresentation(s) })));
+      await readStore.apply(
+        catalog.slice(i, i + 1000).map((s): ReadEntry => ({ kind: 'movie', movie: toRepresentation(s) })),
+      );
     }
     await readStore.refresh();
     log(`catalog: ${catalog.length} movies in alias ${alias}; search cache TTL ${SEARCH_TTL} s`);
@@ -207,7 +256,9 @@ async function main(): Promise<void> {
     const writeEvery = Math.max(1, Math.round(SEARCH_RATE / WRITE_RATE));
     let writes = 0;
     const latencies: number[] = [];
-    log(`mix: ${SEARCH_RATE} searches/s and ${WRITE_RATE} writes/s for ${MIX_WARMUP_SECONDS} s warm-up + ${MIX_SECONDS} s measured, over ${mix.queries.length} distinct searches (Zipf)...`);
+    log(
+      `mix: ${SEARCH_RATE} searches/s and ${WRITE_RATE} writes/s for ${MIX_WARMUP_SECONDS} s warm-up + ${MIX_SECONDS} s measured, over ${mix.queries.length} distinct searches (Zipf)...`,
+    );
     const warmupDone = setTimeout(() => void (measuring = true), MIX_WARMUP_SECONDS * 1000);
     const loop = await openLoop(SEARCH_RATE, searchCount, async (i) => {
       const query = mix.pick(rnd());
@@ -215,7 +266,12 @@ async function main(): Promise<void> {
         const target = catalog[Math.floor(writeRnd() * catalog.length)]!;
         const version = versions.get(target.id)! + 1;
         versions.set(target.id, version);
-        const state = { ...target, version, imdbRating: Math.round(writeRnd() * 100) / 10, updatedAt: new Date().toISOString() };
+        const state = {
+          ...target,
+          version,
+          imdbRating: Math.round(writeRnd() * 100) / 10,
+          updatedAt: new Date().toISOString(),
+        };
         await project(cloudEventEnvelope(stored(eventOf(state))), deps);
         await raw.incr('old:movies:gen'); // what the old projector did on every event
         writes++;
@@ -228,13 +284,30 @@ async function main(): Promise<void> {
     clearTimeout(warmupDone);
     const mixSeconds = loop.seconds;
     const ratio = (c: { hit: number; miss: number }) => c.hit / Math.max(1, c.hit + c.miss);
-    results.mix = { searchesPerSecond: searchCount / mixSeconds, failures: loop.failures, firstError: loop.firstError, writes, seconds: mixSeconds, counts, newHitRatio: ratio(counts.new), oldHitRatio: ratio(counts.old), newSearchLatency: summarize(latencies) };
-    log(`  search cache hit ratio: ${(100 * ratio(counts.new)).toFixed(1)} % (TTL ${SEARCH_TTL} s, no invalidation) vs ${(100 * ratio(counts.old)).toFixed(1)} % (generation bumped per projection); ${counts.new.hit + counts.new.miss} measured searches each, ${writes} writes, ${(searchCount / mixSeconds).toFixed(0)} searches/s achieved, ${loop.failures} failed${loop.firstError ? ` (${loop.firstError})` : ''}`);
+    results.mix = {
+      searchesPerSecond: searchCount / mixSeconds,
+      failures: loop.failures,
+      firstError: loop.firstError,
+      writes,
+      seconds: mixSeconds,
+      counts,
+      newHitRatio: ratio(counts.new),
+      oldHitRatio: ratio(counts.old),
+      newSearchLatency: summarize(latencies),
+    };
+    log(
+      `  search cache hit ratio: ${(100 * ratio(counts.new)).toFixed(1)} % (TTL ${SEARCH_TTL} s, no invalidation) vs ${(100 * ratio(counts.old)).toFixed(1)} % (generation bumped per projection); ${counts.new.hit + counts.new.miss} measured searches each, ${writes} writes, ${(searchCount / mixSeconds).toFixed(0)} searches/s achieved, ${loop.failures} failed${loop.firstError ? ` (${loop.firstError})` : ''}`,
+    );
 
     // ---- 2. projection throughput and write -> searchable lag ----
     const projectRun = async (label: string, events: number, refresh: boolean) => {
       const prefix = `${label}-${Date.now().toString(36)}`;
-      const states = Array.from({ length: events }, (_, i): MovieState => ({ ...catalog[i % catalog.length]!, id: `${prefix}-${i}`, version: 1, updatedAt: new Date().toISOString() }));
+      const states = Array.from({ length: events }, (_, i): MovieState => ({
+        ...catalog[i % catalog.length]!,
+        id: `${prefix}-${i}`,
+        version: 1,
+        updatedAt: new Date().toISOString(),
+      }));
       const started = new Map<string, number>();
       const visible = new Map<string, number>();
       let stop = false;
@@ -244,7 +317,12 @@ async function main(): Promise<void> {
         while (!stop || visible.size < sampled.length) {
           const pending = sampled.filter((id) => started.has(id) && !visible.has(id)).slice(0, 1000);
           if (pending.length > 0) {
-            const res = await es.search<{ id: string }>({ index: alias, size: pending.length, _source: ['id'], query: { terms: { id: pending } } });
+            const res = await es.search<{ id: string }>({
+              index: alias,
+              size: pending.length,
+              _source: ['id'],
+              query: { terms: { id: pending } },
+            });
             const now = performance.now();
             for (const hit of res.hits.hits) if (hit._source) visible.set(hit._source.id, now);
           }
@@ -276,14 +354,20 @@ async function main(): Promise<void> {
     };
     log(`projection: ${PROJECT_EVENTS} events, ${PROJECT_CONCURRENCY} in flight, no refresh wait...`);
     const fast = await projectRun('p', PROJECT_EVENTS, false);
-    log(`  ${fast.eventsPerSecond.toFixed(0)} events/s; write -> searchable p50 ${fast.lag.p50.toFixed(0)} ms, p99 ${fast.lag.p99.toFixed(0)} ms`);
+    log(
+      `  ${fast.eventsPerSecond.toFixed(0)} events/s; write -> searchable p50 ${fast.lag.p50.toFixed(0)} ms, p99 ${fast.lag.p99.toFixed(0)} ms`,
+    );
     log(`baseline: ${PROJECT_BASELINE_EVENTS} events with refresh=wait_for per event...`);
     const slow = await projectRun('w', PROJECT_BASELINE_EVENTS, true);
-    log(`  ${slow.eventsPerSecond.toFixed(0)} events/s; write -> searchable p50 ${slow.lag.p50.toFixed(0)} ms, p99 ${slow.lag.p99.toFixed(0)} ms`);
+    log(
+      `  ${slow.eventsPerSecond.toFixed(0)} events/s; write -> searchable p50 ${slow.lag.p50.toFixed(0)} ms, p99 ${slow.lag.p99.toFixed(0)} ms`,
+    );
     results.projection = { concurrency: PROJECT_CONCURRENCY, noRefreshWait: fast, refreshWaitFor: slow };
 
     // ---- 3. rebuild at REBUILD_MOVIES ----
-    log(`rebuild: ${REBUILD_MOVIES} synthetic movies (syntheticMovies, seed 15, every version) into the write store in memory...`);
+    log(
+      `rebuild: ${REBUILD_MOVIES} synthetic movies (syntheticMovies, seed 15, every version) into the write store in memory...`,
+    );
     const rebuildEvents = createMemoryEventStore();
     let rebuildEventCount = 0;
     for (const movie of syntheticMovies(REBUILD_MOVIES, 15)) {
@@ -296,37 +380,61 @@ async function main(): Promise<void> {
     // bulks without refresh or replica, swap with the live settings back).
     let t = performance.now();
     const entries: ReadEntry[] = [];
-    for await (const batch of rebuildEvents.scanLatest({ batchSize: REBUILD_BATCH })) for (const e of batch) entries.push(entryOfStored(e));
+    for await (const batch of rebuildEvents.scanLatest({ batchSize: REBUILD_BATCH }))
+      for (const e of batch) entries.push(entryOfStored(e));
     const scanSeconds = (performance.now() - t) / 1000;
     t = performance.now();
     const loadIndex = await readStore.createIndex();
-    for (let i = 0; i < entries.length; i += REBUILD_BATCH) await readStore.apply(entries.slice(i, i + REBUILD_BATCH), { index: loadIndex });
+    for (let i = 0; i < entries.length; i += REBUILD_BATCH)
+      await readStore.apply(entries.slice(i, i + REBUILD_BATCH), { index: loadIndex });
     const previous = await readStore.swapAlias(loadIndex);
     const loadSeconds = (performance.now() - t) / 1000;
     for (const old of previous) await readStore.deleteIndex(old);
-    log(`  write store scan alone: ${(REBUILD_MOVIES / scanSeconds).toFixed(0)} movies/s; read store load alone (createIndex, apply, swapAlias): ${REBUILD_MOVIES} in ${loadSeconds.toFixed(1)} s = ${(REBUILD_MOVIES / loadSeconds).toFixed(0)} movies/s`);
+    log(
+      `  write store scan alone: ${(REBUILD_MOVIES / scanSeconds).toFixed(0)} movies/s; read store load alone (createIndex, apply, swapAlias): ${REBUILD_MOVIES} in ${loadSeconds.toFixed(1)} s = ${(REBUILD_MOVIES / loadSeconds).toFixed(0)} movies/s`,
+    );
     const rebuild = await rebuildReadModel(rebuildDeps, undefined, REBUILD_BATCH);
-    log(`  rebuildReadModel, batches of ${REBUILD_BATCH}: ${rebuild.loaded} in ${rebuild.seconds.toFixed(1)} s = ${(rebuild.loaded / rebuild.seconds).toFixed(0)} movies/s`);
+    log(
+      `  rebuildReadModel, batches of ${REBUILD_BATCH}: ${rebuild.loaded} in ${rebuild.seconds.toFixed(1)} s = ${(rebuild.loaded / rebuild.seconds).toFixed(0)} movies/s`,
+    );
     const rebuild500 = await rebuildReadModel(rebuildDeps);
-    log(`  rebuildReadModel, default batches (500): ${rebuild500.loaded} in ${rebuild500.seconds.toFixed(1)} s = ${(rebuild500.loaded / rebuild500.seconds).toFixed(0)} movies/s`);
+    log(
+      `  rebuildReadModel, default batches (500): ${rebuild500.loaded} in ${rebuild500.seconds.toFixed(1)} s = ${(rebuild500.loaded / rebuild500.seconds).toFixed(0)} movies/s`,
+    );
     // Baseline: the old load (one bulk of 500 at a time, live settings: 250 ms refresh, auto replicas).
     const oldIndex = `${alias}-baseline`;
-    await es.indices.create({ index: oldIndex, settings: { number_of_shards: 1, auto_expand_replicas: '0-1', refresh_interval: '250ms' }, mappings: MOVIE_MAPPINGS });
+    await es.indices.create({
+      index: oldIndex,
+      settings: { number_of_shards: 1, auto_expand_replicas: '0-1', refresh_interval: '250ms' },
+      mappings: MOVIE_MAPPINGS,
+    });
     const t0 = performance.now();
     for await (const batch of rebuildEvents.scanLatest({ batchSize: 500 })) {
       await es.bulk({
         operations: batch.flatMap((e): object[] => {
           const movie = toRepresentation(e.state);
-          const action = { index: { _index: oldIndex, _id: movie.id, version: movie.version, version_type: 'external' as const } };
+          const action = {
+            index: { _index: oldIndex, _id: movie.id, version: movie.version, version_type: 'external' as const },
+          };
           return e.type === 'MovieDeleted'
             ? [action, { id: movie.id, version: movie.version, deleted: true, deletedAt: e.metadata.occurredAt }]
-            : [action, { ...movie, deleted: false, titleSort: titleSortKey(movie.title), ...(movie.director ? { directorLower: directorKey(movie.director) } : {}) }];
+            : [
+                action,
+                {
+                  ...movie,
+                  deleted: false,
+                  titleSort: titleSortKey(movie.title),
+                  ...(movie.director ? { directorLower: directorKey(movie.director) } : {}),
+                },
+              ];
         }),
       });
     }
     await es.indices.refresh({ index: oldIndex });
     const baselineSeconds = (performance.now() - t0) / 1000;
-    log(`  baseline (sequential bulks of 500, live settings): ${REBUILD_MOVIES} in ${baselineSeconds.toFixed(1)} s = ${(REBUILD_MOVIES / baselineSeconds).toFixed(0)} movies/s`);
+    log(
+      `  baseline (sequential bulks of 500, live settings): ${REBUILD_MOVIES} in ${baselineSeconds.toFixed(1)} s = ${(REBUILD_MOVIES / baselineSeconds).toFixed(0)} movies/s`,
+    );
     results.rebuild = {
       movies: REBUILD_MOVIES,
       catalog: 'syntheticMovies(count, 15)',
@@ -334,7 +442,11 @@ async function main(): Promise<void> {
       scanOnly: { seconds: scanSeconds, moviesPerSecond: REBUILD_MOVIES / scanSeconds },
       loadOnly: { seconds: loadSeconds, moviesPerSecond: REBUILD_MOVIES / loadSeconds },
       batched: { batch: REBUILD_BATCH, seconds: rebuild.seconds, moviesPerSecond: rebuild.loaded / rebuild.seconds },
-      defaultBatch: { batch: 500, seconds: rebuild500.seconds, moviesPerSecond: rebuild500.loaded / rebuild500.seconds },
+      defaultBatch: {
+        batch: 500,
+        seconds: rebuild500.seconds,
+        moviesPerSecond: rebuild500.loaded / rebuild500.seconds,
+      },
       baseline: { seconds: baselineSeconds, moviesPerSecond: REBUILD_MOVIES / baselineSeconds },
     };
   } finally {
@@ -347,7 +459,10 @@ async function main(): Promise<void> {
   }
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'read-side.json'), `${JSON.stringify({ machine: { ...machine, loadAverageAfter: os.loadavg() }, results }, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, 'read-side.json'),
+    `${JSON.stringify({ machine: { ...machine, loadAverageAfter: os.loadavg() }, results }, null, 2)}\n`,
+  );
   log('wrote bench/results/read-side.json');
 }
 

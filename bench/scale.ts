@@ -60,7 +60,13 @@ async function stores(count: number): Promise<void> {
   for (const movie of syntheticMovies(count, SEED)) {
     const last = movie.events.at(-1)!;
     events += movie.events.length;
-    newest.set(movie.id, { ...last, id: eventId(movie.id, last.metadata.version), movieId: movie.id, version: last.metadata.version, dispatched: true });
+    newest.set(movie.id, {
+      ...last,
+      id: eventId(movie.id, last.metadata.version),
+      movieId: movie.id,
+      version: last.metadata.version,
+      dispatched: true,
+    });
   }
   const ids = [...newest.keys()].sort(byCodePoint);
   // The read store: indices of entries by id, an alias, sorted ids kept per index for keyset scans.
@@ -78,7 +84,10 @@ async function stores(count: number): Promise<void> {
     latestPage: ({ afterMovieId, limit }: { afterMovieId?: string; limit: number }) => {
       const from = upperBound(ids, afterMovieId);
       const page = ids.slice(from, from + limit);
-      return { items: page.map((id) => newest.get(id)), next: from + limit < ids.length ? (page.at(-1) ?? null) : null };
+      return {
+        items: page.map((id) => newest.get(id)),
+        next: from + limit < ids.length ? (page.at(-1) ?? null) : null,
+      };
     },
     countMovies: () => ids.length,
     get: (id: string, version: number) => {
@@ -122,7 +131,9 @@ async function stores(count: number): Promise<void> {
     });
   });
   server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port, movies: ids.length, events })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ port: (server.address() as AddressInfo).port, movies: ids.length, events })}\n`,
+    );
   });
 }
 
@@ -135,12 +146,20 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
   const rpc = <T>(method: string, ...args: unknown[]): Promise<T> =>
     new Promise((resolveCall, reject) => {
       const body = JSON.stringify({ method, args });
-      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolveCall(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
-        res.on('error', reject);
-      });
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolveCall(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -211,7 +230,10 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
 
 // ----------------------------------------------------------------------------------------- orchestrator
 function child(args: string[]): { lines: AsyncIterable<string>; stop: () => void; done: Promise<number> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', __filename, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', __filename, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const done = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? 1)));
   async function* lines() {
     let buffer = '';
@@ -258,7 +280,14 @@ async function measure(count: number): Promise<WorkerReport & { movies: number; 
     const e = movie.events[0]!;
     await deadLetters.put({
       subscription: 'projector',
-      event: { specversion: '1.0', id: eventId(movie.id, 1), source: '/movie-catalog/movies', type: 'Movies.MovieCreated.v1', subject: `movies/${movie.id}`, data: e },
+      event: {
+        specversion: '1.0',
+        id: eventId(movie.id, 1),
+        source: '/movie-catalog/movies',
+        type: 'Movies.MovieCreated.v1',
+        subject: `movies/${movie.id}`,
+        data: e,
+      },
       reason: 'MaxDeliveryAttemptsExceeded',
       deliveryAttempts: 10,
       deadLetteredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n++)).toISOString(),
@@ -277,7 +306,9 @@ async function measure(count: number): Promise<WorkerReport & { movies: number; 
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-export async function scaleBench(sizes: readonly number[]): Promise<{ rows: Array<Awaited<ReturnType<typeof measure>>>; ratio: number }> {
+export async function scaleBench(
+  sizes: readonly number[],
+): Promise<{ rows: Array<Awaited<ReturnType<typeof measure>>>; ratio: number }> {
   const rows: Array<Awaited<ReturnType<typeof measure>>> = [];
   for (const size of sizes) {
     console.log(`[scale] ${size} movies...`);
@@ -291,7 +322,9 @@ export async function scaleBench(sizes: readonly number[]): Promise<{ rows: Arra
     );
   }
   const ratio = rows.at(-1)!.peakRss / rows[0]!.peakRss;
-  console.log(`[scale] peak RSS ${rows.at(-1)!.movies} / ${rows[0]!.movies} movies = ${ratio.toFixed(3)} (target <= 1.10): ${ratio <= 1.1 ? 'met' : 'NOT met'}`);
+  console.log(
+    `[scale] peak RSS ${rows.at(-1)!.movies} / ${rows[0]!.movies} movies = ${ratio.toFixed(3)} (target <= 1.10): ${ratio <= 1.1 ? 'met' : 'NOT met'}`,
+  );
   return { rows, ratio };
 }
 

@@ -43,10 +43,11 @@ let cached: Pools | undefined;
 function pools(records: readonly VegaMovie[] = loadVegaMovies()): Pools {
   if (cached) return cached;
   const mapped = records.map((r, i) => mapRecord(r, i)).flatMap((r) => (r.ok ? [r.fields] : []));
-  const values = <T>(pick: (f: MovieFields) => T | undefined): T[] => mapped.flatMap((f) => {
-    const v = pick(f);
-    return v === undefined ? [] : [v];
-  });
+  const values = <T>(pick: (f: MovieFields) => T | undefined): T[] =>
+    mapped.flatMap((f) => {
+      const v = pick(f);
+      return v === undefined ? [] : [v];
+    });
   const known = new Set<string>(GENRES);
   cached = {
     titleWords: mapped.flatMap((f) => f.title.split(/\s+/).filter((w) => w.length > 0)),
@@ -73,7 +74,8 @@ export function* syntheticMovies(count: number, seed: number): Iterable<Syntheti
   const p = pools();
   const random = mulberry32(seed);
   const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)]!;
-  const maybe = <T>(probability: number, value: () => T): T | undefined => (random() < probability ? value() : undefined);
+  const maybe = <T>(probability: number, value: () => T): T | undefined =>
+    random() < probability ? value() : undefined;
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 
   for (let i = 0; i < count; i++) {
@@ -84,14 +86,35 @@ export function* syntheticMovies(count: number, seed: number): Iterable<Syntheti
     const fields: MovieFields = {
       title: words.join(' '),
       ...(random() < 0.6 ? { description: `${pick(p.titleWords)} ${pick(p.titleWords)}. Source: synthetic.` } : {}),
-      ...optional('releaseDate', maybe(0.95, () => pick(p.releaseDates))),
+      ...optional(
+        'releaseDate',
+        maybe(0.95, () => pick(p.releaseDates)),
+      ),
       genres,
-      ...optional('director', maybe(0.6, () => pick(p.directors))),
-      ...optional('mpaaRating', maybe(0.8, () => pick(p.mpaaRatings))),
-      ...optional('runtimeMinutes', maybe(0.3, () => pick(p.runtimes))),
-      ...optional('imdbRating', maybe(0.9, () => pick(p.imdbRatings))),
-      ...optional('imdbVotes', maybe(0.9, () => pick(p.imdbVotes))),
-      ...optional('distributor', maybe(0.9, () => pick(p.distributors))),
+      ...optional(
+        'director',
+        maybe(0.6, () => pick(p.directors)),
+      ),
+      ...optional(
+        'mpaaRating',
+        maybe(0.8, () => pick(p.mpaaRatings)),
+      ),
+      ...optional(
+        'runtimeMinutes',
+        maybe(0.3, () => pick(p.runtimes)),
+      ),
+      ...optional(
+        'imdbRating',
+        maybe(0.9, () => pick(p.imdbRatings)),
+      ),
+      ...optional(
+        'imdbVotes',
+        maybe(0.9, () => pick(p.imdbVotes)),
+      ),
+      ...optional(
+        'distributor',
+        maybe(0.9, () => pick(p.distributors)),
+      ),
     };
     // Geometric number of updates with mean 2 (p = 1/3), capped at 20.
     let versions = 1;
@@ -109,7 +132,13 @@ export function* syntheticMovies(count: number, seed: number): Iterable<Syntheti
         break;
       }
       const rating = Math.round((pick(p.imdbRatings) + Number.EPSILON) * 10) / 10;
-      state = { ...state, version: v, imdbRating: rating, imdbVotes: (state.imdbVotes ?? 0) + Math.floor(random() * 1000), updatedAt: at };
+      state = {
+        ...state,
+        version: v,
+        imdbRating: rating,
+        imdbVotes: (state.imdbVotes ?? 0) + Math.floor(random() * 1000),
+        updatedAt: at,
+      };
       events.push(event('MovieUpdated', state, ['imdbRating', 'imdbVotes'], i));
     }
     yield { id, events };
@@ -125,6 +154,11 @@ function event(type: MovieEvent['type'], state: MovieState, changed: readonly st
     type,
     state,
     changed,
-    metadata: { movieId: state.id, version: state.version, occurredAt: state.updatedAt, correlationId: `synthetic-${index}-${state.version}` },
+    metadata: {
+      movieId: state.id,
+      version: state.version,
+      occurredAt: state.updatedAt,
+      correlationId: `synthetic-${index}-${state.version}`,
+    },
   };
 }

@@ -7,10 +7,18 @@ export const catalogPage = registerFunction({
   route: 'catalog',
   methods: ['GET'],
   authLevel: 'anonymous',
-  summary: 'Catalog browser: search with suggestions, facets, paging, a movie with its history; create, edit and delete with a function key',
+  summary:
+    'Catalog browser: search with suggestions, facets, paging, a movie with its history; create, edit and delete with a function key',
   tags: ['pages'],
   responses: {
-    200: { description: 'HTML page', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)', 'Content-Security-Policy': 'Nothing from outside the app' }, headerSchemas: { ETag: FILE_ETAG_SCHEMA } },
+    200: {
+      description: 'HTML page',
+      headers: {
+        ETag: 'Strong validator of the file (304 on If-None-Match)',
+        'Content-Security-Policy': 'Nothing from outside the app',
+      },
+      headerSchemas: { ETag: FILE_ETAG_SCHEMA },
+    },
     304: { description: 'Not modified: If-None-Match names the current file' },
   },
   async handler(request) {

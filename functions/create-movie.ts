@@ -16,7 +16,16 @@ export const createMovie = registerFunction({
   parameters: [params.idempotencyKey],
   requestBody: { contentTypes: ['application/json'], schema: MovieFieldsSchema },
   responses: {
-    201: { description: 'Created', schema: MovieSchema, headers: { ...MOVIE_HEADERS, Location: 'URL of the movie', 'Idempotent-Replayed': '`true` when this is the replay of an earlier request with the same key' }, links: MOVIE_LINKS },
+    201: {
+      description: 'Created',
+      schema: MovieSchema,
+      headers: {
+        ...MOVIE_HEADERS,
+        Location: 'URL of the movie',
+        'Idempotent-Replayed': '`true` when this is the replay of an earlier request with the same key',
+      },
+      links: MOVIE_LINKS,
+    },
     ...problems(400, 401, 413, 415, 422),
   },
   async handler(request, context, deps) {
@@ -27,7 +36,10 @@ export const createMovie = registerFunction({
         type: 'CreateMovie',
         movieId: key ? movieIdForIdempotencyKey(key) : deps.newId(),
         fields,
-        metadata: commandMetadata(request, context, deps.clock(), { idempotencyKey: key, requestHash: key ? requestHash(fields) : undefined }),
+        metadata: commandMetadata(request, context, deps.clock(), {
+          idempotencyKey: key,
+          requestHash: key ? requestHash(fields) : undefined,
+        }),
       },
       deps,
       context,

@@ -44,15 +44,27 @@ export const deadLetters = registerFunction({
   summary: 'Dead-lettered events with the reason each could not be delivered, a page at a time',
   tags: ['operations'],
   parameters: [
-    { name: 'limit', in: 'query', description: `Records (blob store: blobs) per page, 1-1000 (default ${DEFAULT_LIMIT})`, schema: DeadLetterQuerySchema.shape.limit },
+    {
+      name: 'limit',
+      in: 'query',
+      description: `Records (blob store: blobs) per page, 1-1000 (default ${DEFAULT_LIMIT})`,
+      schema: DeadLetterQuerySchema.shape.limit,
+    },
     {
       name: 'cursor',
       in: 'query',
-      description: 'nextCursor of the previous page (opaque; it carries the page size, so it may be sent alone; a limit sent beside it must equal the first page’s)',
+      description:
+        'nextCursor of the previous page (opaque; it carries the page size, so it may be sent alone; a limit sent beside it must equal the first page’s)',
       schema: DeadLetterQuerySchema.shape.cursor,
     },
   ],
-  responses: { 200: { description: 'A page of dead letters, oldest record name first; nextCursor null on the last page', schema: DeadLetterListSchema }, ...problems(400, 401) },
+  responses: {
+    200: {
+      description: 'A page of dead letters, oldest record name first; nextCursor null on the last page',
+      schema: DeadLetterListSchema,
+    },
+    ...problems(400, 401),
+  },
   async handler(request, _context, deps) {
     const q = validate(DeadLetterQuerySchema, queryObject(request), 'query');
     let query = { limit: q.limit ?? DEFAULT_LIMIT };
@@ -76,6 +88,9 @@ export const deadLetters = registerFunction({
       deliveryAttempts: d.deliveryAttempts,
       deadLetteredAt: d.deadLetteredAt,
     }));
-    return { status: 200, jsonBody: { items, nextCursor: page.next === null ? null : encodeCursor(CURSOR_SCOPE, query, page.next) } };
+    return {
+      status: 200,
+      jsonBody: { items, nextCursor: page.next === null ? null : encodeCursor(CURSOR_SCOPE, query, page.next) },
+    };
   },
 });

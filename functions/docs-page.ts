@@ -12,7 +12,8 @@ export const docsPage = registerFunction({
   route: 'docs',
   methods: ['GET'],
   authLevel: 'anonymous',
-  summary: 'API reference: this OpenAPI document rendered by Swagger UI (served by the app, with try-it and a function key field)',
+  summary:
+    'API reference: this OpenAPI document rendered by Swagger UI (served by the app, with try-it and a function key field)',
   tags: ['pages'],
   responses: {
     200: { description: 'HTML page', headers: PAGE_HEADERS, headerSchemas: { ETag: FILE_ETAG_SCHEMA } },

@@ -18,15 +18,27 @@ export const getMovie = registerFunction({
     200: {
       description: 'The movie',
       schema: MovieSchema,
-      headers: { ...MOVIE_HEADERS, 'X-Cache': 'HIT or MISS', 'X-Read-Source': '`write-store` when X-Min-Version was ahead of the read model' },
+      headers: {
+        ...MOVIE_HEADERS,
+        'X-Cache': 'HIT or MISS',
+        'X-Read-Source': '`write-store` when X-Min-Version was ahead of the read model',
+      },
       links: MOVIE_LINKS,
     },
-    304: { description: 'Not modified: If-None-Match names the current version, or is * (the movie exists)', headers: MOVIE_HEADERS },
+    304: {
+      description: 'Not modified: If-None-Match names the current version, or is * (the movie exists)',
+      headers: MOVIE_HEADERS,
+    },
     ...problems(400, 401, 404, 503),
     412: {
-      description: 'X-Min-Version is ahead of every store (that version does not exist yet): the read is behind. `currentVersion` and ETag give the newest version; retry after Retry-After seconds',
+      description:
+        'X-Min-Version is ahead of every store (that version does not exist yet): the read is behind. `currentVersion` and ETag give the newest version; retry after Retry-After seconds',
       problem: true,
-      headers: { ETag: 'The newest version there is', 'Retry-After': 'Seconds to wait before retrying', 'X-Read-Behind': '`true`' },
+      headers: {
+        ETag: 'The newest version there is',
+        'Retry-After': 'Seconds to wait before retrying',
+        'X-Read-Behind': '`true`',
+      },
     },
   },
   async handler(request, context, deps) {

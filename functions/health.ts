@@ -32,7 +32,10 @@ export const health = registerFunction({
   summary: 'Each dependency: up, down, embedded or disabled. 503 when one is down (a cache outage only degrades).',
   tags: ['operations'],
   responses: {
-    200: { description: 'Every dependency answers (or the cache alone is down: queries degrade to the read store)', schema: HealthSchema },
+    200: {
+      description: 'Every dependency answers (or the cache alone is down: queries degrade to the read store)',
+      schema: HealthSchema,
+    },
     503: { description: 'A store the system needs is down', schema: HealthSchema },
   },
   async handler(_request, _context, deps) {

@@ -7,7 +7,11 @@ import { problems } from '../shared/http/responses';
 import { advanceJobs, healReadModel, jobView } from '../shared/operations/jobs';
 
 const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a job id (letters, digits, - and _)');
-const JobIdParam = z.string().min(1).max(100).describe('A job id (letters, digits, - and _); anything else names no job (404)');
+const JobIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe('A job id (letters, digits, - and _); anything else names no job (404)');
 
 export const getJob = registerFunction({
   kind: 'http',
@@ -17,7 +21,15 @@ export const getJob = registerFunction({
   authLevel: 'admin',
   summary: 'Status, progress and (once it succeeded) result of a rebuild, verify or redrive job',
   tags: ['operations'],
-  parameters: [{ name: 'id', in: 'path', required: true, description: 'The job id (from the 202 that started it)', schema: JobIdParam }],
+  parameters: [
+    {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description: 'The job id (from the 202 that started it)',
+      schema: JobIdParam,
+    },
+  ],
   responses: {
     200: { description: 'The job', schema: JobSchema },
     ...problems(400, 401),
@@ -36,12 +48,15 @@ export const getJob = registerFunction({
 export const jobs = registerFunction({
   kind: 'timer',
   name: 'jobs',
-  summary: 'Starts a rebuild when the read model is missing or empty while the write store holds movies; moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
+  summary:
+    'Starts a rebuild when the read model is missing or empty while the write store holds movies; moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
   // An app setting, resolved by the host (Azure and local alike); default in shared/config.ts.
   schedule: '%JOBS_SCHEDULE%',
   async handler(_timer, context, deps) {
     // A read store that cannot answer is not a missing one: healing waits for it, the jobs still move.
-    await healReadModel(deps, context).catch((error: Error) => context.warn(`jobs: read-model check skipped (${error.message})`));
+    await healReadModel(deps, context).catch((error: Error) =>
+      context.warn(`jobs: read-model check skipped (${error.message})`),
+    );
     const { steps, finished } = await advanceJobs(deps, context.invocationId, context);
     if (steps > 0 || finished > 0) context.log(`jobs: ${steps} step(s), ${finished} finished`);
   },

@@ -46,11 +46,17 @@ export const movieHistory = registerFunction({
   tags: ['commands'],
   parameters: [
     params.id,
-    { name: 'limit', in: 'query', description: `Page size 1-100 (default ${DEFAULT_LIMIT})`, schema: HistoryQuerySchema.shape.limit },
+    {
+      name: 'limit',
+      in: 'query',
+      description: `Page size 1-100 (default ${DEFAULT_LIMIT})`,
+      schema: HistoryQuerySchema.shape.limit,
+    },
     {
       name: 'cursor',
       in: 'query',
-      description: 'nextCursor of the previous page (opaque; it carries the page size, so it may be sent alone; a limit sent beside it must equal the first page’s)',
+      description:
+        'nextCursor of the previous page (opaque; it carries the page size, so it may be sent alone; a limit sent beside it must equal the first page’s)',
       schema: HistoryQuerySchema.shape.cursor,
     },
   ],

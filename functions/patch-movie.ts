@@ -25,7 +25,13 @@ export const patchMovie = registerFunction({
     const expectedVersion = requireIfMatch(request);
     const patch = await readJsonBody(request, MoviePatchSchema, ['application/merge-patch+json']);
     const outcome = await handleCommand(
-      { type: 'PatchMovie', movieId: id, expectedVersion, patch, metadata: commandMetadata(request, context, deps.clock()) },
+      {
+        type: 'PatchMovie',
+        movieId: id,
+        expectedVersion,
+        patch,
+        metadata: commandMetadata(request, context, deps.clock()),
+      },
       deps,
       context,
     );

@@ -15,10 +15,15 @@ export const projector = registerFunction({
   async handler(event, context, deps) {
     try {
       const traceparent = typeof event?.traceparent === 'string' ? event.traceparent : undefined;
-      const result = await withSpan(`project ${String(event?.type)}`, { 'cloudevents.event_id': String(event?.id) }, () => project(event, deps), {
-        kind: SpanKind.CONSUMER,
-        parent: contextFromTraceparent(traceparent),
-      });
+      const result = await withSpan(
+        `project ${String(event?.type)}`,
+        { 'cloudevents.event_id': String(event?.id) },
+        () => project(event, deps),
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromTraceparent(traceparent),
+        },
+      );
       context.log(`projected ${result.movieId} v${result.version}: ${result.outcome} (lag ${result.lagMs} ms)`);
     } catch (error) {
       if (!(error instanceof PoisonEventError)) throw error;

@@ -21,8 +21,18 @@ export const putMovie = registerFunction({
   parameters: [params.id, { ...params.ifMatch, required: false }, params.ifNoneMatchStar, params.idempotencyKey],
   requestBody: { contentTypes: ['application/json'], schema: MovieFieldsSchema },
   responses: {
-    200: { description: 'Replaced (or unchanged: same fields, same version)', schema: MovieSchema, headers: MOVIE_HEADERS, links: MOVIE_LINKS },
-    201: { description: 'Created', schema: MovieSchema, headers: { ...MOVIE_HEADERS, Location: 'URL of the movie' }, links: MOVIE_LINKS },
+    200: {
+      description: 'Replaced (or unchanged: same fields, same version)',
+      schema: MovieSchema,
+      headers: MOVIE_HEADERS,
+      links: MOVIE_LINKS,
+    },
+    201: {
+      description: 'Created',
+      schema: MovieSchema,
+      headers: { ...MOVIE_HEADERS, Location: 'URL of the movie' },
+      links: MOVIE_LINKS,
+    },
     ...problems(400, 401, 404, 412, 413, 415, 422, 428),
   },
   async handler(request, context, deps) {
@@ -33,12 +43,17 @@ export const putMovie = registerFunction({
       throw new ValidationError([{ path: 'header.If-None-Match', message: 'cannot be combined with If-Match' }]);
     }
     if (ifMatch === null && ifNoneMatch === undefined) {
-      throw new PreconditionRequiredError('PUT needs If-None-Match: * to create, or If-Match with the current ETag to replace.');
+      throw new PreconditionRequiredError(
+        'PUT needs If-None-Match: * to create, or If-Match with the current ETag to replace.',
+      );
     }
     const expectedVersion = ifMatch === null ? undefined : parseETag('If-Match', ifMatch);
     const key = idempotencyKey(request);
     const fields = await readJsonBody(request, MovieFieldsSchema);
-    const metadata = commandMetadata(request, context, deps.clock(), { idempotencyKey: key, requestHash: key ? requestHash({ id, fields }) : undefined });
+    const metadata = commandMetadata(request, context, deps.clock(), {
+      idempotencyKey: key,
+      requestHash: key ? requestHash({ id, fields }) : undefined,
+    });
     if (expectedVersion === undefined) {
       const outcome = await handleCommand({ type: 'CreateMovie', movieId: id, fields, metadata }, deps, context);
       return movieResponse(outcome.movie, 201, {
@@ -46,7 +61,11 @@ export const putMovie = registerFunction({
         ...(outcome.kind === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {}),
       });
     }
-    const outcome = await handleCommand({ type: 'ReplaceMovie', movieId: id, expectedVersion, fields, metadata }, deps, context);
+    const outcome = await handleCommand(
+      { type: 'ReplaceMovie', movieId: id, expectedVersion, fields, metadata },
+      deps,
+      context,
+    );
     return movieResponse(outcome.movie, 200);
   },
 });

@@ -10,8 +10,10 @@ export const rebuild = registerFunction({
   route: 'ops/rebuild',
   methods: ['POST'],
   authLevel: 'admin',
-  summary: 'Rebuilds the read model from the write store into a new index and swaps the alias (zero downtime), then checks convergence; a job',
-  description: 'One rebuild runs at a time across every instance: a second one while a rebuild runs is refused with 409 naming the running job.',
+  summary:
+    'Rebuilds the read model from the write store into a new index and swaps the alias (zero downtime), then checks convergence; a job',
+  description:
+    'One rebuild runs at a time across every instance: a second one while a rebuild runs is refused with 409 naming the running job.',
   tags: ['operations'],
   responses: { 202: acceptedDoc('The rebuild'), ...problems(400, 401, 409, 503) },
   async handler(request, _context, deps) {

@@ -4,7 +4,14 @@ import { GENRES, MPAA_RATINGS, MovieSchema, vocabulary } from '../shared/domain/
 import { ValidationError } from '../shared/errors';
 import { queryAuthLevel } from '../shared/http/auth';
 import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '../shared/http/cursor';
-import { documentedAs, FUNCTION_KEY_PARAM, queryNumber, queryObject, queryText, validate } from '../shared/http/request';
+import {
+  documentedAs,
+  FUNCTION_KEY_PARAM,
+  queryNumber,
+  queryObject,
+  queryText,
+  validate,
+} from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { InvalidCursorError, SORT_KEYS, type SearchQuery } from '../shared/read-model/port';
 import { directorKey, MAX_LIMIT } from '../shared/read-model/search-semantics';
@@ -26,7 +33,10 @@ const SearchParamsSchema = z
     q: qValue.optional(),
     genre: documentedAs(
       // One or many; each checked against the vocabulary where it stands (query.genre.1 names the second).
-      z.union([z.string(), z.array(z.string())]).transform((g) => (Array.isArray(g) ? g : [g])).pipe(z.array(genreValue).min(1).max(10)),
+      z
+        .union([z.string(), z.array(z.string())])
+        .transform((g) => (Array.isArray(g) ? g : [g]))
+        .pipe(z.array(genreValue).min(1).max(10)),
       z.array(genreValue).min(1).max(10),
     ).optional(),
     director: directorValue.optional(),
@@ -39,8 +49,14 @@ const SearchParamsSchema = z
     cursor: CursorParamSchema.optional(),
     ...FUNCTION_KEY_PARAM,
   })
-  .refine((p) => p.yearFrom === undefined || p.yearTo === undefined || p.yearFrom <= p.yearTo, { message: 'yearFrom must not be after yearTo', path: ['yearFrom'] })
-  .refine((p) => p.sort !== 'relevance' || p.q !== undefined || p.cursor !== undefined, { message: 'relevance sort needs q', path: ['sort'] });
+  .refine((p) => p.yearFrom === undefined || p.yearTo === undefined || p.yearFrom <= p.yearTo, {
+    message: 'yearFrom must not be after yearTo',
+    path: ['yearFrom'],
+  })
+  .refine((p) => p.sort !== 'relevance' || p.q !== undefined || p.cursor !== undefined, {
+    message: 'relevance sort needs q',
+    path: ['sort'],
+  });
 
 /**
  * The search as the server understands it: what a cursor binds. Genres sorted and distinct, director as
@@ -72,19 +88,25 @@ const SearchPageSchema = z
     items: z.array(MovieSchema),
     nextCursor: z.string().nullable(),
     total: z.number().int(),
-    match: z.enum(['all', 'any']).meta({ description: 'all: every word of q matched; any: no movie had them all, these have some' }),
-    facets: z.object({
-      genres: facet(z.string()),
-      mpaaRatings: facet(z.string()),
-      decades: facet(z.number().int().meta({ description: "the decade's first year" })),
-    }).meta({ description: 'Each facet honours every filter but its own: a count is the total that selecting the value gives' }),
+    match: z
+      .enum(['all', 'any'])
+      .meta({ description: 'all: every word of q matched; any: no movie had them all, these have some' }),
+    facets: z
+      .object({
+        genres: facet(z.string()),
+        mpaaRatings: facet(z.string()),
+        decades: facet(z.number().int().meta({ description: "the decade's first year" })),
+      })
+      .meta({
+        description: 'Each facet honours every filter but its own: a count is the total that selecting the value gives',
+      }),
   })
   .meta({ id: 'MovieSearchPage' });
 
 const docs: Record<string, string> = {
   q: 'Full text over title (weighted highest), director and description: every word (stop words aside), typos tolerated, the last word as a prefix; falls back to any word (see match)',
   genre: 'Genre, any case; repeat for any-of; an unknown genre is a 400 listing the allowed ones',
-  director: "Director having every word given (a surname is enough), case-insensitive",
+  director: 'Director having every word given (a surname is enough), case-insensitive',
   mpaaRating: 'MPAA rating, any case; an unknown rating is a 400 listing the allowed ones',
   yearFrom: 'Released in or after this year',
   yearTo: 'Released in or before this year (not before yearFrom)',
@@ -132,19 +154,26 @@ export const searchMovies = registerFunction({
     let position: string | undefined;
     if (p.cursor !== undefined) {
       const opened = decodeCursor(CURSOR_SCOPE, p.cursor, BoundSearchSchema);
-      if (typeof opened.position !== 'string') throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]);
+      if (typeof opened.position !== 'string')
+        throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]);
       bound = queryOfRequest(given, opened.query, { genres: 'query.genre' })!;
       position = opened.position;
     } else {
-      bound = BoundSearchSchema.parse({ ...dropUndefined(given), sort: given.sort ?? (given.q ? 'relevance' : 'title'), limit: given.limit ?? DEFAULT_LIMIT });
+      bound = BoundSearchSchema.parse({
+        ...dropUndefined(given),
+        sort: given.sort ?? (given.q ? 'relevance' : 'title'),
+        limit: given.limit ?? DEFAULT_LIMIT,
+      });
     }
     const query: SearchQuery = { ...dropUndefined(bound), ...(position !== undefined ? { cursor: position } : {}) };
     try {
       const { page, cache } = await searchQuery(query, deps, context);
-      const nextCursor = page.nextCursor === null ? null : encodeCursor(CURSOR_SCOPE, { ...bound, match: page.match }, page.nextCursor);
+      const nextCursor =
+        page.nextCursor === null ? null : encodeCursor(CURSOR_SCOPE, { ...bound, match: page.match }, page.nextCursor);
       return { status: 200, headers: { 'X-Cache': cache }, jsonBody: { ...page, nextCursor } };
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
+      if (error instanceof InvalidCursorError)
+        throw new ValidationError([{ path: 'query.cursor', message: error.message }]);
       throw error;
     }
   },

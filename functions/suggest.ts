@@ -27,7 +27,12 @@ const parameters: ParameterDoc[] = [
     description: 'What the user typed so far: title words, the last one possibly unfinished (typos tolerated)',
     schema: SuggestParamsSchema.shape.q,
   },
-  { name: 'limit', in: 'query', description: `At most this many titles, 1-${MAX_SUGGESTIONS} (default ${MAX_SUGGESTIONS})`, schema: SuggestParamsSchema.shape.limit },
+  {
+    name: 'limit',
+    in: 'query',
+    description: `At most this many titles, 1-${MAX_SUGGESTIONS} (default ${MAX_SUGGESTIONS})`,
+    schema: SuggestParamsSchema.shape.limit,
+  },
 ];
 
 /** Autocomplete for a search box. Not under /movies/, where `suggest` would read as a movie id. */
@@ -41,7 +46,11 @@ export const suggest = registerFunction({
   tags: ['queries'],
   parameters,
   responses: {
-    200: { description: 'Up to `limit` titles, best first', schema: SuggestionsSchema, headers: { 'X-Cache': 'HIT or MISS' } },
+    200: {
+      description: 'Up to `limit` titles, best first',
+      schema: SuggestionsSchema,
+      headers: { 'X-Cache': 'HIT or MISS' },
+    },
     ...problems(400, 401, 503),
   },
   async handler(request, context, deps) {

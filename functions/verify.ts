@@ -10,7 +10,8 @@ export const verify = registerFunction({
   route: 'ops/verify',
   methods: ['POST'],
   authLevel: 'admin',
-  summary: 'Convergence check (every movie in the write store against its read-store document, every read-store document against the write store); a job',
+  summary:
+    'Convergence check (every movie in the write store against its read-store document, every read-store document against the write store); a job',
   tags: ['operations'],
   responses: { 202: acceptedDoc('The check'), ...problems(400, 401, 503) },
   async handler(request, _context, deps) {

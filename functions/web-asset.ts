@@ -11,9 +11,21 @@ export const webAsset = registerFunction({
   authLevel: 'anonymous',
   summary: "A static file of the app's pages (scripts, styles, Swagger UI), read on its first request",
   tags: ['pages'],
-  parameters: [{ name: 'name', in: 'path', required: true, description: 'File name', schema: z.enum(Object.keys(ASSETS) as [string, ...string[]]) }],
+  parameters: [
+    {
+      name: 'name',
+      in: 'path',
+      required: true,
+      description: 'File name',
+      schema: z.enum(Object.keys(ASSETS) as [string, ...string[]]),
+    },
+  ],
   responses: {
-    200: { description: 'The file, gzip when accepted', headers: { ETag: 'Strong validator of the file (304 on If-None-Match)' }, headerSchemas: { ETag: FILE_ETAG_SCHEMA } },
+    200: {
+      description: 'The file, gzip when accepted',
+      headers: { ETag: 'Strong validator of the file (304 on If-None-Match)' },
+      headerSchemas: { ETag: FILE_ETAG_SCHEMA },
+    },
     304: { description: 'Not modified: If-None-Match names the current file' },
     ...problems(404),
   },

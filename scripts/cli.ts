@@ -128,7 +128,12 @@ export async function requestJson(url: string, options: RequestOptions = {}): Pr
   for (let attempt = 1; ; attempt++) {
     let wait = Math.min(base * 2 ** (attempt - 1), 5000) * (0.5 + Math.random() / 2);
     try {
-      const response = await fetch(url, { method: options.method ?? 'GET', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 120_000) });
+      const response = await fetch(url, {
+        method: options.method ?? 'GET',
+        headers,
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
+      });
       const text = await response.text();
       let json: unknown;
       try {
@@ -136,7 +141,8 @@ export async function requestJson(url: string, options: RequestOptions = {}): Pr
       } catch {
         json = text;
       }
-      if (!retryable(response.status) || attempt >= attempts) return { status: response.status, headers: response.headers, json, attempts: attempt };
+      if (!retryable(response.status) || attempt >= attempts)
+        return { status: response.status, headers: response.headers, json, attempts: attempt };
       wait = retryAfterMs(response.headers) ?? wait;
       lastError = new HttpError(response.status, `${response.status} ${problemText(json)}`, json);
     } catch (error) {
@@ -146,7 +152,9 @@ export async function requestJson(url: string, options: RequestOptions = {}): Pr
     await sleep(wait);
   }
   const cause = lastError as Error & { cause?: { code?: string; message?: string } };
-  throw new Error(`${options.method ?? 'GET'} ${url}: ${cause.cause?.code ?? cause.cause?.message ?? cause.message}`, { cause: lastError });
+  throw new Error(`${options.method ?? 'GET'} ${url}: ${cause.cause?.code ?? cause.cause?.message ?? cause.message}`, {
+    cause: lastError,
+  });
 }
 
 /** The gist of a problem+json body (title, detail, first error). */
@@ -154,7 +162,9 @@ export function problemText(json: unknown): string {
   if (!json || typeof json !== 'object') return typeof json === 'string' ? json.slice(0, 200) : '';
   const p = json as { title?: string; detail?: string; errors?: Array<{ path?: string; message?: string }> };
   const first = p.errors?.[0];
-  return [p.title, p.detail, first ? `${first.path ?? ''}: ${first.message ?? ''}` : undefined].filter(Boolean).join(' - ');
+  return [p.title, p.detail, first ? `${first.path ?? ''}: ${first.message ?? ''}` : undefined]
+    .filter(Boolean)
+    .join(' - ');
 }
 
 /** Calls an admin endpoint with MASTER_KEY; anything but `expect` is an HttpError. */
@@ -165,9 +175,19 @@ export async function adminCall<T>(
   const key = process.env.MASTER_KEY;
   if (!key) throw new UsageError('MASTER_KEY is not set (the operations endpoints take the master key only)');
   const url = `${catalogUrl()}/api/${path}`;
-  const response = await requestJson(url, { method: options.method, body: options.body, key, attempts: options.attempts ?? 3, timeoutMs: options.timeoutMs });
+  const response = await requestJson(url, {
+    method: options.method,
+    body: options.body,
+    key,
+    attempts: options.attempts ?? 3,
+    timeoutMs: options.timeoutMs,
+  });
   if (response.status !== (options.expect ?? 200)) {
-    throw new HttpError(response.status, `${options.method ?? 'GET'} ${url}: ${response.status} ${problemText(response.json)}`, response.json);
+    throw new HttpError(
+      response.status,
+      `${options.method ?? 'GET'} ${url}: ${response.status} ${problemText(response.json)}`,
+      response.json,
+    );
   }
   return response.json as T;
 }
@@ -216,24 +236,39 @@ export async function runJob<R>(
     location = String((started.json as { location?: string }).location);
     console.log(`${options.label}: another one is running; following it (${location})`);
   } else {
-    throw new HttpError(started.status, `POST ${base}/api/${path}: ${started.status} ${problemText(started.json)}`, started.json);
+    throw new HttpError(
+      started.status,
+      `POST ${base}/api/${path}: ${started.status} ${problemText(started.json)}`,
+      started.json,
+    );
   }
   const url = new URL(location, `${base}/`).toString();
   console.log(`${options.label}: job ${url}`);
   const { SingleBar } = await import('cli-progress');
-  const bar = options.progress === false
-    ? undefined
-    : new SingleBar({ format: `${options.label} {phase} {bar} {value}/{total} | {status}`, stream: process.stderr, hideCursor: true });
+  const bar =
+    options.progress === false
+      ? undefined
+      : new SingleBar({
+          format: `${options.label} {phase} {bar} {value}/{total} | {status}`,
+          stream: process.stderr,
+          hideCursor: true,
+        });
   bar?.start(1, 0, { phase: '', status: 'running' });
   try {
     for (;;) {
       const response = await requestJson(url, { key, attempts: 6 });
-      if (response.status !== 200) throw new HttpError(response.status, `GET ${url}: ${response.status} ${problemText(response.json)}`, response.json);
+      if (response.status !== 200)
+        throw new HttpError(
+          response.status,
+          `GET ${url}: ${response.status} ${problemText(response.json)}`,
+          response.json,
+        );
       const job = response.json as JobView<R>;
       const total = job.progress.total ?? Math.max(job.progress.done, 1);
       bar?.setTotal(Math.max(total, job.progress.done, 1));
       bar?.update(job.progress.done, { phase: job.progress.phase.padEnd(7), status: job.status });
-      if (job.status === 'failed') throw new Error(`${options.label} job ${job.id} failed: ${job.error ?? 'unknown error'}`);
+      if (job.status === 'failed')
+        throw new Error(`${options.label} job ${job.id} failed: ${job.error ?? 'unknown error'}`);
       if (job.status === 'succeeded') return job;
       await sleep(options.pollMs ?? 1000);
     }

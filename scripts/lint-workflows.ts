@@ -20,7 +20,9 @@ export async function lintWorkflows(files: ReadonlyMap<string, string>): Promise
 }
 
 export function workflowFiles(dir = WORKFLOWS_DIR): Map<string, string> {
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   return new Map(files.map((f) => [path.join('.github', 'workflows', f), readFileSync(path.join(dir, f), 'utf8')]));
 }
 

@@ -92,7 +92,8 @@ export async function buildBundle(): Promise<{ files: Record<string, Uint8Array>
     outdir,
   });
   const files: Record<string, Uint8Array> = {};
-  for (const output of result.outputFiles) files[`dist/functions/${relative(outdir, output.path).split(sep).join('/')}`] = output.contents;
+  for (const output of result.outputFiles)
+    files[`dist/functions/${relative(outdir, output.path).split(sep).join('/')}`] = output.contents;
   return { files, metafile: result.metafile };
 }
 
@@ -105,7 +106,9 @@ export async function buildPackage(): Promise<PackageInfo> {
     'host.json': readFileSync(join(ROOT, 'host.json')),
     'package.json': Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
   };
-  const served = [...Object.values(PAGES), ...Object.values(ASSETS)].filter((f) => f.origin === 'web').map((f) => f.file);
+  const served = [...Object.values(PAGES), ...Object.values(ASSETS)]
+    .filter((f) => f.origin === 'web')
+    .map((f) => f.file);
   for (const name of served) files[`${WEB_DIR}/${name}`] = readFileSync(join(ROOT, WEB_DIR, name));
   for (const name of SWAGGER_UI_FILES) {
     files[`${PACKAGED_SWAGGER_DIR}/${name}`] = readFileSync(join(ROOT, 'node_modules', 'swagger-ui-dist', name));
@@ -113,13 +116,21 @@ export async function buildPackage(): Promise<PackageInfo> {
   const zip = zipEntries(files);
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   writeFileSync(PACKAGE_PATH, zip);
-  return { path: PACKAGE_PATH, bytes: zip.byteLength, bundleBytes: Object.values(bundle).reduce((sum, f) => sum + f.byteLength, 0), entryBytes: bundle['dist/functions/index.js']!.byteLength, sha256: createHash('sha256').update(zip).digest('hex') };
+  return {
+    path: PACKAGE_PATH,
+    bytes: zip.byteLength,
+    bundleBytes: Object.values(bundle).reduce((sum, f) => sum + f.byteLength, 0),
+    entryBytes: bundle['dist/functions/index.js']!.byteLength,
+    sha256: createHash('sha256').update(zip).digest('hex'),
+  };
 }
 
 if (require.main === module) {
   buildPackage()
     .then((info) => {
-      console.log(`${info.path}\n  zip ${(info.bytes / 1024 / 1024).toFixed(2)} MiB, ${info.bytes} bytes (bundle ${(info.bundleBytes / 1024 / 1024).toFixed(2)} MiB, entry ${(info.entryBytes / 1024).toFixed(0)} KiB)\n  sha256 ${info.sha256}`);
+      console.log(
+        `${info.path}\n  zip ${(info.bytes / 1024 / 1024).toFixed(2)} MiB, ${info.bytes} bytes (bundle ${(info.bundleBytes / 1024 / 1024).toFixed(2)} MiB, entry ${(info.entryBytes / 1024).toFixed(0)} KiB)\n  sha256 ${info.sha256}`,
+      );
     })
     .catch((error: unknown) => {
       console.error(error);

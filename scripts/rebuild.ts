@@ -41,11 +41,16 @@ function formatReport(report: RebuildReport): string {
 
 async function direct(): Promise<number> {
   const config = loadConfig();
-  const composition = await createDeps(config, { mode: 'local', logger: console, overrides: { publisher: noPublisher } });
+  const composition = await createDeps(config, {
+    mode: 'local',
+    logger: console,
+    overrides: { publisher: noPublisher },
+  });
   const { deps, services } = composition;
   try {
     for (const s of services) console.log(`  ${s.port.padEnd(12)} ${s.kind} (${s.target})`);
-    if (!config.redis.url) console.warn('  note: REDIS_URL is not set, so cached searches of running hosts expire only with their TTL');
+    if (!config.redis.url)
+      console.warn('  note: REDIS_URL is not set, so cached searches of running hosts expire only with their TTL');
     process.stdout.write('counting movies... ');
     const total = await deps.eventStore.countMovies();
     console.log(total);
@@ -59,7 +64,11 @@ async function direct(): Promise<number> {
     bar.start(Math.max(total, 1), 0, { phase: 'load ', speed: '0' });
     const onProgress = (p: RebuildProgress) => {
       const seconds = (performance.now() - started) / 1000;
-      if (p.phase === 'load') bar.update(Math.min(p.done, total), { phase: 'load ', speed: seconds > 0 ? (p.done / seconds).toFixed(0) : '0' });
+      if (p.phase === 'load')
+        bar.update(Math.min(p.done, total), {
+          phase: 'load ',
+          speed: seconds > 0 ? (p.done / seconds).toFixed(0) : '0',
+        });
       else bar.update({ phase: p.phase.padEnd(5) });
     };
     let report: RebuildReport;
@@ -80,10 +89,15 @@ async function direct(): Promise<number> {
 
 async function viaHttp(): Promise<number> {
   console.log(`POST ${catalogUrl()}/api/ops/rebuild: a job, followed until it ends...`);
-  const job = await runJob<RebuildReport & { differences: number }>('ops/rebuild', { label: 'rebuild', followRunning: true });
+  const job = await runJob<RebuildReport & { differences: number }>('ops/rebuild', {
+    label: 'rebuild',
+    followRunning: true,
+  });
   const report = job.result!;
   console.log(formatReport(report));
-  console.log(`verify: ${report.differences === 0 ? 'converged, no differences' : `${report.differences} difference(s) (npm run verify lists them)`}`);
+  console.log(
+    `verify: ${report.differences === 0 ? 'converged, no differences' : `${report.differences} difference(s) (npm run verify lists them)`}`,
+  );
   return report.differences > 0 ? 1 : 0;
 }
 

@@ -26,7 +26,9 @@ export function formatDeadLetters(items: readonly DeadLetterItem[]): string {
   if (items.length === 0) return 'no dead letters';
   const lines = [`${items.length} dead letter(s), oldest first:`];
   for (const d of items) {
-    lines.push(`  ${d.deadLetteredAt}  ${d.subscription}  ${d.eventType}  ${d.subject ?? d.eventId}  attempts=${d.deliveryAttempts}`);
+    lines.push(
+      `  ${d.deadLetteredAt}  ${d.subscription}  ${d.eventType}  ${d.subject ?? d.eventId}  attempts=${d.deliveryAttempts}`,
+    );
     lines.push(`      reason: ${d.reason}`);
     lines.push(`      name:   ${d.name}`);
   }
@@ -37,7 +39,9 @@ async function main(): Promise<number> {
   const items: DeadLetterItem[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: DeadLetterItem[]; nextCursor: string | null } = await adminCall(`ops/dead-letters?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { items: DeadLetterItem[]; nextCursor: string | null } = await adminCall(
+      `ops/dead-letters?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -51,7 +55,10 @@ async function main(): Promise<number> {
     console.log('nothing to redrive');
     return unknown.length > 0 ? 1 : 0;
   }
-  const job = await runJob<RedriveReport>('ops/dead-letters/redrive', { label: 'redrive', body: names.length > 0 ? { names } : {} });
+  const job = await runJob<RedriveReport>('ops/dead-letters/redrive', {
+    label: 'redrive',
+    body: names.length > 0 ? { names } : {},
+  });
   const report = job.result!;
   console.log(`redrive: ${report.redriven} re-published, ${report.failed.length} failed`);
   for (const f of report.failed) console.log(`  failed ${f.name}: ${f.error}`);

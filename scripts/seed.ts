@@ -66,13 +66,19 @@ export async function seedCatalog(options: SeedOptions): Promise<SeedSummary> {
 
   const bar = options.progress
     ? new SingleBar({
-        format: 'seed {bar} {percentage}% | {value}/{total} | {speed}/s | ETA {eta_formatted} | created {created} replayed {replayed} skipped {skipped} failed {failed}',
+        format:
+          'seed {bar} {percentage}% | {value}/{total} | {speed}/s | ETA {eta_formatted} | created {created} replayed {replayed} skipped {skipped} failed {failed}',
         stream: process.stderr,
         hideCursor: true,
         etaBuffer: 200,
       })
     : undefined;
-  const counters = () => ({ created, replayed, skipped: Object.values(skipped).reduce((a, b) => a + b, 0), failed: failures.length });
+  const counters = () => ({
+    created,
+    replayed,
+    skipped: Object.values(skipped).reduce((a, b) => a + b, 0),
+    failed: failures.length,
+  });
   bar?.start(mapped.length, 0, { ...counters(), speed: '0' });
   let done = 0;
   const tick = () => {
@@ -101,12 +107,19 @@ export async function seedCatalog(options: SeedOptions): Promise<SeedSummary> {
         else created++;
       } else if (response.status === 401 || response.status === 404) {
         // Every other record would get the same answer: stop.
-        fatal ??= new HttpError(response.status, `POST ${options.url}/api/movies: ${response.status} ${problemText(response.json)}${response.status === 401 ? ' (set FUNCTION_KEY)' : ''}`);
+        fatal ??= new HttpError(
+          response.status,
+          `POST ${options.url}/api/movies: ${response.status} ${problemText(response.json)}${response.status === 401 ? ' (set FUNCTION_KEY)' : ''}`,
+        );
       } else if (response.status === 400 || response.status === 422) {
         const first = (response.json as { errors?: Array<{ path?: string }> } | undefined)?.errors?.[0]?.path;
         skip(`rejected by the API: ${first ?? problemText(response.json)}`);
       } else {
-        failures.push({ index: record.index, title: String(raw.Title), error: `${response.status} ${problemText(response.json)}` });
+        failures.push({
+          index: record.index,
+          title: String(raw.Title),
+          error: `${response.status} ${problemText(response.json)}`,
+        });
       }
     } catch (error) {
       failures.push({ index: record.index, title: String(raw.Title), error: (error as Error).message });

@@ -11,7 +11,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { argValue, catalogUrl, intArg, problemText, requestJson, runMain, type JsonResponse, type RequestOptions } from './cli';
+import {
+  argValue,
+  catalogUrl,
+  intArg,
+  problemText,
+  requestJson,
+  runMain,
+  type JsonResponse,
+  type RequestOptions,
+} from './cli';
 
 export interface SmokeStep {
   readonly name: string;
@@ -35,7 +44,9 @@ class StepFailed extends Error {}
 /** Runs the steps in order and stops at the first failure; always tries to remove the movie it made. */
 export async function runSmoke(options: SmokeOptions): Promise<{ ok: boolean; steps: SmokeStep[] }> {
   const api = `${options.baseUrl.replace(/\/+$/, '').replace(/\/api$/, '')}/api`;
-  const token = `smoke${randomBytes(6).toString('hex').replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)] ?? 'x')}`;
+  const token = `smoke${randomBytes(6)
+    .toString('hex')
+    .replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)] ?? 'x')}`;
   const steps: SmokeStep[] = [];
   const call = (path: string, init: RequestOptions = {}): Promise<JsonResponse> =>
     requestJson(`${api}/${path}`, { attempts: 3, timeoutMs: 30_000, key: options.key, ...init });
@@ -63,10 +74,14 @@ export async function runSmoke(options: SmokeOptions): Promise<{ ok: boolean; st
   let deleted = false;
   try {
     await step('create', async () => {
-      const res = await call('movies', { method: 'POST', body: { title: `Smoke test ${token}`, genres: ['Documentary'], releaseDate: '2000-01-01' } });
+      const res = await call('movies', {
+        method: 'POST',
+        body: { title: `Smoke test ${token}`, genres: ['Documentary'], releaseDate: '2000-01-01' },
+      });
       expectStatus(res, 201, 'POST /movies');
       const movie = res.json as { id?: string; version?: number };
-      if (!movie.id || movie.version !== 1 || res.headers.get('etag') !== '"1"') throw new StepFailed(`POST /movies: no id, version 1 and ETag "1" in the answer`);
+      if (!movie.id || movie.version !== 1 || res.headers.get('etag') !== '"1"')
+        throw new StepFailed(`POST /movies: no id, version 1 and ETag "1" in the answer`);
       id = movie.id;
       version = 1;
       return `id ${id}`;
@@ -75,7 +90,8 @@ export async function runSmoke(options: SmokeOptions): Promise<{ ok: boolean; st
       const res = await call(`movies/${id}`, { headers: { 'X-Min-Version': String(version) } });
       expectStatus(res, 200, `GET /movies/${id}`);
       const movie = res.json as { title?: string; version?: number };
-      if (movie.title !== `Smoke test ${token}` || movie.version !== version) throw new StepFailed(`GET /movies/${id}: got ${JSON.stringify(movie).slice(0, 200)}`);
+      if (movie.title !== `Smoke test ${token}` || movie.version !== version)
+        throw new StepFailed(`GET /movies/${id}: got ${JSON.stringify(movie).slice(0, 200)}`);
       return `version ${version} from ${res.headers.get('x-read-source') ?? 'read model'}`;
     });
     await step('search', async () => {
@@ -85,7 +101,10 @@ export async function runSmoke(options: SmokeOptions): Promise<{ ok: boolean; st
         expectStatus(res, 200, 'GET /movies?q=');
         const items = (res.json as { items?: Array<{ id: string }> }).items ?? [];
         if (items.some((m) => m.id === id)) return `found after ${polls} poll(s)`;
-        if (Date.now() > deadline) throw new StepFailed(`search for "${token}" did not find ${id} within ${options.searchTimeoutMs ?? 60_000} ms`);
+        if (Date.now() > deadline)
+          throw new StepFailed(
+            `search for "${token}" did not find ${id} within ${options.searchTimeoutMs ?? 60_000} ms`,
+          );
         await sleep(500);
       }
     });
@@ -99,7 +118,8 @@ export async function runSmoke(options: SmokeOptions): Promise<{ ok: boolean; st
       version = (res.json as { version: number }).version;
       const read = await call(`movies/${id}`, { headers: { 'X-Min-Version': String(version) } });
       expectStatus(read, 200, `GET /movies/${id}`);
-      if ((read.json as { title?: string }).title !== `Smoke test ${token} updated`) throw new StepFailed('the update is not visible with X-Min-Version');
+      if ((read.json as { title?: string }).title !== `Smoke test ${token} updated`)
+        throw new StepFailed('the update is not visible with X-Min-Version');
       return `version ${version}`;
     });
     await step('delete (If-Match)', async () => {

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     import('./banner.js'),
   ]);
   const started = Date.now();
-  const logger = config.logFormat === 'json' ? (await import('../shared/logging.js')).structuredLogger(console) : console;
+  const logger =
+    config.logFormat === 'json' ? (await import('../shared/logging.js')).structuredLogger(console) : console;
   const host = await startLocalHost({ config, functions, logger, hostname: process.env.HOST ?? '127.0.0.1' });
   // The banner says the host is up only once it has answered a request of its own.
   const health = await fetch(`${host.url}/api/health`);

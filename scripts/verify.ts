@@ -11,17 +11,28 @@ import { catalogUrl, hasFlag, runJob, runMain } from './cli';
 
 export function formatVerifyReport(report: VerifyReport): string {
   const count = report.differenceCount;
-  const lines = [`checked ${report.checked} movies (${report.tombstones} deleted): ${count === 0 ? 'converged, no differences' : `${count} difference(s)`}`];
+  const lines = [
+    `checked ${report.checked} movies (${report.tombstones} deleted): ${count === 0 ? 'converged, no differences' : `${count} difference(s)`}`,
+  ];
   const byProblem = new Map<string, number>();
   for (const d of report.differences) byProblem.set(d.problem, (byProblem.get(d.problem) ?? 0) + 1);
-  if (byProblem.size > 0) lines.push(`  by problem${count > report.differences.length ? ` (of the first ${report.differences.length})` : ''}: ${[...byProblem].map(([p, n]) => `${p} ${n}`).join(', ')}`);
+  if (byProblem.size > 0)
+    lines.push(
+      `  by problem${count > report.differences.length ? ` (of the first ${report.differences.length})` : ''}: ${[...byProblem].map(([p, n]) => `${p} ${n}`).join(', ')}`,
+    );
   for (const d of report.differences.slice(0, 200)) {
-    const versions = [d.expectedVersion !== undefined ? `write store v${d.expectedVersion}` : '', d.actualVersion !== undefined ? `read model v${d.actualVersion}` : '']
+    const versions = [
+      d.expectedVersion !== undefined ? `write store v${d.expectedVersion}` : '',
+      d.actualVersion !== undefined ? `read model v${d.actualVersion}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${d.problem.padEnd(19)} ${d.id}${versions ? `  (${versions})` : ''}`);
   }
-  if (count > 200) lines.push(`  ... and ${count - 200} more${count > report.differences.length ? ` (the job lists the first ${report.differences.length})` : ' (--json prints them all)'}`);
+  if (count > 200)
+    lines.push(
+      `  ... and ${count - 200} more${count > report.differences.length ? ` (the job lists the first ${report.differences.length})` : ' (--json prints them all)'}`,
+    );
   return lines.join('\n');
 }
 

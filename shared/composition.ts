@@ -99,7 +99,10 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     if (!config.cosmos.endpoint) throw missing('COSMOS_ENDPOINT');
     // Every SDK loads on first use, here, never when a function module is required (cold start).
     const { cosmosClient, createCosmosEventStore } = await import('./adapters/cosmos-event-store.js');
-    const client = cosmosClient(config.cosmos.endpoint, config.cosmos.key ? config.cosmos.key : await managedIdentity(config));
+    const client = cosmosClient(
+      config.cosmos.endpoint,
+      config.cosmos.key ? config.cosmos.key : await managedIdentity(config),
+    );
     closers.push(async () => client.dispose());
     eventStore = createCosmosEventStore({
       client,
@@ -110,7 +113,12 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     });
     await eventStore.init();
     if (!jobs) {
-      jobs = createCosmosJobStore({ client, database: config.cosmos.database, container: config.cosmos.jobsContainer, createIfMissing: mode === 'local' });
+      jobs = createCosmosJobStore({
+        client,
+        database: config.cosmos.database,
+        container: config.cosmos.jobsContainer,
+        createIfMissing: mode === 'local',
+      });
       await jobs.init();
     }
     services.push({
@@ -130,7 +138,11 @@ export async function createDeps(config: Config, options: CompositionOptions): P
       credential: config.eventGrid.key ? undefined : await managedIdentity(config),
       embedded: options.embedded?.topic,
     });
-    services.push({ port: 'topic', kind: options.embedded?.topic ? 'local Event Grid topic' : 'Event Grid', target: redact(config.eventGrid.endpoint) });
+    services.push({
+      port: 'topic',
+      kind: options.embedded?.topic ? 'local Event Grid topic' : 'Event Grid',
+      target: redact(config.eventGrid.endpoint),
+    });
   }
 
   let readStore = overrides.readStore;
@@ -141,7 +153,11 @@ export async function createDeps(config: Config, options: CompositionOptions): P
       const { createElasticsearchReadStore } = await import('./read-model/elasticsearch.js');
       const { url, apiKey, username, password, index } = config.elasticsearch;
       store = createElasticsearchReadStore({ node: url, apiKey, username, password, alias: index });
-      services.push({ port: 'read store', kind: 'Elasticsearch', target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}` });
+      services.push({
+        port: 'read store',
+        kind: 'Elasticsearch',
+        target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}`,
+      });
     } else if (mode === 'local') {
       const { createEmbeddedReadStore } = await import('./read-model/embedded.js');
       store = createEmbeddedReadStore();
@@ -154,7 +170,9 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   }
   readStore = initOnDemand(readStore);
   // A read store that is down at start-up must not stop the commands: it is initialised on first use.
-  await readStore.init().catch((error: Error) => logger.warn(`read store not ready (${error.message}); queries answer 503 until it is`));
+  await readStore
+    .init()
+    .catch((error: Error) => logger.warn(`read store not ready (${error.message}); queries answer 503 until it is`));
 
   let cache = overrides.cache;
   if (!cache) {

@@ -11,8 +11,7 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-const intSetting = (def: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+const intSetting = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const urlSetting = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be an absolute URL');
 
 /** NCRONTAB (with seconds) of the relay timer: the `%RELAY_SCHEDULE%` app setting. */
@@ -38,7 +37,10 @@ const SettingsSchema = z.object({
   /** Basic auth instead of an API key (the read-store container's file-realm user). */
   ELASTICSEARCH_USERNAME: optionalString,
   ELASTICSEARCH_PASSWORD: optionalString,
-  ELASTICSEARCH_INDEX: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a lowercase index name').default('movies'),
+  ELASTICSEARCH_INDEX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/, 'must be a lowercase index name')
+    .default('movies'),
   REDIS_URL: urlSetting.refine((v) => v === undefined || /^rediss?:/.test(v), 'must be a redis:// or rediss:// URL'),
   REDIS_PASSWORD: optionalString,
   /** accessKey (REDIS_PASSWORD) or entra (a token for the managed identity, user REDIS_USERNAME). */
@@ -70,7 +72,13 @@ export interface Config {
   readonly port: number;
   readonly keys: { readonly function?: string; readonly master?: string };
   readonly queryAuthLevel: 'anonymous' | 'function';
-  readonly cosmos: { readonly endpoint?: string; readonly key?: string; readonly database: string; readonly container: string; readonly jobsContainer: string };
+  readonly cosmos: {
+    readonly endpoint?: string;
+    readonly key?: string;
+    readonly database: string;
+    readonly container: string;
+    readonly jobsContainer: string;
+  };
   readonly eventGrid: { readonly endpoint?: string; readonly key?: string };
   readonly azureClientId?: string;
   readonly elasticsearch: {
@@ -80,13 +88,23 @@ export interface Config {
     readonly password?: string;
     readonly index: string;
   };
-  readonly redis: { readonly url?: string; readonly password?: string; readonly auth: 'accessKey' | 'entra'; readonly username?: string; readonly timeoutMs: number };
+  readonly redis: {
+    readonly url?: string;
+    readonly password?: string;
+    readonly auth: 'accessKey' | 'entra';
+    readonly username?: string;
+    readonly timeoutMs: number;
+  };
   readonly cacheTtlSeconds: number;
   readonly searchCacheTtlSeconds: number;
   readonly relay: { readonly graceSeconds: number; readonly schedule: string };
   readonly jobs: { readonly schedule: string; readonly pageSize: number; readonly tickSeconds: number };
   readonly deadLetter: { readonly dir: string; readonly blobUrl?: string };
-  readonly local: { readonly eventGridBackoffMs: number; readonly seed: 'auto' | 'off'; readonly topicJournalDir: string };
+  readonly local: {
+    readonly eventGridBackoffMs: number;
+    readonly seed: 'auto' | 'off';
+    readonly topicJournalDir: string;
+  };
   readonly appInsightsConnectionString?: string;
   readonly logFormat: 'text' | 'json';
 }
@@ -109,11 +127,14 @@ export function readLocalSettings(path = resolve(process.cwd(), 'local.settings.
   }
   const values = (parsed as { Values?: unknown }).Values;
   if (values === undefined) return {};
-  if (typeof values !== 'object' || values === null) throw new ConfigError(['local.settings.json: Values must be an object']);
+  if (typeof values !== 'object' || values === null)
+    throw new ConfigError(['local.settings.json: Values must be an object']);
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
 }
 
-export function loadConfig(env: Record<string, string | undefined> = { ...readLocalSettings(), ...process.env }): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = { ...readLocalSettings(), ...process.env },
+): Config {
   const parsed = SettingsSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -121,18 +142,27 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
   const s = parsed.data;
   const problems: string[] = [];
   if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');
-  if (s.REDIS_AUTH === 'entra' && !s.REDIS_USERNAME) problems.push('REDIS_USERNAME: required when REDIS_AUTH=entra (the identity\'s object id)');
-  if (s.ELASTICSEARCH_API_KEY && !s.ELASTICSEARCH_URL) problems.push('ELASTICSEARCH_API_KEY: set without ELASTICSEARCH_URL');
+  if (s.REDIS_AUTH === 'entra' && !s.REDIS_USERNAME)
+    problems.push("REDIS_USERNAME: required when REDIS_AUTH=entra (the identity's object id)");
+  if (s.ELASTICSEARCH_API_KEY && !s.ELASTICSEARCH_URL)
+    problems.push('ELASTICSEARCH_API_KEY: set without ELASTICSEARCH_URL');
   if (Boolean(s.ELASTICSEARCH_USERNAME) !== Boolean(s.ELASTICSEARCH_PASSWORD)) {
     problems.push('ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD: set both or neither');
   }
-  if (s.ELASTICSEARCH_USERNAME && s.ELASTICSEARCH_API_KEY) problems.push('ELASTICSEARCH_USERNAME: set together with ELASTICSEARCH_API_KEY (choose one)');
+  if (s.ELASTICSEARCH_USERNAME && s.ELASTICSEARCH_API_KEY)
+    problems.push('ELASTICSEARCH_USERNAME: set together with ELASTICSEARCH_API_KEY (choose one)');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: s.PORT,
     keys: { function: s.FUNCTION_KEY, master: s.MASTER_KEY },
     queryAuthLevel: s.QUERY_AUTH_LEVEL,
-    cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, container: s.COSMOS_CONTAINER, jobsContainer: s.COSMOS_JOBS_CONTAINER },
+    cosmos: {
+      endpoint: s.COSMOS_ENDPOINT,
+      key: s.COSMOS_KEY,
+      database: s.COSMOS_DATABASE,
+      container: s.COSMOS_CONTAINER,
+      jobsContainer: s.COSMOS_JOBS_CONTAINER,
+    },
     eventGrid: { endpoint: s.EVENTGRID_TOPIC_ENDPOINT, key: s.EVENTGRID_TOPIC_KEY },
     azureClientId: s.AZURE_CLIENT_ID,
     elasticsearch: {
@@ -142,13 +172,23 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readLo
       password: s.ELASTICSEARCH_PASSWORD,
       index: s.ELASTICSEARCH_INDEX,
     },
-    redis: { url: s.REDIS_URL, password: s.REDIS_PASSWORD, auth: s.REDIS_AUTH, username: s.REDIS_USERNAME, timeoutMs: s.REDIS_TIMEOUT_MS },
+    redis: {
+      url: s.REDIS_URL,
+      password: s.REDIS_PASSWORD,
+      auth: s.REDIS_AUTH,
+      username: s.REDIS_USERNAME,
+      timeoutMs: s.REDIS_TIMEOUT_MS,
+    },
     cacheTtlSeconds: s.CACHE_TTL_SECONDS,
     searchCacheTtlSeconds: s.SEARCH_CACHE_TTL_SECONDS,
     relay: { graceSeconds: s.RELAY_GRACE_SECONDS, schedule: s.RELAY_SCHEDULE },
     jobs: { schedule: s.JOBS_SCHEDULE, pageSize: s.JOBS_PAGE_SIZE, tickSeconds: s.JOBS_TICK_SECONDS },
     deadLetter: { dir: s.DEAD_LETTER_DIR, blobUrl: s.DEAD_LETTER_BLOB_URL },
-    local: { eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS, seed: s.LOCAL_SEED, topicJournalDir: s.LOCAL_TOPIC_JOURNAL_DIR },
+    local: {
+      eventGridBackoffMs: s.LOCAL_EVENTGRID_BACKOFF_MS,
+      seed: s.LOCAL_SEED,
+      topicJournalDir: s.LOCAL_TOPIC_JOURNAL_DIR,
+    },
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
     logFormat: s.LOG_FORMAT,
   };

@@ -19,7 +19,10 @@ export abstract class AppError extends Error {
 export class ValidationError extends AppError {
   readonly status = 400;
   readonly title = 'Invalid request';
-  constructor(readonly errors: readonly FieldError[], detail = 'The request is not valid.') {
+  constructor(
+    readonly errors: readonly FieldError[],
+    detail = 'The request is not valid.',
+  ) {
     super(detail);
     this.extensions.errors = errors;
   }
@@ -52,8 +55,13 @@ export class MethodNotAllowedError extends AppError {
 export class VersionNotYetAvailableError extends AppError {
   readonly status = 412;
   readonly title = 'Version not available yet';
-  constructor(readonly availableVersion: number, retryAfterSeconds = 1) {
-    super(`Version ${availableVersion} is the newest there is; the version asked for by X-Min-Version is not available yet.`);
+  constructor(
+    readonly availableVersion: number,
+    retryAfterSeconds = 1,
+  ) {
+    super(
+      `Version ${availableVersion} is the newest there is; the version asked for by X-Min-Version is not available yet.`,
+    );
     this.extensions.currentVersion = availableVersion;
     this.headers.ETag = `"${availableVersion}"`;
     this.headers['Retry-After'] = String(retryAfterSeconds);
@@ -65,7 +73,10 @@ export class VersionNotYetAvailableError extends AppError {
 export class PreconditionFailedError extends AppError {
   readonly status = 412;
   readonly title = 'Precondition failed';
-  constructor(detail: string, readonly currentVersion?: number) {
+  constructor(
+    detail: string,
+    readonly currentVersion?: number,
+  ) {
     super(detail);
     if (currentVersion !== undefined) {
       this.extensions.currentVersion = currentVersion;
@@ -117,7 +128,10 @@ export class ServiceUnavailableError extends AppError {
 
 /** Two writers raced for one version: exactly one wins (the other gets this). */
 export class ConcurrencyConflictError extends Error {
-  constructor(readonly movieId: string, readonly version: number) {
+  constructor(
+    readonly movieId: string,
+    readonly version: number,
+  ) {
     super(`version ${version} of movie ${movieId} already exists`);
     this.name = 'ConcurrencyConflictError';
   }

@@ -24,10 +24,18 @@ function jsonSafe(_key: string, value: unknown): unknown {
 }
 
 /** One log line as JSON: time, level, message, traceId/spanId of the active span when there is one, then the fields. */
-export function formatLogLine(level: LogLevel, message: string, fields: LogFields = {}, now: Date = new Date()): string {
+export function formatLogLine(
+  level: LogLevel,
+  message: string,
+  fields: LogFields = {},
+  now: Date = new Date(),
+): string {
   const spanContext = trace.getActiveSpan()?.spanContext();
-  const traceFields = spanContext && isSpanContextValid(spanContext) ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {};
-  const extra = Object.fromEntries(Object.entries(fields).filter(([name, value]) => !RESERVED.has(name) && value !== undefined));
+  const traceFields =
+    spanContext && isSpanContextValid(spanContext) ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {};
+  const extra = Object.fromEntries(
+    Object.entries(fields).filter(([name, value]) => !RESERVED.has(name) && value !== undefined),
+  );
   return JSON.stringify({ time: now.toISOString(), level, message, ...traceFields, ...extra }, jsonSafe);
 }
 
@@ -41,16 +49,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * becomes `error`. `bound` fields (e.g. `{ correlationId }`) go on every line.
  */
 export function structuredLogger(sink: Logger, bound: LogFields = {}): Logger {
-  const write = (level: LogLevel, emit: (line: string) => void) => (...args: unknown[]) => {
-    const words: string[] = [];
-    const fields: Record<string, unknown> = { ...bound };
-    for (const arg of args) {
-      if (isPlainObject(arg)) Object.assign(fields, arg);
-      else if (arg instanceof Error) fields.error = arg;
-      else words.push(typeof arg === 'string' ? arg : JSON.stringify(arg, jsonSafe));
-    }
-    emit(formatLogLine(level, words.join(' '), fields));
-  };
+  const write =
+    (level: LogLevel, emit: (line: string) => void) =>
+    (...args: unknown[]) => {
+      const words: string[] = [];
+      const fields: Record<string, unknown> = { ...bound };
+      for (const arg of args) {
+        if (isPlainObject(arg)) Object.assign(fields, arg);
+        else if (arg instanceof Error) fields.error = arg;
+        else words.push(typeof arg === 'string' ? arg : JSON.stringify(arg, jsonSafe));
+      }
+      emit(formatLogLine(level, words.join(' '), fields));
+    };
   return {
     log: write('info', (line) => sink.log(line)),
     warn: write('warn', (line) => sink.warn(line)),

@@ -3,7 +3,16 @@
  * Grid. Built on @opentelemetry/api, which is a no-op until the Application Insights SDK is started
  * (shared/telemetry.ts, only when a connection string is configured), so callers pay nothing otherwise.
  */
-import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+} from '@opentelemetry/api';
 
 const meter = () => metrics.getMeter('movie-catalog');
 const tracer = () => trace.getTracer('movie-catalog');
@@ -15,20 +24,27 @@ export function recordCommand(type: string, outcome: string): void {
 
 /** Event time -> read-store write, per projected event. */
 export function recordProjectionLag(ms: number, outcome: string): void {
-  meter().createHistogram('catalog.projection.lag', { unit: 'ms', description: 'Event time to read-store write' }).record(ms, { outcome });
+  meter()
+    .createHistogram('catalog.projection.lag', { unit: 'ms', description: 'Event time to read-store write' })
+    .record(ms, { outcome });
 }
 
 /** One cache lookup: hit or miss (the hit ratio is hits / lookups). */
 export function recordCacheLookup(endpoint: string, hit: boolean): void {
-  meter().createCounter('catalog.cache.lookups', { description: 'Cache lookups by endpoint and result' }).add(1, { endpoint, result: hit ? 'hit' : 'miss' });
+  meter()
+    .createCounter('catalog.cache.lookups', { description: 'Cache lookups by endpoint and result' })
+    .add(1, { endpoint, result: hit ? 'hit' : 'miss' });
 }
 
 export function recordRelayRepublished(count: number): void {
-  if (count > 0) meter().createCounter('catalog.relay.republished', { description: 'Events re-published by the relay' }).add(count);
+  if (count > 0)
+    meter().createCounter('catalog.relay.republished', { description: 'Events re-published by the relay' }).add(count);
 }
 
 export function recordDeadLettered(subscription: string, reason: string): void {
-  meter().createCounter('catalog.deadletters', { description: 'Events dead-lettered' }).add(1, { subscription, reason });
+  meter()
+    .createCounter('catalog.deadletters', { description: 'Events dead-lettered' })
+    .add(1, { subscription, reason });
 }
 
 /** Runs `fn` in a span (a dependency call, or an internal step); errors mark the span failed. */
@@ -38,17 +54,22 @@ export async function withSpan<T>(
   fn: () => Promise<T>,
   options: { kind?: SpanKind; parent?: Context } = {},
 ): Promise<T> {
-  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.CLIENT, attributes }, options.parent ?? context.active(), async (span) => {
-    try {
-      return await fn();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.CLIENT, attributes },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await fn();
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** The context a W3C traceparent names (the command's trace, carried in the CloudEvent). */

@@ -28,7 +28,10 @@ export async function* scanLatestPages(
 ): AsyncIterable<StoredEvent[]> {
   let after = options.afterMovieId;
   for (;;) {
-    const page = await store.latestPage({ ...(after === undefined ? {} : { afterMovieId: after }), limit: options.batchSize ?? 500 });
+    const page = await store.latestPage({
+      ...(after === undefined ? {} : { afterMovieId: after }),
+      limit: options.batchSize ?? 500,
+    });
     if (page.items.length > 0) yield page.items;
     if (page.next === null) return;
     after = page.next;
@@ -165,7 +168,10 @@ export interface DeadLetterPage {
 }
 
 /** Every page of a dead-letter store, in order. */
-export async function* deadLetterPages(store: Pick<DeadLetterStore, 'listPage'>, limit = 100): AsyncIterable<DeadLetter[]> {
+export async function* deadLetterPages(
+  store: Pick<DeadLetterStore, 'listPage'>,
+  limit = 100,
+): AsyncIterable<DeadLetter[]> {
   let after: string | undefined;
   for (;;) {
     const page = await store.listPage({ ...(after === undefined ? {} : { after }), limit });

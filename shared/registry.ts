@@ -54,7 +54,11 @@ export interface HttpFunctionDefinition {
   readonly tags: readonly string[];
   readonly parameters?: readonly ParameterDoc[];
   /** The same schema that validates the body documents it. */
-  readonly requestBody?: { readonly contentTypes: readonly string[]; readonly schema: ZodType; readonly description?: string };
+  readonly requestBody?: {
+    readonly contentTypes: readonly string[];
+    readonly schema: ZodType;
+    readonly description?: string;
+  };
   readonly responses: Readonly<Record<number, ResponseDoc>>;
   readonly handler: (request: HttpRequest, context: InvocationContext, deps: Deps) => Promise<HttpResponseInit>;
 }
@@ -107,9 +111,13 @@ export async function invokeHttp(
     response = await definition.handler(request, context, deps);
   } catch (error) {
     response = toProblem(error, correlationId);
-    if ((response.status ?? 500) >= 500) context.error(`${definition.name} failed`, { correlationId, error: describeError(error) });
+    if ((response.status ?? 500) >= 500)
+      context.error(`${definition.name} failed`, { correlationId, error: describeError(error) });
   }
-  return { ...response, headers: { ...(response.headers as Record<string, string> | undefined), [CORRELATION_HEADER]: correlationId } };
+  return {
+    ...response,
+    headers: { ...(response.headers as Record<string, string> | undefined), [CORRELATION_HEADER]: correlationId },
+  };
 }
 
 export function describeError(error: unknown): string {
@@ -147,7 +155,8 @@ export function register(definition: FunctionDefinition, deps: DepsProvider): Fu
       break;
     case 'eventGrid':
       app.eventGrid(definition.name, {
-        handler: async (event, context) => definition.handler(event as unknown as CloudEventEnvelope, context, await deps()),
+        handler: async (event, context) =>
+          definition.handler(event as unknown as CloudEventEnvelope, context, await deps()),
       });
       break;
     case 'timer':

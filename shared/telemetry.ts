@@ -25,7 +25,8 @@ const AI_OPERATION_NAME = 'ai.operation.name';
  */
 const nameConsumerRequests: SpanProcessor = {
   onStart(span) {
-    if (span.kind === SpanKind.CONSUMER && span.attributes[AI_OPERATION_NAME] === undefined) span.setAttribute(AI_OPERATION_NAME, span.name);
+    if (span.kind === SpanKind.CONSUMER && span.attributes[AI_OPERATION_NAME] === undefined)
+      span.setAttribute(AI_OPERATION_NAME, span.name);
   },
   onEnd() {},
   forceFlush: async () => undefined,
@@ -78,7 +79,8 @@ export function readTelemetrySettings(env: NodeJS.ProcessEnv = process.env): Tel
     const raw = env[name]?.trim();
     if (!raw) continue;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 100 || value > 3_600_000) problems.push(`${name}: must be an integer from 100 to 3600000 (ms)`);
+    if (!Number.isInteger(value) || value < 100 || value > 3_600_000)
+      problems.push(`${name}: must be an integer from 100 to 3600000 (ms)`);
     else exportIntervalMs = value;
     break;
   }
@@ -94,7 +96,10 @@ function authenticationString(raw: string | undefined, problems: string[]): Tele
   const name = 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING';
   if (raw === undefined || raw.trim() === '') return undefined;
   const fields = new Map<string, string>();
-  for (const part of raw.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of raw
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const at = part.indexOf('=');
     if (at <= 0) {
       problems.push(`${name}: expected Authorization=AAD;ClientId=<client id>`);
@@ -107,7 +112,10 @@ function authenticationString(raw: string | undefined, problems: string[]): Tele
     return undefined;
   }
   const clientId = fields.get('clientid');
-  if (clientId !== undefined && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(clientId)) {
+  if (
+    clientId !== undefined &&
+    !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(clientId)
+  ) {
     problems.push(`${name}: ClientId must be a GUID`);
     return undefined;
   }
@@ -124,7 +132,10 @@ export function validateConnectionString(connectionString: string): void {
       .filter((part) => part.length > 0)
       .map((part) => {
         const at = part.indexOf('=');
-        return [at < 0 ? part.toLowerCase() : part.slice(0, at).trim().toLowerCase(), at < 0 ? '' : part.slice(at + 1).trim()] as const;
+        return [
+          at < 0 ? part.toLowerCase() : part.slice(0, at).trim().toLowerCase(),
+          at < 0 ? '' : part.slice(at + 1).trim(),
+        ] as const;
       }),
   );
   const problems: string[] = [];
@@ -132,7 +143,9 @@ export function validateConnectionString(connectionString: string): void {
   for (const endpoint of ['ingestionendpoint', 'liveendpoint']) {
     const value = fields.get(endpoint);
     if (value !== undefined && !(URL.canParse(value) && new URL(value).protocol === 'https:')) {
-      problems.push(`${name}: ${endpoint === 'ingestionendpoint' ? 'IngestionEndpoint' : 'LiveEndpoint'} must be an https URL`);
+      problems.push(
+        `${name}: ${endpoint === 'ingestionendpoint' ? 'IngestionEndpoint' : 'LiveEndpoint'} must be an https URL`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -152,7 +165,11 @@ export function validateConnectionString(connectionString: string): void {
  * Sampling: every trace (ratio 1, no per-second rate limit, which drops early spans); OTEL_TRACES_SAMPLER
  * (and _ARG) override it, e.g. `microsoft.rate_limited` with 5, or `parentbased_trace_id_ratio`.
  */
-function azureMonitorOptions(connectionString: string, settings: TelemetrySettings, env: NodeJS.ProcessEnv = process.env): AzureMonitorOpenTelemetryOptions {
+function azureMonitorOptions(
+  connectionString: string,
+  settings: TelemetrySettings,
+  env: NodeJS.ProcessEnv = process.env,
+): AzureMonitorOpenTelemetryOptions {
   env.OTEL_NODE_RESOURCE_DETECTORS ??= 'env,host,os,process';
   env.OTEL_SERVICE_NAME ??= CLOUD_ROLE_NAME;
   env.OTEL_METRIC_EXPORT_INTERVAL = String(settings.exportIntervalMs);

@@ -38,7 +38,8 @@ export interface AppSettingsInputs {
     | { readonly kind: 'basic'; readonly username: string; readonly passwordRef: pulumi.Input<string> };
   readonly appInsightsConnectionStringRef: pulumi.Input<string>;
   readonly redisUrl: pulumi.Input<string>;
-  readonly redis: { readonly auth: 'entra'; readonly username: pulumi.Input<string> }
+  readonly redis:
+    | { readonly auth: 'entra'; readonly username: pulumi.Input<string> }
     | { readonly auth: 'accessKey'; readonly passwordRef: pulumi.Input<string> };
   readonly deadLetterBlobUrl: pulumi.Input<string>;
   readonly queryAuthLevel: string;
@@ -80,7 +81,10 @@ export function buildAppSettings(i: AppSettingsInputs): NameValue[] {
     { name: 'DEAD_LETTER_BLOB_URL', value: i.deadLetterBlobUrl },
     { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: i.appInsightsConnectionStringRef },
     // The component has local auth off: the host and the app's exporter send telemetry with this identity.
-    { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: pulumi.interpolate`Authorization=AAD;ClientId=${i.identityClientId}` },
+    {
+      name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+      value: pulumi.interpolate`Authorization=AAD;ClientId=${i.identityClientId}`,
+    },
     { name: 'OTEL_NODE_RESOURCE_DETECTORS', value: 'env,host,os,process' },
     { name: 'QUERY_AUTH_LEVEL', value: i.queryAuthLevel },
     { name: 'CACHE_TTL_SECONDS', value: String(i.cacheTtlSeconds) },

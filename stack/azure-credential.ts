@@ -70,23 +70,32 @@ export function readProviderAuth(config: ConfigLookup, env: Environment): Provid
 export type AuthMethod =
   | { readonly kind: 'default' }
   | { readonly kind: 'clientSecret'; readonly tenantId: string; readonly clientId: string; readonly secret: string }
-  | { readonly kind: 'oidc'; readonly tenantId: string; readonly clientId: string;
-      readonly assertion: { readonly from: 'token'; readonly token: string }
+  | {
+      readonly kind: 'oidc';
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly assertion:
+        | { readonly from: 'token'; readonly token: string }
         | { readonly from: 'file'; readonly path: string }
-        | { readonly from: 'request'; readonly url: string; readonly requestToken: string; readonly audience: string } }
+        | { readonly from: 'request'; readonly url: string; readonly requestToken: string; readonly audience: string };
+    }
   | { readonly kind: 'msi'; readonly clientId?: string }
   | { readonly kind: 'cli'; readonly tenantId?: string };
 
 function missing(what: string, method: string): Error {
-  return new Error(`azure-native authentication: ${what} must be set (azure-native config or ARM_* variable) to authenticate ${method}`);
+  return new Error(
+    `azure-native authentication: ${what} must be set (azure-native config or ARM_* variable) to authenticate ${method}`,
+  );
 }
 
 /** Chooses the method in azure-native's order; a method that is configured but incomplete is an error, not a fall-through. */
 export function authMethod(auth: ProviderAuth): AuthMethod {
   if (auth.useDefaultAzureCredential) return { kind: 'default' };
   if (auth.clientCertificatePath !== undefined) {
-    throw new Error('azure-native authentication: a client certificate (clientCertificatePath) is configured, which the '
-      + 'code deployment step does not support; use OIDC, a client secret, a managed identity or the Azure CLI');
+    throw new Error(
+      'azure-native authentication: a client certificate (clientCertificatePath) is configured, which the ' +
+        'code deployment step does not support; use OIDC, a client secret, a managed identity or the Azure CLI',
+    );
   }
   if (auth.clientSecret !== undefined) {
     if (auth.tenantId === undefined) throw missing('tenantId', 'with a client secret');
@@ -98,17 +107,23 @@ export function authMethod(auth: ProviderAuth): AuthMethod {
     if (auth.clientId === undefined) throw missing('clientId', 'with OIDC');
     const base = { kind: 'oidc' as const, tenantId: auth.tenantId, clientId: auth.clientId };
     if (auth.oidcToken !== undefined) return { ...base, assertion: { from: 'token', token: auth.oidcToken } };
-    if (auth.oidcTokenFilePath !== undefined) return { ...base, assertion: { from: 'file', path: auth.oidcTokenFilePath } };
+    if (auth.oidcTokenFilePath !== undefined)
+      return { ...base, assertion: { from: 'file', path: auth.oidcTokenFilePath } };
     if (auth.oidcRequestUrl !== undefined && auth.oidcRequestToken !== undefined) {
       return {
         ...base,
         assertion: {
-          from: 'request', url: auth.oidcRequestUrl, requestToken: auth.oidcRequestToken,
+          from: 'request',
+          url: auth.oidcRequestUrl,
+          requestToken: auth.oidcRequestToken,
           audience: auth.oidcAudience ?? DEFAULT_OIDC_AUDIENCE,
         },
       };
     }
-    throw missing('an OIDC token (oidcToken, oidcTokenFilePath) or a token request URL and token (oidcRequestUrl, oidcRequestToken)', 'with OIDC');
+    throw missing(
+      'an OIDC token (oidcToken, oidcTokenFilePath) or a token request URL and token (oidcRequestUrl, oidcRequestToken)',
+      'with OIDC',
+    );
   }
   if (auth.useMsi) return auth.clientId === undefined ? { kind: 'msi' } : { kind: 'msi', clientId: auth.clientId };
   return auth.tenantId === undefined ? { kind: 'cli' } : { kind: 'cli', tenantId: auth.tenantId };
@@ -117,11 +132,16 @@ export function authMethod(auth: ProviderAuth): AuthMethod {
 /** For logs: which identity the step uses, without any secret. */
 export function describeAuthMethod(method: AuthMethod): string {
   switch (method.kind) {
-    case 'default': return 'DefaultAzureCredential';
-    case 'clientSecret': return `client secret of ${method.clientId} in tenant ${method.tenantId}`;
-    case 'oidc': return `OIDC (${method.assertion.from === 'request' ? 'token request' : `token ${method.assertion.from}`}) as ${method.clientId} in tenant ${method.tenantId}`;
-    case 'msi': return `managed identity${method.clientId ? ` ${method.clientId}` : ''}`;
-    case 'cli': return 'Azure CLI';
+    case 'default':
+      return 'DefaultAzureCredential';
+    case 'clientSecret':
+      return `client secret of ${method.clientId} in tenant ${method.tenantId}`;
+    case 'oidc':
+      return `OIDC (${method.assertion.from === 'request' ? 'token request' : `token ${method.assertion.from}`}) as ${method.clientId} in tenant ${method.tenantId}`;
+    case 'msi':
+      return `managed identity${method.clientId ? ` ${method.clientId}` : ''}`;
+    case 'cli':
+      return 'Azure CLI';
     default: {
       const never: never = method;
       return String(never);
@@ -133,9 +153,15 @@ export function describeAuthMethod(method: AuthMethod): string {
 export function authorityHost(auth: ProviderAuth): string | undefined {
   if (auth.activeDirectoryAuthorityHost !== undefined) return auth.activeDirectoryAuthorityHost;
   switch ((auth.environment ?? '').toLowerCase()) {
-    case 'usgovernment': case 'usgovernmentcloud': case 'azureusgovernment': case 'azureusgovernmentcloud':
+    case 'usgovernment':
+    case 'usgovernmentcloud':
+    case 'azureusgovernment':
+    case 'azureusgovernmentcloud':
       return 'https://login.microsoftonline.us';
-    case 'china': case 'chinacloud': case 'azurechina': case 'azurechinacloud':
+    case 'china':
+    case 'chinacloud':
+    case 'azurechina':
+    case 'azurechinacloud':
       return 'https://login.chinacloudapi.cn';
     default:
       return undefined;
@@ -147,20 +173,27 @@ export function authorityHost(auth: ProviderAuth): string | undefined {
  * bearer; the answer is `{ "value": "<JWT>" }`. The JWT is the client assertion Entra exchanges.
  */
 export async function requestOidcToken(
-  url: string, requestToken: string, audience: string, fetch: typeof globalThis.fetch,
+  url: string,
+  requestToken: string,
+  audience: string,
+  fetch: typeof globalThis.fetch,
 ): Promise<string> {
   const target = new URL(url);
   target.searchParams.set('audience', audience);
-  const response = await fetch(target, { headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' } });
+  const response = await fetch(target, {
+    headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' },
+  });
   const text = await response.text();
-  if (!response.ok) throw new Error(`OIDC token request to ${target.origin} answered ${response.status}: ${text.slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`OIDC token request to ${target.origin} answered ${response.status}: ${text.slice(0, 300)}`);
   let value: unknown;
   try {
     value = (JSON.parse(text) as { value?: unknown }).value;
   } catch {
     value = undefined;
   }
-  if (typeof value !== 'string' || value === '') throw new Error(`OIDC token request to ${target.origin} returned no token`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`OIDC token request to ${target.origin} returned no token`);
   return value;
 }
 
@@ -220,8 +253,11 @@ export function tokenSource(credential: Credential, method: AuthMethod, scope: s
     try {
       token = await credential.getToken(scope);
     } catch (error) {
-      throw new Error(`no token for ${scope} with the azure-native identity (${describeAuthMethod(method)}): ${
-        error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `no token for ${scope} with the azure-native identity (${describeAuthMethod(method)}): ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
     }
     if (!token) throw new Error(`no token for ${scope} with the azure-native identity (${describeAuthMethod(method)})`);
     cached = token;
@@ -233,7 +269,10 @@ export function tokenSource(credential: Credential, method: AuthMethod, scope: s
  * The provider host's identity: settings from `configure` (stack config) over the process environment, the
  * method, its credential and a token source per scope. Called when a step runs, never at preview.
  */
-export function providerIdentity(auth: ProviderAuth, fetch: typeof globalThis.fetch): {
+export function providerIdentity(
+  auth: ProviderAuth,
+  fetch: typeof globalThis.fetch,
+): {
   readonly description: string;
   tokenFor(scope: string): () => Promise<string>;
 } {

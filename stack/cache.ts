@@ -31,41 +31,55 @@ export class Cache extends pulumi.ComponentResource {
     super('movie-catalog:stack:Cache', name, {}, opts);
     const parent = { parent: this };
 
-    this.cluster = new redisenterprise.RedisEnterprise(name, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      sku: { name: args.sku },
-      minimumTlsVersion: redisenterprise.TlsVersion.TlsVersion_1_2,
-      highAvailability: args.highAvailability
-        ? redisenterprise.HighAvailability.Enabled
-        : redisenterprise.HighAvailability.Disabled,
-      // Without VNet integration the Flex app reaches Redis over its public (TLS, authenticated) endpoint.
-      publicNetworkAccess: redisenterprise.PublicNetworkAccess.Enabled,
-      tags: { ...args.tags },
-    }, parent);
+    this.cluster = new redisenterprise.RedisEnterprise(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: args.sku },
+        minimumTlsVersion: redisenterprise.TlsVersion.TlsVersion_1_2,
+        highAvailability: args.highAvailability
+          ? redisenterprise.HighAvailability.Enabled
+          : redisenterprise.HighAvailability.Disabled,
+        // Without VNet integration the Flex app reaches Redis over its public (TLS, authenticated) endpoint.
+        publicNetworkAccess: redisenterprise.PublicNetworkAccess.Enabled,
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
-    this.database = new redisenterprise.Database(`${name}-db`, {
-      resourceGroupName: args.resourceGroupName,
-      clusterName: this.cluster.name,
-      databaseName: 'default',
-      clientProtocol: redisenterprise.Protocol.Encrypted,
-      port: REDIS_PORT,
-      // One endpoint that proxies to the shards: works with a plain (non-cluster-aware) ioredis client.
-      clusteringPolicy: redisenterprise.ClusteringPolicy.EnterpriseCluster,
-      // Only keys with a TTL are evicted (every cache entry has one).
-      evictionPolicy: redisenterprise.EvictionPolicy.VolatileLRU,
-      accessKeysAuthentication: args.auth === 'accessKey'
-        ? redisenterprise.AccessKeysAuthentication.Enabled
-        : redisenterprise.AccessKeysAuthentication.Disabled,
-    }, parent);
+    this.database = new redisenterprise.Database(
+      `${name}-db`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        clusterName: this.cluster.name,
+        databaseName: 'default',
+        clientProtocol: redisenterprise.Protocol.Encrypted,
+        port: REDIS_PORT,
+        // One endpoint that proxies to the shards: works with a plain (non-cluster-aware) ioredis client.
+        clusteringPolicy: redisenterprise.ClusteringPolicy.EnterpriseCluster,
+        // Only keys with a TTL are evicted (every cache entry has one).
+        evictionPolicy: redisenterprise.EvictionPolicy.VolatileLRU,
+        accessKeysAuthentication:
+          args.auth === 'accessKey'
+            ? redisenterprise.AccessKeysAuthentication.Enabled
+            : redisenterprise.AccessKeysAuthentication.Disabled,
+      },
+      parent,
+    );
 
     this.url = pulumi.interpolate`rediss://${this.cluster.hostName}:${REDIS_PORT}`;
     if (args.auth === 'accessKey') {
-      this.primaryKey = pulumi.secret(redisenterprise.listDatabaseKeysOutput({
-        resourceGroupName: args.resourceGroupName,
-        clusterName: this.cluster.name,
-        databaseName: this.database.name,
-      }, parent).primaryKey);
+      this.primaryKey = pulumi.secret(
+        redisenterprise.listDatabaseKeysOutput(
+          {
+            resourceGroupName: args.resourceGroupName,
+            clusterName: this.cluster.name,
+            databaseName: this.database.name,
+          },
+          parent,
+        ).primaryKey,
+      );
     }
     this.registerOutputs({ url: this.url });
   }

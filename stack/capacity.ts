@@ -21,10 +21,12 @@ export interface GuardInputs {
 export function capacityChangeRefusal(olds: Partial<GuardInputs> | undefined, news: GuardInputs): string | undefined {
   const before = olds?.mode;
   if (before === undefined || before === news.mode || news.allowReplacement) return undefined;
-  return `config cosmosCapacity: the Cosmos DB account is ${before} and switching it to ${news.mode} would REPLACE it ` +
+  return (
+    `config cosmosCapacity: the Cosmos DB account is ${before} and switching it to ${news.mode} would REPLACE it ` +
     '(a new, empty account: every event in the write store would be lost). Migrate instead (README, "Changing the ' +
     'write-store capacity"): a new account, copy, switch. If this account holds nothing worth keeping, set ' +
-    '`cosmosAllowReplacement: true` for this one update.';
+    '`cosmosAllowReplacement: true` for this one update.'
+  );
 }
 
 export const capacityGuardProvider: pulumi.dynamic.ResourceProvider<GuardInputs, GuardInputs> = {

@@ -20,8 +20,7 @@ export type ReadStoreConfig =
 
 /** Write-store capacity: serverless (pay per request) or provisioned autoscale up to a maximum RU/s. */
 export type CosmosCapacity =
-  | { readonly mode: 'serverless' }
-  | { readonly mode: 'autoscale'; readonly maxThroughput: number };
+  { readonly mode: 'serverless' } | { readonly mode: 'autoscale'; readonly maxThroughput: number };
 
 /** The GitHub repository whose workflows deploy this stack (`owner/name`), when the program declares their identity. */
 export type PipelineConfig = { readonly repository: string; readonly environment: string } | undefined;
@@ -102,7 +101,9 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
 function ncrontab(config: pulumi.Config, key: string): string {
   const value = config.require(key).trim();
   if (!/^[0-9*,/-]+( [0-9A-Za-z*,/-]+){5}$/.test(value)) {
-    throw new Error(`config ${config.name}:${key} must be an NCRONTAB expression with six fields (seconds first); got "${value}"`);
+    throw new Error(
+      `config ${config.name}:${key} must be an NCRONTAB expression with six fields (seconds first); got "${value}"`,
+    );
   }
   return value;
 }
@@ -126,12 +127,16 @@ function readStoreConfig(config: pulumi.Config): ReadStoreConfig {
   }
   const cpu = Number(config.require('readStoreCpu'));
   if (!Number.isFinite(cpu) || cpu < 0.5 || cpu > 4 || (cpu * 4) % 1 !== 0) {
-    throw new Error(`config ${config.name}:readStoreCpu must be 0.5 to 4 in steps of 0.25 (Container Apps consumption); got "${config.require('readStoreCpu')}"`);
+    throw new Error(
+      `config ${config.name}:readStoreCpu must be 0.5 to 4 in steps of 0.25 (Container Apps consumption); got "${config.require('readStoreCpu')}"`,
+    );
   }
   const heapMB = positive(config, 'readStoreHeapMB', 256);
   const memoryMB = cpu * 2 * 1024;
   if (heapMB > memoryMB / 2) {
-    throw new Error(`config ${config.name}:readStoreHeapMB must be at most half the container memory (${memoryMB / 2} MB for ${cpu} vCPU); got ${heapMB}`);
+    throw new Error(
+      `config ${config.name}:readStoreHeapMB must be at most half the container memory (${memoryMB / 2} MB for ${cpu} vCPU); got ${heapMB}`,
+    );
   }
   return { mode, cpu, heapMB };
 }
@@ -141,7 +146,9 @@ function cosmosCapacity(config: pulumi.Config): CosmosCapacity {
   if (mode === 'serverless') return { mode };
   const maxThroughput = positive(config, 'cosmosAutoscaleMaxThroughput', 1000);
   if (maxThroughput % 1000 !== 0) {
-    throw new Error(`config ${config.name}:cosmosAutoscaleMaxThroughput must be a multiple of 1000 RU/s; got ${maxThroughput}`);
+    throw new Error(
+      `config ${config.name}:cosmosAutoscaleMaxThroughput must be a multiple of 1000 RU/s; got ${maxThroughput}`,
+    );
   }
   return { mode, maxThroughput };
 }

@@ -36,7 +36,9 @@ async function deployCode(inputs: CodeInputs, auth: ProviderAuth): Promise<strin
   const zip = (require('node:fs') as typeof import('node:fs')).readFileSync(inputs.packagePath);
   const actual = sha256(zip);
   if (actual !== inputs.packageSha256) {
-    throw new Error(`${inputs.packagePath} changed since the preview (sha256 ${actual}, expected ${inputs.packageSha256})`);
+    throw new Error(
+      `${inputs.packagePath} changed since the preview (sha256 ${actual}, expected ${inputs.packageSha256})`,
+    );
   }
   const armBaseUrl = inputs.armEndpoint.replace(/\/+$/, '');
   const identity = providerIdentity(auth, globalThis.fetch);
@@ -101,15 +103,22 @@ export class FunctionCode extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: FunctionCodeArgs, opts?: pulumi.CustomResourceOptions) {
     const fingerprint = packageFingerprint(args.packagePath);
-    super(functionCodeProvider, name, {
-      appResourceId: args.appResourceId,
-      scmBaseUrl: pulumi.interpolate`https://${args.scmHostName}`,
-      armEndpoint: args.armEndpoint ?? PUBLIC_ARM_ENDPOINT,
-      packagePath: fingerprint.absolutePath,
-      packageSha256: fingerprint.sha256,
-      requiredFunctions: [...new Set(args.requiredFunctions)],
-      deploymentId: undefined,
-    }, opts, 'movie-catalog', 'FunctionCode');
+    super(
+      functionCodeProvider,
+      name,
+      {
+        appResourceId: args.appResourceId,
+        scmBaseUrl: pulumi.interpolate`https://${args.scmHostName}`,
+        armEndpoint: args.armEndpoint ?? PUBLIC_ARM_ENDPOINT,
+        packagePath: fingerprint.absolutePath,
+        packageSha256: fingerprint.sha256,
+        requiredFunctions: [...new Set(args.requiredFunctions)],
+        deploymentId: undefined,
+      },
+      opts,
+      'movie-catalog',
+      'FunctionCode',
+    );
   }
 }
 

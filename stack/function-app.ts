@@ -58,61 +58,80 @@ export class FunctionApp extends pulumi.ComponentResource {
     super('movie-catalog:stack:FunctionApp', name, {}, opts);
     const parent = { parent: this };
 
-    this.plan = new web.AppServicePlan(`${name}-plan`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      kind: 'functionapp',
-      reserved: true, // Linux
-      sku: { name: 'FC1', tier: 'FlexConsumption' },
-      zoneRedundant: args.zoneRedundant,
-      tags: { ...args.tags },
-    }, parent);
+    this.plan = new web.AppServicePlan(
+      `${name}-plan`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: 'functionapp',
+        reserved: true, // Linux
+        sku: { name: 'FC1', tier: 'FlexConsumption' },
+        zoneRedundant: args.zoneRedundant,
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
-    this.app = new web.WebApp(name, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      kind: 'functionapp,linux',
-      serverFarmId: this.plan.id,
-      identity: { type: web.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [args.identityId] },
-      keyVaultReferenceIdentity: args.identityId,
-      httpsOnly: true,
-      publicNetworkAccess: 'Enabled',
-      functionAppConfig: {
-        deployment: {
-          storage: {
-            type: web.FunctionsDeploymentStorageType.BlobContainer,
-            value: args.deploymentContainerUrl,
-            authentication: {
-              type: web.AuthenticationType.UserAssignedIdentity,
-              userAssignedIdentityResourceId: args.identityId,
+    this.app = new web.WebApp(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: 'functionapp,linux',
+        serverFarmId: this.plan.id,
+        identity: { type: web.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [args.identityId] },
+        keyVaultReferenceIdentity: args.identityId,
+        httpsOnly: true,
+        publicNetworkAccess: 'Enabled',
+        functionAppConfig: {
+          deployment: {
+            storage: {
+              type: web.FunctionsDeploymentStorageType.BlobContainer,
+              value: args.deploymentContainerUrl,
+              authentication: {
+                type: web.AuthenticationType.UserAssignedIdentity,
+                userAssignedIdentityResourceId: args.identityId,
+              },
             },
           },
+          runtime: { name: web.RuntimeName.Node, version: NODE_VERSION },
+          scaleAndConcurrency: {
+            maximumInstanceCount: args.maximumInstanceCount,
+            instanceMemoryMB: args.instanceMemoryMB,
+            ...(args.alwaysReadyHttpInstances > 0
+              ? { alwaysReady: [{ name: HTTP_FUNCTION_GROUP, instanceCount: args.alwaysReadyHttpInstances }] }
+              : {}),
+          },
         },
-        runtime: { name: web.RuntimeName.Node, version: NODE_VERSION },
-        scaleAndConcurrency: {
-          maximumInstanceCount: args.maximumInstanceCount,
-          instanceMemoryMB: args.instanceMemoryMB,
-          ...(args.alwaysReadyHttpInstances > 0
-            ? { alwaysReady: [{ name: HTTP_FUNCTION_GROUP, instanceCount: args.alwaysReadyHttpInstances }] }
-            : {}),
-        },
+        tags: { ...args.tags },
       },
-      tags: { ...args.tags },
-    }, { parent: this, dependsOn: [...args.grants] });
+      { parent: this, dependsOn: [...args.grants] },
+    );
 
-    this.settings = new web.WebAppApplicationSettings(`${name}-settings`, {
-      resourceGroupName: args.resourceGroupName,
-      name: this.app.name,
-      properties: Object.fromEntries(args.appSettings.map((s) => [s.name, s.value])),
-    }, parent);
-
-    // Basic-auth publishing off: the program deploys with an Entra bearer token.
-    for (const [logical, Policy] of [['scm', web.WebAppScmAllowed], ['ftp', web.WebAppFtpAllowed]] as const) {
-      new Policy(`${name}-${logical}-basic-auth`, {
+    this.settings = new web.WebAppApplicationSettings(
+      `${name}-settings`,
+      {
         resourceGroupName: args.resourceGroupName,
         name: this.app.name,
-        allow: false,
-      }, parent);
+        properties: Object.fromEntries(args.appSettings.map((s) => [s.name, s.value])),
+      },
+      parent,
+    );
+
+    // Basic-auth publishing off: the program deploys with an Entra bearer token.
+    for (const [logical, Policy] of [
+      ['scm', web.WebAppScmAllowed],
+      ['ftp', web.WebAppFtpAllowed],
+    ] as const) {
+      new Policy(
+        `${name}-${logical}-basic-auth`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          name: this.app.name,
+          allow: false,
+        },
+        parent,
+      );
     }
 
     this.defaultHostName = this.app.defaultHostName;

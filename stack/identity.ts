@@ -20,11 +20,15 @@ export class AppIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('movie-catalog:stack:AppIdentity', name, {}, opts);
-    this.identity = new managedidentity.UserAssignedIdentity(`${name}-id`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags: { ...args.tags },
-    }, { parent: this });
+    this.identity = new managedidentity.UserAssignedIdentity(
+      `${name}-id`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
     this.id = this.identity.id;
     this.clientId = this.identity.clientId;
     this.principalId = this.identity.principalId;
@@ -65,45 +69,72 @@ export class AccessGrants extends pulumi.ComponentResource {
 
     const armRoles: ReadonlyArray<{ key: string; role: string; scope: pulumi.Input<string> }> = [
       { key: 'storage-blob-owner', role: BUILT_IN_ROLES.storageBlobDataOwner, scope: args.hostStorageAccountId },
-      { key: 'storage-table-contributor', role: BUILT_IN_ROLES.storageTableDataContributor, scope: args.hostStorageAccountId },
+      {
+        key: 'storage-table-contributor',
+        role: BUILT_IN_ROLES.storageTableDataContributor,
+        scope: args.hostStorageAccountId,
+      },
       { key: 'eventgrid-sender', role: BUILT_IN_ROLES.eventGridDataSender, scope: args.topicId },
       { key: 'keyvault-secrets-user', role: BUILT_IN_ROLES.keyVaultSecretsUser, scope: args.keyVaultId },
-      { key: 'monitoring-metrics-publisher', role: BUILT_IN_ROLES.monitoringMetricsPublisher, scope: args.appInsightsId },
+      {
+        key: 'monitoring-metrics-publisher',
+        role: BUILT_IN_ROLES.monitoringMetricsPublisher,
+        scope: args.appInsightsId,
+      },
     ];
     for (const grant of armRoles) {
-      this.resources.push(new authorization.RoleAssignment(`${name}-${grant.key}`, {
-        principalId: args.principalId,
-        // A new identity may not have replicated in Entra yet; the type lets ARM skip the lookup.
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: pulumi.output(args.subscriptionId).apply((sub) => roleDefinitionId(sub, grant.role)),
-        scope: grant.scope,
-      }, parent));
+      this.resources.push(
+        new authorization.RoleAssignment(
+          `${name}-${grant.key}`,
+          {
+            principalId: args.principalId,
+            // A new identity may not have replicated in Entra yet; the type lets ARM skip the lookup.
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: pulumi.output(args.subscriptionId).apply((sub) => roleDefinitionId(sub, grant.role)),
+            scope: grant.scope,
+          },
+          parent,
+        ),
+      );
     }
 
     const afterVisible = { parent: this, dependsOn: args.principalVisible ? [args.principalVisible] : [] };
     // Cosmos DB data plane (local auth is disabled, so this is the only way in). The REST API names the
     // assignment by a GUID, and the provider's auto-naming would use the logical name: give it a stable one.
     const cosmosRole = pulumi.interpolate`${args.cosmos.accountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
-    this.resources.push(new cosmosdb.SqlResourceSqlRoleAssignment(`${name}-cosmos-data-contributor`, {
-      resourceGroupName: args.resourceGroupName,
-      accountName: args.cosmos.accountName,
-      roleAssignmentId: pulumi.all([args.cosmos.accountId, args.principalId, cosmosRole])
-        .apply(([scope, principal, role]) => stableGuid(scope, principal, role)),
-      principalId: args.principalId,
-      roleDefinitionId: cosmosRole,
-      scope: args.cosmos.accountId,
-    }, afterVisible));
+    this.resources.push(
+      new cosmosdb.SqlResourceSqlRoleAssignment(
+        `${name}-cosmos-data-contributor`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          accountName: args.cosmos.accountName,
+          roleAssignmentId: pulumi
+            .all([args.cosmos.accountId, args.principalId, cosmosRole])
+            .apply(([scope, principal, role]) => stableGuid(scope, principal, role)),
+          principalId: args.principalId,
+          roleDefinitionId: cosmosRole,
+          scope: args.cosmos.accountId,
+        },
+        afterVisible,
+      ),
+    );
 
     if (args.redis) {
-      this.resources.push(new redisenterprise.AccessPolicyAssignment(`${name}-redis-default`, {
-        resourceGroupName: args.resourceGroupName,
-        clusterName: args.redis.clusterName,
-        databaseName: args.redis.databaseName,
-        // Assignment names are alphanumeric only, so not auto-named from the (hyphenated) logical name.
-        accessPolicyAssignmentName: 'appidentity',
-        accessPolicyName: 'default',
-        user: { objectId: args.principalId },
-      }, afterVisible));
+      this.resources.push(
+        new redisenterprise.AccessPolicyAssignment(
+          `${name}-redis-default`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            clusterName: args.redis.clusterName,
+            databaseName: args.redis.databaseName,
+            // Assignment names are alphanumeric only, so not auto-named from the (hyphenated) logical name.
+            accessPolicyAssignmentName: 'appidentity',
+            accessPolicyName: 'default',
+            user: { objectId: args.principalId },
+          },
+          afterVisible,
+        ),
+      );
     }
 
     this.registerOutputs({});
@@ -126,13 +157,18 @@ export class DeadLetterGrant extends pulumi.ComponentResource {
 
   constructor(name: string, args: DeadLetterGrantArgs, opts?: pulumi.ComponentResourceOptions) {
     super('movie-catalog:stack:DeadLetterGrant', name, {}, opts);
-    this.assignment = new authorization.RoleAssignment(`${name}-blob-contributor`, {
-      principalId: args.principalId,
-      principalType: authorization.PrincipalType.ServicePrincipal,
-      roleDefinitionId: pulumi.output(args.subscriptionId)
-        .apply((sub) => roleDefinitionId(sub, BUILT_IN_ROLES.storageBlobDataContributor)),
-      scope: args.containerId,
-    }, { parent: this });
+    this.assignment = new authorization.RoleAssignment(
+      `${name}-blob-contributor`,
+      {
+        principalId: args.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: pulumi
+          .output(args.subscriptionId)
+          .apply((sub) => roleDefinitionId(sub, BUILT_IN_ROLES.storageBlobDataContributor)),
+        scope: args.containerId,
+      },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 }

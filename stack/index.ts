@@ -42,8 +42,14 @@ const deadLetterIdentity = new AppIdentity('deadletter', inGroup);
 
 // Storage account names are global and hyphen-free: derive a stable suffix from subscription, project and stack.
 const storageAccountName = client.subscriptionId.apply((subscription) => {
-  const suffix = createHash('sha256').update(`${subscription}/${pulumi.getProject()}/${stack}`).digest('hex').slice(0, 8);
-  return `stmc${stack.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8)}${suffix}`;
+  const suffix = createHash('sha256')
+    .update(`${subscription}/${pulumi.getProject()}/${stack}`)
+    .digest('hex')
+    .slice(0, 8);
+  return `stmc${stack
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 8)}${suffix}`;
 });
 const storage = new HostStorage('host', {
   ...inGroup,
@@ -82,19 +88,26 @@ const secrets = new Secrets('secrets', {
 });
 
 // The read store: Elasticsearch in Container Apps (declared here), or an external cluster from config.
-const elasticsearch = cfg.readStore.mode === 'container'
-  ? (() => {
-      const container = new ReadStoreContainer('read-store', {
-        ...inGroup,
-        subscriptionId: client.subscriptionId,
-        vaultName: secrets.vault.name,
-        vaultId: secrets.vault.id,
-        cpu: cfg.readStore.cpu,
-        heapMB: cfg.readStore.heapMB,
-      });
-      return { url: container.url, auth: { kind: 'basic' as const, username: container.username, passwordRef: container.passwordRef } };
-    })()
-  : { url: pulumi.output(cfg.readStore.url), auth: { kind: 'apiKey' as const, apiKeyRef: secrets.elasticsearchApiKeyRef as pulumi.Output<string> } };
+const elasticsearch =
+  cfg.readStore.mode === 'container'
+    ? (() => {
+        const container = new ReadStoreContainer('read-store', {
+          ...inGroup,
+          subscriptionId: client.subscriptionId,
+          vaultName: secrets.vault.name,
+          vaultId: secrets.vault.id,
+          cpu: cfg.readStore.cpu,
+          heapMB: cfg.readStore.heapMB,
+        });
+        return {
+          url: container.url,
+          auth: { kind: 'basic' as const, username: container.username, passwordRef: container.passwordRef },
+        };
+      })()
+    : {
+        url: pulumi.output(cfg.readStore.url),
+        auth: { kind: 'apiKey' as const, apiKeyRef: secrets.elasticsearchApiKeyRef as pulumi.Output<string> },
+      };
 
 const grants = new AccessGrants('app-access', {
   principalId: identity.principalId,
@@ -145,12 +158,16 @@ const api = new FunctionApp('api', {
   grants: grants.resources,
 });
 
-const code = new CodeDeployment('code', {
-  appResourceId: api.app.id,
-  scmHostName: api.scmHostName,
-  packagePath: cfg.packagePath,
-  requiredFunctions: topology.subscriptions.map((s) => s.functionName),
-}, { dependsOn: [api.settings] });
+const code = new CodeDeployment(
+  'code',
+  {
+    appResourceId: api.app.id,
+    scmHostName: api.scmHostName,
+    packagePath: cfg.packagePath,
+    requiredFunctions: topology.subscriptions.map((s) => s.functionName),
+  },
+  { dependsOn: [api.settings] },
+);
 
 new Subscriptions('subscriptions', {
   resourceGroupName,
@@ -166,12 +183,12 @@ new Subscriptions('subscriptions', {
 // The deploying identity of the GitHub workflows, when a repository is named (README: "The pipeline").
 const pipeline = cfg.pipeline
   ? new PipelineIdentity('pipeline', {
-    ...inGroup,
-    resourceGroupId: group.id,
-    subscriptionId: client.subscriptionId,
-    repository: cfg.pipeline.repository,
-    environment: cfg.pipeline.environment,
-  })
+      ...inGroup,
+      resourceGroupId: group.id,
+      subscriptionId: client.subscriptionId,
+      repository: cfg.pipeline.repository,
+      environment: cfg.pipeline.environment,
+    })
   : undefined;
 
 export const resourceGroup = resourceGroupName;

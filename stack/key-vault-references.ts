@@ -76,24 +76,36 @@ export async function ensureKeyVaultReferences(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const base = `${target.armBaseUrl}${target.appResourceId}/config/configreferences/appsettings`;
   const read = async () => {
-    const answer = await send(`${base}?api-version=${ARM_WEB_API_VERSION}`, { method: 'GET' }, options, (s) => s === 200);
+    const answer = await send(
+      `${base}?api-version=${ARM_WEB_API_VERSION}`,
+      { method: 'GET' },
+      options,
+      (s) => s === 200,
+    );
     return referenceStatuses(parseJson(answer.body));
   };
   let statuses = await read();
   let pending = unresolved(statuses);
   for (let round = 1; pending.length > 0 && round <= policy.rounds; round += 1) {
-    options.log?.(`Key Vault reference(s) not resolved yet: ${describeUnresolved(pending)}; refresh ${round}/${policy.rounds}`);
-    await send(`${base}/refresh?api-version=${REFRESH_API_VERSION}`, { method: 'POST' }, options,
-      (s) => s === 200 || s === 202 || s === 204);
+    options.log?.(
+      `Key Vault reference(s) not resolved yet: ${describeUnresolved(pending)}; refresh ${round}/${policy.rounds}`,
+    );
+    await send(
+      `${base}/refresh?api-version=${REFRESH_API_VERSION}`,
+      { method: 'POST' },
+      options,
+      (s) => s === 200 || s === 202 || s === 204,
+    );
     await sleep(policy.intervalMs);
     statuses = await read();
     pending = unresolved(statuses);
   }
   if (pending.length > 0) {
     throw new DeployError(
-      `Key Vault reference(s) still unresolved after ${policy.rounds} refreshes ${policy.intervalMs} ms apart: `
-      + `${describeUnresolved(pending)}. The app would read the literal @Microsoft.KeyVault(...) text. Check that the `
-      + 'app identity holds "Key Vault Secrets User" on the vault and that the secret exists, then run `pulumi up` again.');
+      `Key Vault reference(s) still unresolved after ${policy.rounds} refreshes ${policy.intervalMs} ms apart: ` +
+        `${describeUnresolved(pending)}. The app would read the literal @Microsoft.KeyVault(...) text. Check that the ` +
+        'app identity holds "Key Vault Secrets User" on the vault and that the secret exists, then run `pulumi up` again.',
+    );
   }
   return statuses;
 }

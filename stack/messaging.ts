@@ -18,20 +18,24 @@ export class Messaging extends pulumi.ComponentResource {
 
   constructor(name: string, args: MessagingArgs, opts?: pulumi.ComponentResourceOptions) {
     super('movie-catalog:stack:Messaging', name, {}, opts);
-    this.topic = new eventgrid.Topic(args.topology.name, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      inputSchema: eventgrid.InputSchema.CloudEventSchemaV1_0,
-      disableLocalAuth: true,
-      minimumTlsVersionAllowed: eventgrid.TlsVersion.TlsVersion_1_2,
-      publicNetworkAccess: eventgrid.PublicNetworkAccess.Enabled,
-      identity: {
-        type: eventgrid.IdentityType.UserAssigned,
-        // A map keyed by resource id: computing the key needs the id (no resource is created here).
-        userAssignedIdentities: pulumi.output(args.identityId).apply((id) => ({ [id]: {} })),
+    this.topic = new eventgrid.Topic(
+      args.topology.name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        inputSchema: eventgrid.InputSchema.CloudEventSchemaV1_0,
+        disableLocalAuth: true,
+        minimumTlsVersionAllowed: eventgrid.TlsVersion.TlsVersion_1_2,
+        publicNetworkAccess: eventgrid.PublicNetworkAccess.Enabled,
+        identity: {
+          type: eventgrid.IdentityType.UserAssigned,
+          // A map keyed by resource id: computing the key needs the id (no resource is created here).
+          userAssignedIdentities: pulumi.output(args.identityId).apply((id) => ({ [id]: {} })),
+        },
+        tags: { ...args.tags },
       },
-      tags: { ...args.tags },
-    }, { parent: this });
+      { parent: this },
+    );
     this.endpoint = this.topic.endpoint;
     this.registerOutputs({ endpoint: this.endpoint });
   }

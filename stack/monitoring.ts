@@ -18,26 +18,34 @@ export class Monitoring extends pulumi.ComponentResource {
     super('movie-catalog:stack:Monitoring', name, {}, opts);
     const parent = { parent: this };
 
-    this.workspace = new operationalinsights.Workspace(`${name}-logs`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
-      retentionInDays: args.retentionInDays,
-      tags: { ...args.tags },
-    }, parent);
+    this.workspace = new operationalinsights.Workspace(
+      `${name}-logs`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
+        retentionInDays: args.retentionInDays,
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
-    this.appInsights = new applicationinsights.Component(`${name}-appi`, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      kind: 'web',
-      applicationType: applicationinsights.ApplicationType.Web,
-      ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
-      workspaceResourceId: this.workspace.id,
-      retentionInDays: args.retentionInDays,
-      // Entra-only ingestion, as Microsoft's Flex samples do: the connection string alone cannot write telemetry.
-      disableLocalAuth: true,
-      tags: { ...args.tags },
-    }, parent);
+    this.appInsights = new applicationinsights.Component(
+      `${name}-appi`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: 'web',
+        applicationType: applicationinsights.ApplicationType.Web,
+        ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
+        workspaceResourceId: this.workspace.id,
+        retentionInDays: args.retentionInDays,
+        // Entra-only ingestion, as Microsoft's Flex samples do: the connection string alone cannot write telemetry.
+        disableLocalAuth: true,
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
     this.registerOutputs({ appInsightsName: this.appInsights.name });
   }

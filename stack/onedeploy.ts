@@ -22,7 +22,14 @@ export type DeploymentState =
 const KUDU_FAILED = 3;
 const KUDU_SUCCESS = 4;
 const SUCCEEDED_TEXT: readonly string[] = ['success', 'succeeded', 'runtimesuccessful'];
-const FAILED_TEXT: readonly string[] = ['failed', 'buildfailed', 'runtimefailed', 'buildaborted', 'timedout', 'conflict'];
+const FAILED_TEXT: readonly string[] = [
+  'failed',
+  'buildfailed',
+  'runtimefailed',
+  'buildaborted',
+  'timedout',
+  'conflict',
+];
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -172,7 +179,8 @@ export async function send(
     if (delay === undefined || !isRetryable(answer.status, answer.body)) {
       const tries = attempt + 1;
       throw new DeployError(
-        `${init.method} ${url} answered ${answer.status} after ${tries} attempt${tries > 1 ? 's' : ''}: ${answer.body.slice(0, 500)}`);
+        `${init.method} ${url} answered ${answer.status} after ${tries} attempt${tries > 1 ? 's' : ''}: ${answer.body.slice(0, 500)}`,
+      );
     }
     options.log?.(`${init.method} ${url} answered ${answer.status}; retrying in ${delay} ms`);
     await sleep(delay);
@@ -195,8 +203,12 @@ function deploymentId(body: unknown): string | undefined {
 async function failureLog(body: unknown, options: OneDeployOptions): Promise<string> {
   if (!isRecord(body) || typeof body.log_url !== 'string') return '';
   try {
-    const answer = await send(body.log_url, { method: 'GET' }, { ...options, retry: { ...DEFAULT_RETRY, attempts: 1 } },
-      (s) => s === 200);
+    const answer = await send(
+      body.log_url,
+      { method: 'GET' },
+      { ...options, retry: { ...DEFAULT_RETRY, attempts: 1 } },
+      (s) => s === 200,
+    );
     const entries = parseJson(answer.body);
     if (!Array.isArray(entries)) return '';
     const lines = entries
@@ -219,8 +231,12 @@ export async function waitForDeployment(
   const deadline = Date.now() + poll.timeoutMs;
   let last = 'no status yet';
   for (;;) {
-    const answer = await send(`${scmBaseUrl}/api/deployments/latest`, { method: 'GET' }, options,
-      (s) => s === 200 || s === 202 || s === 404);
+    const answer = await send(
+      `${scmBaseUrl}/api/deployments/latest`,
+      { method: 'GET' },
+      options,
+      (s) => s === 200 || s === 202 || s === 404,
+    );
     const body = answer.status === 404 ? undefined : parseJson(answer.body);
     const id = deploymentId(body);
     // Until ours is registered, "latest" is the previous deployment: do not read its outcome as ours.
@@ -231,7 +247,8 @@ export async function waitForDeployment(
       throw new DeployError(`deployment ${id ?? ''} failed: ${state.message}${await failureLog(body, options)}`);
     }
     last = state.detail;
-    if (Date.now() >= deadline) throw new DeployError(`deployment did not finish in ${poll.timeoutMs} ms (last: ${last})`);
+    if (Date.now() >= deadline)
+      throw new DeployError(`deployment did not finish in ${poll.timeoutMs} ms (last: ${last})`);
     await sleep(poll.intervalMs);
   }
 }
@@ -265,7 +282,8 @@ export async function waitForFunctions(
     if (missing.length === 0) return;
     if (Date.now() >= deadline) {
       throw new DeployError(
-        `function(s) ${missing.join(', ')} not listed after ${poll.timeoutMs} ms; listed: [${names.join(', ')}]`);
+        `function(s) ${missing.join(', ')} not listed after ${poll.timeoutMs} ms; listed: [${names.join(', ')}]`,
+      );
     }
     await sleep(poll.intervalMs);
   }
@@ -281,13 +299,21 @@ export async function deployPackage(
   requiredFunctions: readonly string[],
   options: OneDeployOptions,
 ): Promise<{ deploymentId?: string }> {
-  const before = await send(`${target.scmBaseUrl}/api/deployments/latest`, { method: 'GET' }, options,
-    (s) => s === 200 || s === 202 || s === 404);
+  const before = await send(
+    `${target.scmBaseUrl}/api/deployments/latest`,
+    { method: 'GET' },
+    options,
+    (s) => s === 200 || s === 202 || s === 404,
+  );
   const previousId = before.status === 404 ? undefined : deploymentId(parseJson(before.body));
 
   options.log?.(`publishing ${zip.byteLength} bytes to ${target.scmBaseUrl}`);
-  await send(`${target.scmBaseUrl}/api/publish?RemoteBuild=false`,
-    { method: 'POST', body: zip, contentType: 'application/zip' }, options, (s) => s === 200 || s === 202);
+  await send(
+    `${target.scmBaseUrl}/api/publish?RemoteBuild=false`,
+    { method: 'POST', body: zip, contentType: 'application/zip' },
+    options,
+    (s) => s === 200 || s === 202,
+  );
 
   const id = await waitForDeployment(target.scmBaseUrl, previousId, options);
   await waitForFunctions(target, requiredFunctions, options);

@@ -60,37 +60,53 @@ export class PipelineIdentity extends pulumi.ComponentResource {
     super('movie-catalog:stack:PipelineIdentity', name, {}, opts);
     const parent = { parent: this };
 
-    const identity = new managedidentity.UserAssignedIdentity(name, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags: { ...args.tags },
-    }, parent);
+    const identity = new managedidentity.UserAssignedIdentity(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
     this.subject = `repo:${args.repository}:environment:${args.environment}`;
-    new managedidentity.FederatedIdentityCredential(`${name}-github-${args.environment}`, {
-      resourceGroupName: args.resourceGroupName,
-      resourceName: identity.name,
-      federatedIdentityCredentialResourceName: `github-${args.environment}`,
-      issuer: GITHUB_OIDC_ISSUER,
-      subject: this.subject,
-      audiences: [GITHUB_OIDC_AUDIENCE],
-    }, parent);
+    new managedidentity.FederatedIdentityCredential(
+      `${name}-github-${args.environment}`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        resourceName: identity.name,
+        federatedIdentityCredentialResourceName: `github-${args.environment}`,
+        issuer: GITHUB_OIDC_ISSUER,
+        subject: this.subject,
+        audiences: [GITHUB_OIDC_AUDIENCE],
+      },
+      parent,
+    );
 
     const role = (guid: string) => pulumi.output(args.subscriptionId).apply((s) => roleDefinitionId(s, guid));
-    new authorization.RoleAssignment(`${name}-contributor`, {
-      principalId: identity.principalId,
-      principalType: authorization.PrincipalType.ServicePrincipal,
-      roleDefinitionId: role(PIPELINE_ROLES.contributor),
-      scope: args.resourceGroupId,
-    }, parent);
-    new authorization.RoleAssignment(`${name}-assigns-app-roles`, {
-      principalId: identity.principalId,
-      principalType: authorization.PrincipalType.ServicePrincipal,
-      roleDefinitionId: role(PIPELINE_ROLES.roleBasedAccessControlAdministrator),
-      scope: args.resourceGroupId,
-      condition: assignOnlyCondition(ASSIGNABLE_ROLES),
-      conditionVersion: '2.0',
-    }, parent);
+    new authorization.RoleAssignment(
+      `${name}-contributor`,
+      {
+        principalId: identity.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: role(PIPELINE_ROLES.contributor),
+        scope: args.resourceGroupId,
+      },
+      parent,
+    );
+    new authorization.RoleAssignment(
+      `${name}-assigns-app-roles`,
+      {
+        principalId: identity.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: role(PIPELINE_ROLES.roleBasedAccessControlAdministrator),
+        scope: args.resourceGroupId,
+        condition: assignOnlyCondition(ASSIGNABLE_ROLES),
+        conditionVersion: '2.0',
+      },
+      parent,
+    );
 
     this.clientId = identity.clientId;
     this.principalId = identity.principalId;

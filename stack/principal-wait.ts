@@ -41,12 +41,17 @@ export interface PrincipalWaitDeps {
  * GET {graph}/v1.0/servicePrincipals/{principalId}: 200 = visible; 404 (and 429/5xx) = check again after the
  * interval, at most `attempts` times; 401/403 = Graph is not readable for us, wait `settleSeconds` once.
  */
-export async function waitForPrincipal(inputs: PrincipalWaitInputs, deps: PrincipalWaitDeps): Promise<'graph' | 'settled'> {
+export async function waitForPrincipal(
+  inputs: PrincipalWaitInputs,
+  deps: PrincipalWaitDeps,
+): Promise<'graph' | 'settled'> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const graph = inputs.graphEndpoint.replace(/\/+$/, '');
   const url = `${graph}/v1.0/servicePrincipals/${encodeURIComponent(inputs.principalId)}?$select=id`;
   const settle = async (reason: string) => {
-    deps.log?.(`cannot read Microsoft Graph (${reason}); waiting a fixed ${inputs.settleSeconds} s for principal ${inputs.principalId} to propagate`);
+    deps.log?.(
+      `cannot read Microsoft Graph (${reason}); waiting a fixed ${inputs.settleSeconds} s for principal ${inputs.principalId} to propagate`,
+    );
     await sleep(inputs.settleSeconds * 1000);
     return 'settled' as const;
   };
@@ -58,7 +63,9 @@ export async function waitForPrincipal(inputs: PrincipalWaitInputs, deps: Princi
     } catch (error) {
       return settle(`no Graph token: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const response = await deps.fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    const response = await deps.fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
     const body = await response.text();
     if (response.status === 200) {
       deps.log?.(`principal ${inputs.principalId} is visible in Microsoft Graph (check ${attempt})`);
@@ -68,7 +75,9 @@ export async function waitForPrincipal(inputs: PrincipalWaitInputs, deps: Princi
     last = `HTTP ${response.status}`;
     const retryable = response.status === 404 || response.status === 429 || response.status >= 500;
     if (!retryable) {
-      throw new Error(`Microsoft Graph answered ${response.status} for principal ${inputs.principalId}: ${body.slice(0, 300)}`);
+      throw new Error(
+        `Microsoft Graph answered ${response.status} for principal ${inputs.principalId}: ${body.slice(0, 300)}`,
+      );
     }
     if (attempt < inputs.attempts) {
       deps.log?.(`principal ${inputs.principalId} not visible yet (${last}); check ${attempt}/${inputs.attempts}`);
@@ -76,9 +85,10 @@ export async function waitForPrincipal(inputs: PrincipalWaitInputs, deps: Princi
     }
   }
   throw new Error(
-    `principal ${inputs.principalId} is still not visible in Microsoft Graph after ${inputs.attempts} checks `
-    + `${inputs.intervalSeconds} s apart (last: ${last}). A new managed identity usually appears within minutes; `
-    + 'run `pulumi up` again, which resumes from here.');
+    `principal ${inputs.principalId} is still not visible in Microsoft Graph after ${inputs.attempts} checks ` +
+      `${inputs.intervalSeconds} s apart (last: ${last}). A new managed identity usually appears within minutes; ` +
+      'run `pulumi up` again, which resumes from here.',
+  );
 }
 
 interface PrincipalProvider extends pulumi.dynamic.ResourceProvider<PrincipalWaitInputs, PrincipalWaitOutputs> {
@@ -128,13 +138,20 @@ export class PrincipalVisible extends pulumi.dynamic.Resource {
   declare readonly visibility: pulumi.Output<'graph' | 'settled'>;
 
   constructor(name: string, args: PrincipalVisibleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(principalWaitProvider, name, {
-      principalId: args.principalId,
-      graphEndpoint: args.graphEndpoint ?? PUBLIC_GRAPH_ENDPOINT,
-      attempts: args.attempts ?? 40,
-      intervalSeconds: args.intervalSeconds ?? 15,
-      settleSeconds: args.settleSeconds ?? 120,
-      visibility: undefined,
-    }, opts, 'movie-catalog', 'PrincipalVisible');
+    super(
+      principalWaitProvider,
+      name,
+      {
+        principalId: args.principalId,
+        graphEndpoint: args.graphEndpoint ?? PUBLIC_GRAPH_ENDPOINT,
+        attempts: args.attempts ?? 40,
+        intervalSeconds: args.intervalSeconds ?? 15,
+        settleSeconds: args.settleSeconds ?? 120,
+        visibility: undefined,
+      },
+      opts,
+      'movie-catalog',
+      'PrincipalVisible',
+    );
   }
 }

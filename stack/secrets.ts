@@ -41,39 +41,52 @@ export class Secrets extends pulumi.ComponentResource {
     super('movie-catalog:stack:Secrets', name, {}, opts);
     const parent = { parent: this };
 
-    this.vault = new keyvault.Vault(name, {
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      properties: {
-        tenantId: args.tenantId,
-        sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
-        // Access policies are legacy; RBAC is set explicitly because older API versions default to policies.
-        enableRbacAuthorization: true,
-        enableSoftDelete: true,
-        softDeleteRetentionInDays: args.softDeleteRetentionInDays,
-        // Purge protection cannot be switched off once on, and ARM rejects an explicit `false`: omit it in dev.
-        ...(args.purgeProtection ? { enablePurgeProtection: true } : {}),
-        // App Service resolves Key Vault references over the public endpoint unless the app is VNet-integrated.
-        publicNetworkAccess: 'Enabled',
-        networkAcls: { bypass: keyvault.NetworkRuleBypassOptions.AzureServices, defaultAction: keyvault.NetworkRuleAction.Allow },
+    this.vault = new keyvault.Vault(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        properties: {
+          tenantId: args.tenantId,
+          sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+          // Access policies are legacy; RBAC is set explicitly because older API versions default to policies.
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: args.softDeleteRetentionInDays,
+          // Purge protection cannot be switched off once on, and ARM rejects an explicit `false`: omit it in dev.
+          ...(args.purgeProtection ? { enablePurgeProtection: true } : {}),
+          // App Service resolves Key Vault references over the public endpoint unless the app is VNet-integrated.
+          publicNetworkAccess: 'Enabled',
+          networkAcls: {
+            bypass: keyvault.NetworkRuleBypassOptions.AzureServices,
+            defaultAction: keyvault.NetworkRuleAction.Allow,
+          },
+        },
+        tags: { ...args.tags },
       },
-      tags: { ...args.tags },
-    }, parent);
+      parent,
+    );
 
     const secret = (secretName: string, value: pulumi.Input<string>) =>
-      new keyvault.Secret(`${name}-${secretName}`, {
-        resourceGroupName: args.resourceGroupName,
-        vaultName: this.vault.name,
-        secretName,
-        properties: { value: pulumi.secret(value) },
-      }, parent);
+      new keyvault.Secret(
+        `${name}-${secretName}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          vaultName: this.vault.name,
+          secretName,
+          properties: { value: pulumi.secret(value) },
+        },
+        parent,
+      );
 
     if (args.elasticsearchApiKey !== undefined) {
       this.elasticsearchApiKeyRef = keyVaultReference(
-        secret('elasticsearch-api-key', args.elasticsearchApiKey).properties.secretUri);
+        secret('elasticsearch-api-key', args.elasticsearchApiKey).properties.secretUri,
+      );
     }
     this.appInsightsConnectionStringRef = keyVaultReference(
-      secret('appinsights-connection-string', args.appInsightsConnectionString).properties.secretUri);
+      secret('appinsights-connection-string', args.appInsightsConnectionString).properties.secretUri,
+    );
     if (args.redisPrimaryKey !== undefined) {
       this.redisPasswordRef = keyVaultReference(secret('redis-password', args.redisPrimaryKey).properties.secretUri);
     }

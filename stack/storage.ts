@@ -31,28 +31,36 @@ export class HostStorage extends pulumi.ComponentResource {
     super('movie-catalog:stack:HostStorage', name, {}, opts);
     const parent = { parent: this };
 
-    this.account = new storage.StorageAccount(name, {
-      resourceGroupName: args.resourceGroupName,
-      accountName: args.accountName,
-      location: args.location,
-      kind: storage.Kind.StorageV2,
-      sku: { name: args.zoneRedundant ? storage.SkuName.Standard_ZRS : storage.SkuName.Standard_LRS },
-      allowSharedKeyAccess: false,
-      defaultToOAuthAuthentication: true,
-      allowBlobPublicAccess: false,
-      allowCrossTenantReplication: false,
-      enableHttpsTrafficOnly: true,
-      minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-      tags: { ...args.tags },
-    }, parent);
+    this.account = new storage.StorageAccount(
+      name,
+      {
+        resourceGroupName: args.resourceGroupName,
+        accountName: args.accountName,
+        location: args.location,
+        kind: storage.Kind.StorageV2,
+        sku: { name: args.zoneRedundant ? storage.SkuName.Standard_ZRS : storage.SkuName.Standard_LRS },
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        allowBlobPublicAccess: false,
+        allowCrossTenantReplication: false,
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
     const container = (logical: string, containerName: string) =>
-      new storage.BlobContainer(`${name}-${logical}`, {
-        resourceGroupName: args.resourceGroupName,
-        accountName: this.account.name,
-        containerName,
-        publicAccess: storage.PublicAccess.None,
-      }, parent);
+      new storage.BlobContainer(
+        `${name}-${logical}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          accountName: this.account.name,
+          containerName,
+          publicAccess: storage.PublicAccess.None,
+        },
+        parent,
+      );
     this.deploymentContainer = container('deployment', 'app-package');
     this.deadLetterContainer = container('deadletter', args.deadLetterContainer);
     const others = new Set((args.otherDeadLetterContainers ?? []).filter((c) => c !== args.deadLetterContainer));

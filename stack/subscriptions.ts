@@ -25,31 +25,41 @@ export class Subscriptions extends pulumi.ComponentResource {
 
   constructor(name: string, args: SubscriptionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('movie-catalog:stack:Subscriptions', name, {}, opts);
-    this.subscriptions = args.subscriptions.map((s) => new eventgrid.TopicEventSubscription(`${name}-${s.name}`, {
-      resourceGroupName: args.resourceGroupName,
-      topicName: args.topicName,
-      eventSubscriptionName: s.name,
-      destination: {
-        endpointType: 'AzureFunction',
-        resourceId: pulumi.interpolate`${args.appId}/functions/${s.functionName}`,
-        maxEventsPerBatch: 1,
-        preferredBatchSizeInKilobytes: 64,
-      },
-      eventDeliverySchema: eventgrid.EventDeliverySchema.CloudEventSchemaV1_0,
-      filter: { includedEventTypes: [...s.includedEventTypes] },
-      retryPolicy: {
-        maxDeliveryAttempts: s.retry.maxDeliveryAttempts,
-        eventTimeToLiveInMinutes: s.retry.eventTimeToLiveInMinutes,
-      },
-      deadLetterWithResourceIdentity: {
-        identity: { type: eventgrid.EventSubscriptionIdentityType.UserAssigned, userAssignedIdentity: args.identityId },
-        deadLetterDestination: {
-          endpointType: 'StorageBlob',
-          resourceId: args.deadLetterStorageAccountId,
-          blobContainerName: s.deadLetterContainer,
-        },
-      },
-    }, { parent: this, dependsOn: [args.codeDeployment, args.deadLetterGrant] }));
+    this.subscriptions = args.subscriptions.map(
+      (s) =>
+        new eventgrid.TopicEventSubscription(
+          `${name}-${s.name}`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            topicName: args.topicName,
+            eventSubscriptionName: s.name,
+            destination: {
+              endpointType: 'AzureFunction',
+              resourceId: pulumi.interpolate`${args.appId}/functions/${s.functionName}`,
+              maxEventsPerBatch: 1,
+              preferredBatchSizeInKilobytes: 64,
+            },
+            eventDeliverySchema: eventgrid.EventDeliverySchema.CloudEventSchemaV1_0,
+            filter: { includedEventTypes: [...s.includedEventTypes] },
+            retryPolicy: {
+              maxDeliveryAttempts: s.retry.maxDeliveryAttempts,
+              eventTimeToLiveInMinutes: s.retry.eventTimeToLiveInMinutes,
+            },
+            deadLetterWithResourceIdentity: {
+              identity: {
+                type: eventgrid.EventSubscriptionIdentityType.UserAssigned,
+                userAssignedIdentity: args.identityId,
+              },
+              deadLetterDestination: {
+                endpointType: 'StorageBlob',
+                resourceId: args.deadLetterStorageAccountId,
+                blobContainerName: s.deadLetterContainer,
+              },
+            },
+          },
+          { parent: this, dependsOn: [args.codeDeployment, args.deadLetterGrant] },
+        ),
+    );
     this.registerOutputs({});
   }
 }

@@ -109,7 +109,12 @@
       response = await fetch(`${API}/${path}`, { method: init.method ?? 'GET', headers, body, signal: init.signal });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
-      return { status: 0, ok: false, headers: new Headers(), body: { title: 'The app cannot be reached', detail: String(error) } };
+      return {
+        status: 0,
+        ok: false,
+        headers: new Headers(),
+        body: { title: 'The app cannot be reached', detail: String(error) },
+      };
     }
     const text = await response.text();
     let parsed;
@@ -134,7 +139,9 @@
       { class: 'problem', role: 'alert' },
       h('h2', { text: p.title ?? 'Something went wrong' }),
       p.detail ? h('p', { text: p.detail }) : null,
-      errors.length > 0 ? h('ul', {}, ...errors.map((/** @type {any} */ e) => h('li', { text: `${fieldLabel(e.path)}: ${e.message}` }))) : null,
+      errors.length > 0
+        ? h('ul', {}, ...errors.map((/** @type {any} */ e) => h('li', { text: `${fieldLabel(e.path)}: ${e.message}` })))
+        : null,
       ...extra,
     );
   }
@@ -226,11 +233,19 @@
     const facets = h('aside', { class: 'facets', 'aria-label': 'Filters' });
     const results = h('ol', { class: 'results', 'aria-label': 'Movies' });
     const total = h('p', { class: 'total' });
-    const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' }));
+    const more = /** @type {HTMLButtonElement} */ (
+      h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' })
+    );
     const problemSlot = h('div');
     const notice = flash ? h('p', { class: 'notice', role: 'status', text: flash }) : null;
     flash = '';
-    view.append(heading, ...(notice ? [notice] : []), form, problemSlot, h('div', { class: 'layout' }, facets, h('div', {}, total, results, h('p', {}, more))));
+    view.append(
+      heading,
+      ...(notice ? [notice] : []),
+      form,
+      problemSlot,
+      h('div', { class: 'layout' }, facets, h('div', {}, total, results, h('p', {}, more))),
+    );
     show(view);
     document.title = params.get('q') ? `“${params.get('q')}” · Movie catalog` : 'Movie catalog';
 
@@ -272,7 +287,9 @@
     more.addEventListener('click', () => {
       const before = results.children.length;
       void load(true).then(() => {
-        const first = /** @type {HTMLElement | undefined} */ (results.children[before]?.querySelector('a') ?? undefined);
+        const first = /** @type {HTMLElement | undefined} */ (
+          results.children[before]?.querySelector('a') ?? undefined
+        );
         first?.focus();
       });
     });
@@ -281,7 +298,12 @@
 
   /** @param {any} movie */
   function resultItem(movie) {
-    return h('li', {}, h('h3', {}, h('a', { href: movieHref(movie.id), text: movie.title })), h('p', { class: 'meta', text: movieMeta(movie) }));
+    return h(
+      'li',
+      {},
+      h('h3', {}, h('a', { href: movieHref(movie.id), text: movie.title })),
+      h('p', { class: 'meta', text: movieMeta(movie) }),
+    );
   }
 
   /**
@@ -317,7 +339,15 @@
           location.hash = searchHash(next);
         });
         const text = key === 'decades' ? `${value}s` : value;
-        fieldset.append(h('label', { for: id }, input, h('span', { text }), h('span', { class: 'count', text: count, 'aria-label': `${count} movies` })));
+        fieldset.append(
+          h(
+            'label',
+            { for: id },
+            input,
+            h('span', { text }),
+            h('span', { class: 'count', text: count, 'aria-label': `${count} movies` }),
+          ),
+        );
       }
       target.append(fieldset);
     }
@@ -338,13 +368,27 @@
         value: params.get('q') ?? '',
       })
     );
-    const list = h('ul', { id: 'suggestions', class: 'suggestions', role: 'listbox', 'aria-label': 'Suggestions', hidden: true });
-    const sort = /** @type {HTMLSelectElement} */ (h('select', { id: 'sort', name: 'sort' }, ...SORTS.map(([value, label]) => h('option', { value, text: label }))));
+    const list = h('ul', {
+      id: 'suggestions',
+      class: 'suggestions',
+      role: 'listbox',
+      'aria-label': 'Suggestions',
+      hidden: true,
+    });
+    const sort = /** @type {HTMLSelectElement} */ (
+      h('select', { id: 'sort', name: 'sort' }, ...SORTS.map(([value, label]) => h('option', { value, text: label })))
+    );
     sort.value = params.get('sort') ?? '';
     const form = h(
       'form',
       { class: 'search', role: 'search' },
-      h('div', { class: 'field combo' }, h('label', { for: 'q', text: 'Search title, director, description' }), input, list),
+      h(
+        'div',
+        { class: 'field combo' },
+        h('label', { for: 'q', text: 'Search title, director, description' }),
+        input,
+        list,
+      ),
       h('div', { class: 'field' }, h('label', { for: 'sort', text: 'Sort' }), sort),
       h('button', { type: 'submit', text: 'Search' }),
     );
@@ -401,15 +445,34 @@
       pending = new AbortController();
       let res;
       try {
-        res = await api(`suggest?${new URLSearchParams({ q: q.slice(0, 100), limit: '8' })}`, { signal: pending.signal });
+        res = await api(`suggest?${new URLSearchParams({ q: q.slice(0, 100), limit: '8' })}`, {
+          signal: pending.signal,
+        });
       } catch {
         return;
       }
-      if (!res.ok || !Array.isArray(res.body?.suggestions) || res.body.suggestions.length === 0 || document.activeElement !== input) return closeSuggestions();
+      if (
+        !res.ok ||
+        !Array.isArray(res.body?.suggestions) ||
+        res.body.suggestions.length === 0 ||
+        document.activeElement !== input
+      )
+        return closeSuggestions();
       options = res.body.suggestions;
       list.replaceChildren(
         ...options.map((s, i) =>
-          h('li', { id: `suggestion-${i}`, role: 'option', 'aria-selected': 'false', onmousedown: (/** @type {Event} */ e) => e.preventDefault(), onclick: () => choose(i) }, s.title, s.year ? ` (${s.year})` : ''),
+          h(
+            'li',
+            {
+              id: `suggestion-${i}`,
+              role: 'option',
+              'aria-selected': 'false',
+              onmousedown: (/** @type {Event} */ e) => e.preventDefault(),
+              onclick: () => choose(i),
+            },
+            s.title,
+            s.year ? ` (${s.year})` : '',
+          ),
         ),
       );
       list.hidden = false;
@@ -464,7 +527,15 @@
       return;
     }
     if (!res.ok) {
-      show(h('section', {}, h('h2', { text: 'Movie' }), problemView(res.body), h('p', {}, h('a', { href: '#/', text: 'Back to the search' }))));
+      show(
+        h(
+          'section',
+          {},
+          h('h2', { text: 'Movie' }),
+          problemView(res.body),
+          h('p', {}, h('a', { href: '#/', text: 'Back to the search' })),
+        ),
+      );
       focusHeading('Movie');
       announce(res.body?.title ?? 'Not found');
       return;
@@ -477,7 +548,12 @@
       ['Director', movie.director],
       ['Genres', (movie.genres ?? []).join(', ')],
       ['MPAA rating', movie.mpaaRating],
-      ['IMDb rating', movie.imdbRating !== undefined ? `${movie.imdbRating}${movie.imdbVotes ? ` (${movie.imdbVotes} votes)` : ''}` : undefined],
+      [
+        'IMDb rating',
+        movie.imdbRating !== undefined
+          ? `${movie.imdbRating}${movie.imdbVotes ? ` (${movie.imdbVotes} votes)` : ''}`
+          : undefined,
+      ],
       ['Runtime', movie.runtimeMinutes !== undefined ? `${movie.runtimeMinutes} min` : undefined],
       ['Distributor', movie.distributor],
       ['Description', movie.description],
@@ -486,13 +562,25 @@
     ].filter(([, v]) => v !== undefined && v !== '');
     const problemSlot = h('div');
     const confirmSlot = h('div');
-    const deleteButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'danger', disabled: !hasKey, text: 'Delete' }));
+    const deleteButton = /** @type {HTMLButtonElement} */ (
+      h('button', { type: 'button', class: 'danger', disabled: !hasKey, text: 'Delete' })
+    );
     deleteButton.addEventListener('click', () => {
-      const really = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'danger', text: `Delete “${movie.title}” for good` }));
-      const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => (confirmSlot.replaceChildren(), deleteButton.focus()) });
+      const really = /** @type {HTMLButtonElement} */ (
+        h('button', { type: 'button', class: 'danger', text: `Delete “${movie.title}” for good` })
+      );
+      const cancel = h('button', {
+        type: 'button',
+        class: 'secondary',
+        text: 'Cancel',
+        onclick: () => (confirmSlot.replaceChildren(), deleteButton.focus()),
+      });
       really.addEventListener('click', async () => {
         really.disabled = true;
-        const answer = await api(`movies/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { 'If-Match': `"${movie.version}"` } });
+        const answer = await api(`movies/${encodeURIComponent(id)}`, {
+          method: 'DELETE',
+          headers: { 'If-Match': `"${movie.version}"` },
+        });
         if (answer.status === 204) {
           written.set(id, movie.version + 1);
           flash = `Deleted “${movie.title}”.`;
@@ -514,21 +602,34 @@
       h(
         'div',
         { class: 'actions' },
-        hasKey ? h('a', { href: `${movieHref(id)}/edit`, class: 'button', text: 'Edit' }) : h('span', { class: 'hint', text: 'Enter a function key to edit or delete.' }),
+        hasKey
+          ? h('a', { href: `${movieHref(id)}/edit`, class: 'button', text: 'Edit' })
+          : h('span', { class: 'hint', text: 'Enter a function key to edit or delete.' }),
         deleteButton,
       ),
       confirmSlot,
       problemSlot,
-      h('section', { 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading', text: 'History' }), await historyView(id, controller.signal)),
+      h(
+        'section',
+        { 'aria-labelledby': 'history-heading' },
+        h('h3', { id: 'history-heading', text: 'History' }),
+        await historyView(id, controller.signal),
+      ),
     );
     if (controller.signal.aborted) return;
     show(view);
     focusHeading(movie.title);
-    announce(`${movie.title}, version ${movie.version}${res.headers.get('X-Read-Source') === 'write-store' ? ' (just saved)' : ''}.`);
+    announce(
+      `${movie.title}, version ${movie.version}${res.headers.get('X-Read-Source') === 'write-store' ? ' (just saved)' : ''}.`,
+    );
   }
 
   function reloadButton() {
-    return h('p', {}, h('button', { type: 'button', class: 'secondary', text: 'Reload the current version', onclick: () => route() }));
+    return h(
+      'p',
+      {},
+      h('button', { type: 'button', class: 'secondary', text: 'Reload the current version', onclick: () => route() }),
+    );
   }
 
   /**
@@ -538,7 +639,9 @@
   async function historyView(id, signal) {
     if (!functionKey()) return h('p', { class: 'hint', text: 'Enter a function key to see the history.' });
     const body = h('tbody');
-    const more = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Older versions' }));
+    const more = /** @type {HTMLButtonElement} */ (
+      h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Older versions' })
+    );
     const slot = h('div');
     /** @type {string | null} */
     let cursor = null;
@@ -562,7 +665,14 @@
             {},
             h('td', { text: entry.version }),
             h('td', { text: entry.type.replace(/^Movie/, '') }),
-            h('td', {}, h('time', { datetime: entry.occurredAt, text: entry.occurredAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') })),
+            h(
+              'td',
+              {},
+              h('time', {
+                datetime: entry.occurredAt,
+                text: entry.occurredAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'),
+              }),
+            ),
             h('td', { text: (entry.changed ?? []).join(', ') }),
           ),
         );
@@ -580,7 +690,18 @@
         'table',
         { class: 'history' },
         h('caption', { class: 'hint', text: 'Newest first' }),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Version' }), h('th', { scope: 'col', text: 'Change' }), h('th', { scope: 'col', text: 'When' }), h('th', { scope: 'col', text: 'Fields' }))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col', text: 'Version' }),
+            h('th', { scope: 'col', text: 'Change' }),
+            h('th', { scope: 'col', text: 'When' }),
+            h('th', { scope: 'col', text: 'Fields' }),
+          ),
+        ),
         body,
       ),
       more,
@@ -600,7 +721,10 @@
     if (raw === '') return undefined;
     switch (field.type) {
       case 'list':
-        return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        return raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
       case 'number':
       case 'integer': {
         const n = Number(raw);
@@ -618,7 +742,9 @@
     const creating = movie === undefined;
     const titleText = creating ? 'New movie' : `Edit “${movie.title}”`;
     const problemSlot = h('div');
-    const form = /** @type {HTMLFormElement} */ (h('form', { class: 'edit', novalidate: true, 'aria-labelledby': 'edit-heading' }));
+    const form = /** @type {HTMLFormElement} */ (
+      h('form', { class: 'edit', novalidate: true, 'aria-labelledby': 'edit-heading' })
+    );
     for (const field of FIELDS) {
       const id = `f-${field.name}`;
       const value = movie?.[field.name];
@@ -628,17 +754,42 @@
       const common = { id, name: field.name, 'aria-describedby': `${id}-error`, required: field.required };
       if (field.type === 'textarea') control = h('textarea', { ...common, rows: 4 }, text);
       else if (field.type === 'mpaa') {
-        control = h('select', common, h('option', { value: '', text: '(none)' }), ...MPAA.map((r) => h('option', { value: r, text: r, selected: r === text })));
+        control = h(
+          'select',
+          common,
+          h('option', { value: '', text: '(none)' }),
+          ...MPAA.map((r) => h('option', { value: r, text: r, selected: r === text })),
+        );
       } else {
-        const type = field.type === 'date' ? 'date' : field.type === 'number' || field.type === 'integer' ? 'number' : 'text';
-        control = h('input', { ...common, type, value: text, step: field.type === 'integer' ? '1' : field.step, inputmode: field.type === 'number' ? 'decimal' : undefined });
+        const type =
+          field.type === 'date' ? 'date' : field.type === 'number' || field.type === 'integer' ? 'number' : 'text';
+        control = h('input', {
+          ...common,
+          type,
+          value: text,
+          step: field.type === 'integer' ? '1' : field.step,
+          inputmode: field.type === 'number' ? 'decimal' : undefined,
+        });
       }
       form.append(
-        h('div', { class: `field${field.type === 'textarea' ? ' wide' : ''}` }, h('label', { for: id, text: `${field.label}${field.required ? ' (required)' : ''}` }), control, h('span', { id: `${id}-error`, class: 'field-error' })),
+        h(
+          'div',
+          { class: `field${field.type === 'textarea' ? ' wide' : ''}` },
+          h('label', { for: id, text: `${field.label}${field.required ? ' (required)' : ''}` }),
+          control,
+          h('span', { id: `${id}-error`, class: 'field-error' }),
+        ),
       );
     }
     const save = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', text: creating ? 'Create' : 'Save' }));
-    form.append(h('div', { class: 'actions wide' }, save, h('a', { href: creating ? '#/' : movieHref(movie.id), text: 'Cancel' })));
+    form.append(
+      h(
+        'div',
+        { class: 'actions wide' },
+        save,
+        h('a', { href: creating ? '#/' : movieHref(movie.id), text: 'Cancel' }),
+      ),
+    );
     const idempotencyKey = crypto.randomUUID();
 
     form.addEventListener('submit', async (event) => {
@@ -681,13 +832,17 @@
       const extra = [];
       if (res.status === 412) {
         extra.push(
-          h('p', { text: `Someone saved this movie after you opened it${res.body?.currentVersion ? ` (now version ${res.body.currentVersion})` : ''}. Reload to edit the current version; your changes here are not saved.` }),
+          h('p', {
+            text: `Someone saved this movie after you opened it${res.body?.currentVersion ? ` (now version ${res.body.currentVersion})` : ''}. Reload to edit the current version; your changes here are not saved.`,
+          }),
           reloadButton(),
         );
       }
       problemSlot.replaceChildren(problemView(res.body, ...extra));
       for (const e of Array.isArray(res.body?.errors) ? res.body.errors : []) {
-        const name = String(e.path ?? '').replace(/^body\./, '').split('.')[0];
+        const name = String(e.path ?? '')
+          .replace(/^body\./, '')
+          .split('.')[0];
         const control = form.querySelector(`#f-${CSS.escape(name ?? '')}`);
         const message = form.querySelector(`#f-${CSS.escape(name ?? '')}-error`);
         if (control && message) {
@@ -736,7 +891,14 @@
     }
     if (hash === '#/new') {
       if (!functionKey()) {
-        show(h('section', {}, h('h2', { text: 'New movie' }), h('p', { text: 'Enter a function key (top right) to create a movie.' })));
+        show(
+          h(
+            'section',
+            {},
+            h('h2', { text: 'New movie' }),
+            h('p', { text: 'Enter a function key (top right) to create a movie.' }),
+          ),
+        );
         focusHeading('New movie');
         return;
       }

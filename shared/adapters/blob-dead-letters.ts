@@ -14,7 +14,12 @@ import { ContainerClient } from '@azure/storage-blob';
 import { mapBounded } from '../concurrency';
 import { listAllDeadLetters, type CloudEventEnvelope, type DeadLetter, type DeadLetterStore } from '../ports';
 
-type EventGridDeadLetter = CloudEventEnvelope & { deadletterreason?: string; deliveryattempts?: number; lastdeliveryoutcome?: string; deadlettertime?: string };
+type EventGridDeadLetter = CloudEventEnvelope & {
+  deadletterreason?: string;
+  deliveryattempts?: number;
+  lastdeliveryoutcome?: string;
+  deadlettertime?: string;
+};
 
 export function parseDeadLetterBlob(name: string, text: string): DeadLetter[] {
   const parsed = JSON.parse(text) as unknown;
@@ -49,7 +54,6 @@ export function splitDeadLetterName(name: string): { blob: string; entry: string
 const MAX_REWRITE_ATTEMPTS = 10;
 const DOWNLOADS_IN_FLIGHT = 8;
 
-
 export function createBlobDeadLetterStore(containerUrl: string, credential: TokenCredential): DeadLetterStore {
   const container = new ContainerClient(containerUrl, credential);
   const store: DeadLetterStore = {
@@ -65,8 +69,13 @@ export function createBlobDeadLetterStore(containerUrl: string, credential: Toke
     async listPage({ after, limit }) {
       // One listing call (the continuation token is the position), then that page's blobs downloaded
       // a few at a time: memory is one page, however many blobs the container holds.
-      const pages = container.listBlobsFlat().byPage({ maxPageSize: Math.max(1, Math.trunc(limit)), ...(after ? { continuationToken: after } : {}) });
-      const first = (await pages.next()) as IteratorResult<{ segment: { blobItems: Array<{ name: string }> }; continuationToken?: string }>;
+      const pages = container
+        .listBlobsFlat()
+        .byPage({ maxPageSize: Math.max(1, Math.trunc(limit)), ...(after ? { continuationToken: after } : {}) });
+      const first = (await pages.next()) as IteratorResult<{
+        segment: { blobItems: Array<{ name: string }> };
+        continuationToken?: string;
+      }>;
       if (first.done) return { items: [], next: null };
       const page = first.value;
       const parsed = await mapBounded(page.segment.blobItems, DOWNLOADS_IN_FLIGHT, async (blob) => {

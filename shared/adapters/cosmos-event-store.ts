@@ -3,7 +3,13 @@
  * /movieId, one document per version with id `<movieId>:<version>`. A create of an existing id answers
  * 409, so two writers racing for one version cannot both win.
  */
-import { CosmosClient, type Container, type ContainerDefinition, type IndexingPolicy, type SqlQuerySpec } from '@azure/cosmos';
+import {
+  CosmosClient,
+  type Container,
+  type ContainerDefinition,
+  type IndexingPolicy,
+  type SqlQuerySpec,
+} from '@azure/cosmos';
 import type { TokenCredential } from '@azure/core-auth';
 import { mapBounded } from '../concurrency';
 import { ConcurrencyConflictError } from '../errors';
@@ -14,7 +20,12 @@ import { scanLatestPages, type DependencyStatus, type EventStore, type StoredEve
 export const EVENTS_INDEXING_POLICY: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
-  includedPaths: [{ path: '/movieId/?' }, { path: '/version/?' }, { path: '/dispatched/?' }, { path: '/metadata/occurredAt/?' }],
+  includedPaths: [
+    { path: '/movieId/?' },
+    { path: '/version/?' },
+    { path: '/dispatched/?' },
+    { path: '/metadata/occurredAt/?' },
+  ],
   excludedPaths: [{ path: '/*' }],
 };
 
@@ -37,7 +48,13 @@ export function cosmosClient(endpoint: string, auth: string | TokenCredential): 
 /** Single-partition reads in flight while a page resolves each movie's newest version. */
 const LATEST_CONCURRENCY = 16;
 
-type EventDocument = StoredEvent & { _rid?: string; _self?: string; _etag?: string; _ts?: number; _attachments?: string };
+type EventDocument = StoredEvent & {
+  _rid?: string;
+  _self?: string;
+  _etag?: string;
+  _ts?: number;
+  _attachments?: string;
+};
 
 function strip(doc: EventDocument): StoredEvent {
   const { _rid, _self, _etag, _ts, _attachments, ...event } = doc;
@@ -45,7 +62,8 @@ function strip(doc: EventDocument): StoredEvent {
 }
 
 function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
+  const code =
+    (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
   return typeof code === 'number' ? code : undefined;
 }
 
@@ -80,7 +98,10 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
 
   async function latest(movieId: string): Promise<StoredEvent | null> {
     const [newest] = await query(
-      { query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC', parameters: [{ name: '@m', value: movieId }] },
+      {
+        query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC',
+        parameters: [{ name: '@m', value: movieId }],
+      },
       movieId,
     );
     return newest ?? null;
@@ -141,7 +162,9 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
     async markDispatched({ movieId, version }) {
       // One partial update, no read first: setting true twice is harmless, and a missing event has nothing to mark.
       try {
-        await container.item(eventId(movieId, version), movieId).patch([{ op: 'set', path: '/dispatched', value: true }]);
+        await container
+          .item(eventId(movieId, version), movieId)
+          .patch([{ op: 'set', path: '/dispatched', value: true }]);
       } catch (error) {
         if (statusOf(error) === 404) return;
         throw error;
@@ -163,7 +186,9 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
     },
 
     async countMovies() {
-      const { resources } = await container.items.query<number>('SELECT VALUE COUNT(1) FROM c WHERE c.version = 1').fetchAll();
+      const { resources } = await container.items
+        .query<number>('SELECT VALUE COUNT(1) FROM c WHERE c.version = 1')
+        .fetchAll();
       return resources.reduce((a, b) => a + b, 0);
     },
 

@@ -11,12 +11,21 @@ export const JOBS_CONTAINER_DEFINITION = (id: string): ContainerDefinition => ({
   partitionKey: { paths: ['/id'] },
 });
 
-type Doc<T> = T & { id: string; type: 'job' | 'lock'; _etag?: string; _rid?: string; _self?: string; _ts?: number; _attachments?: string };
+type Doc<T> = T & {
+  id: string;
+  type: 'job' | 'lock';
+  _etag?: string;
+  _rid?: string;
+  _self?: string;
+  _ts?: number;
+  _attachments?: string;
+};
 
 const lockId = (name: string) => `lock:${name}`;
 
 function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
+  const code =
+    (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
   return typeof code === 'number' ? code : undefined;
 }
 
@@ -57,7 +66,9 @@ export function createCosmosJobStore(options: CosmosJobStoreOptions): JobStore {
 
   async function replace(doc: Doc<unknown>, etag: string): Promise<string | null> {
     try {
-      const { resource } = await container.item(doc.id, doc.id).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      const { resource } = await container
+        .item(doc.id, doc.id)
+        .replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
       return (resource as { _etag?: string } | undefined)?._etag ?? null;
     } catch (error) {
       if (statusOf(error) === 412 || statusOf(error) === 404) return null;
@@ -88,7 +99,9 @@ export function createCosmosJobStore(options: CosmosJobStoreOptions): JobStore {
     },
     async getLock(name) {
       const found = await read<JobLock>(lockId(name));
-      return found ? { value: { name, holder: found.value.holder, takenAt: found.value.takenAt }, etag: found.etag } : null;
+      return found
+        ? { value: { name, holder: found.value.holder, takenAt: found.value.takenAt }, etag: found.etag }
+        : null;
     },
     async putLock(lock, etag) {
       const doc: Doc<JobLock> = { id: lockId(lock.name), type: 'lock', ...lock };
@@ -98,7 +111,9 @@ export function createCosmosJobStore(options: CosmosJobStoreOptions): JobStore {
       const found = await read<JobLock>(lockId(name));
       if (!found || found.value.holder !== holder) return;
       try {
-        await container.item(lockId(name), lockId(name)).delete({ accessCondition: { type: 'IfMatch', condition: found.etag } });
+        await container
+          .item(lockId(name), lockId(name))
+          .delete({ accessCondition: { type: 'IfMatch', condition: found.etag } });
       } catch (error) {
         if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
       }

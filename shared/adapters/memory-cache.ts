@@ -42,7 +42,8 @@ export function createMemoryCache(maxEntries = 10_000, now: () => number = Date.
     },
     async putVersioned(key, version, value, ttlSeconds) {
       // No await between the check and the write: one step, as the Lua script is in Redis.
-      if (replacesVersioned(decodeVersioned(read(key)), version, value)) write(key, `${version}:${value ?? ''}`, ttlSeconds);
+      if (replacesVersioned(decodeVersioned(read(key)), version, value))
+        write(key, `${version}:${value ?? ''}`, ttlSeconds);
     },
     async health() {
       return 'embedded';

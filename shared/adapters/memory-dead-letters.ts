@@ -15,7 +15,10 @@ export function createMemoryDeadLetterStore(): DeadLetterStore {
     async listPage({ after, limit }) {
       const names = [...records.keys()].filter((n) => after === undefined || n > after).sort();
       const chosen = names.slice(0, Math.max(1, Math.trunc(limit)));
-      return { items: chosen.map((n) => structuredClone(records.get(n)!)), next: names.length > chosen.length ? (chosen.at(-1) ?? null) : null };
+      return {
+        items: chosen.map((n) => structuredClone(records.get(n)!)),
+        next: names.length > chosen.length ? (chosen.at(-1) ?? null) : null,
+      };
     },
     list: () => listAllDeadLetters(store),
     async remove(name) {

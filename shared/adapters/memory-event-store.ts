@@ -11,7 +11,15 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 /** Oldest first by event time; ties by id, so the order is total. */
 const byTime = (a: StoredEvent, b: StoredEvent) =>
-  a.metadata.occurredAt < b.metadata.occurredAt ? -1 : a.metadata.occurredAt > b.metadata.occurredAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  a.metadata.occurredAt < b.metadata.occurredAt
+    ? -1
+    : a.metadata.occurredAt > b.metadata.occurredAt
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
 
 function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
@@ -94,7 +102,10 @@ export function createMemoryEventStore(): EventStore {
     },
     async *eventsSince(since, batchSize = 500) {
       yield* chunks(
-        [...docs.values()].filter((e) => e.metadata.occurredAt >= since).sort(byTime).map(copy),
+        [...docs.values()]
+          .filter((e) => e.metadata.occurredAt >= since)
+          .sort(byTime)
+          .map(copy),
         batchSize,
       );
     },

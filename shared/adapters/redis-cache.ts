@@ -26,7 +26,9 @@ redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3])
 return 1
 `;
 
-type ScriptedRedis = Redis & { putVersioned(key: string, version: number, value: string, ttlSeconds: number): Promise<number> };
+type ScriptedRedis = Redis & {
+  putVersioned(key: string, version: number, value: string, ttlSeconds: number): Promise<number>;
+};
 
 /** A source of short-lived passwords (Entra access tokens) and when each expires. */
 export type TokenSource = () => Promise<{ token: string; expiresOnTimestamp: number }>;
@@ -61,7 +63,10 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     redis.options.password = token; // used by every reconnect
     if (redis.status === 'ready') await redis.call('AUTH', options.username ?? 'default', token);
     const inMs = Math.max(60_000, expiresOnTimestamp - Date.now() - 5 * 60_000);
-    renewal = setTimeout(() => void renew().catch((e: Error) => options.logger?.warn(`redis: token renewal failed: ${e.message}`)), inMs);
+    renewal = setTimeout(
+      () => void renew().catch((e: Error) => options.logger?.warn(`redis: token renewal failed: ${e.message}`)),
+      inMs,
+    );
     renewal.unref();
   };
   if (options.tokens) {

@@ -4,12 +4,7 @@
  * arrives in the command's metadata.
  */
 import { z } from 'zod';
-import {
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-  type AppError,
-} from '../errors';
+import { NotFoundError, PreconditionFailedError, ValidationError, type AppError } from '../errors';
 import { fieldErrors } from './validation';
 import type { EventMetadata, MovieEvent } from './events';
 import { MovieFieldsSchema, OPTIONAL_FIELDS, type MovieFields, type MovieState } from './movie';
@@ -65,7 +60,11 @@ function fieldsOf(state: MovieState): MovieFields {
 function changedFields(before: MovieFields | undefined, after: MovieFields): string[] {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
   return [...keys]
-    .filter((k) => JSON.stringify((before as Record<string, unknown> | undefined)?.[k]) !== JSON.stringify((after as Record<string, unknown>)[k]))
+    .filter(
+      (k) =>
+        JSON.stringify((before as Record<string, unknown> | undefined)?.[k]) !==
+        JSON.stringify((after as Record<string, unknown>)[k]),
+    )
     .sort();
 }
 
@@ -91,7 +90,13 @@ function update(command: ReplaceMovie | PatchMovie, current: MovieState, fields:
   return [
     {
       type: 'MovieUpdated',
-      state: { ...fields, id: current.id, version, createdAt: current.createdAt, updatedAt: command.metadata.occurredAt },
+      state: {
+        ...fields,
+        id: current.id,
+        version,
+        createdAt: current.createdAt,
+        updatedAt: command.metadata.occurredAt,
+      },
       changed,
       metadata: metadataFor(command, version),
     },

@@ -34,7 +34,12 @@ export function text(max: number, options: TextOptions = {}) {
   const visible = new RegExp(`[^${BLANK}]`, 'u');
   return z
     .string()
-    .refine((s) => !controls.test(s), options.multiline ? 'must not contain control characters (tab, CR and LF are allowed)' : 'must not contain control characters')
+    .refine(
+      (s) => !controls.test(s),
+      options.multiline
+        ? 'must not contain control characters (tab, CR and LF are allowed)'
+        : 'must not contain control characters',
+    )
     .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogates)')
     .transform((s) => s.trim().normalize('NFC'))
     .refine((s) => [...s].length <= max, `must be at most ${max} characters`)

@@ -45,7 +45,11 @@ function defined(query: Record<string, JsonValue | undefined>): Record<string, J
 }
 
 /** A cursor for `scope` (the endpoint) binding `query` and the position after the last item. */
-export function encodeCursor(scope: string, query: Readonly<Record<string, JsonValue | undefined>>, position: JsonValue): string {
+export function encodeCursor(
+  scope: string,
+  query: Readonly<Record<string, JsonValue | undefined>>,
+  position: JsonValue,
+): string {
   return Buffer.from(canonical([FORMAT, scope, defined(query), position]), 'utf8').toString('base64url');
 }
 
@@ -62,7 +66,11 @@ function invalid(message = 'is not a cursor from this endpoint'): ValidationErro
  * Opens a cursor made by `encodeCursor(scope, …)`; its query must pass `querySchema` (the endpoint's
  * normalized-query schema). Anything else is a 400 on `query.cursor`. The position is the caller's to check.
  */
-export function decodeCursor<S extends z.ZodType>(scope: string, cursor: string, querySchema: S): OpenedCursor<z.output<S>> {
+export function decodeCursor<S extends z.ZodType>(
+  scope: string,
+  cursor: string,
+  querySchema: S,
+): OpenedCursor<z.output<S>> {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !CURSOR_PATTERN.test(cursor)) throw invalid();
   let parsed: unknown;
   try {
@@ -93,7 +101,10 @@ export function queryOfRequest<Q extends Readonly<Record<string, JsonValue | und
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
     if (canonical(value as JsonValue) !== canonical(bound[key])) {
-      errors.push({ path: paramNames[key as keyof Q] ?? `query.${key}`, message: `differs from the query of the cursor (leave it out, or send the same value as the first page)` });
+      errors.push({
+        path: paramNames[key as keyof Q] ?? `query.${key}`,
+        message: `differs from the query of the cursor (leave it out, or send the same value as the first page)`,
+      });
     }
   }
   if (errors.length > 0) throw new ValidationError(errors);

@@ -21,7 +21,12 @@ export const VerifyReportSchema = z
     checked: z.number().int(),
     tombstones: z.number().int(),
     differences: z.array(
-      z.object({ id: z.string(), problem: z.string(), expectedVersion: z.number().int().optional(), actualVersion: z.number().int().optional() }),
+      z.object({
+        id: z.string(),
+        problem: z.string(),
+        expectedVersion: z.number().int().optional(),
+        actualVersion: z.number().int().optional(),
+      }),
     ),
     differenceCount: z.number().int(),
   })
@@ -49,7 +54,11 @@ export const JobSchema = z
 export const jobLocation = (id: string) => `/api/ops/jobs/${encodeURIComponent(id)}`;
 
 const JOB_LINKS: Readonly<Record<string, LinkDoc>> = {
-  getJob: { operationId: 'getJob', description: 'Status and progress of the job', parameters: { id: '$response.body#/id' } },
+  getJob: {
+    operationId: 'getJob',
+    description: 'Status and progress of the job',
+    parameters: { id: '$response.body#/id' },
+  },
 };
 
 /** The 202 of an operation that starts a job. */

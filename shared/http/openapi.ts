@@ -17,7 +17,14 @@ const ProblemSchema: JsonSchema = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     instance: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
     currentVersion: { type: 'integer' },
   },
   description: 'RFC 9457 problem details',
@@ -37,13 +44,23 @@ class SchemaCollector {
       override: (ctx) => {
         const doc = DOCUMENTED_AS.get(ctx.zodSchema as unknown as z.ZodType);
         if (!doc) return;
-        const { $schema: _s, ...replacement } = z.toJSONSchema(doc, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+        const { $schema: _s, ...replacement } = z.toJSONSchema(doc, {
+          target: 'draft-2020-12',
+          io: 'output',
+          unrepresentable: 'any',
+          reused: 'inline',
+        }) as JsonSchema;
         for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonSchema)[key];
         Object.assign(ctx.jsonSchema, replacement);
       },
     }) as JsonSchema;
     const text = JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/');
-    const { $schema: _s, $defs, id, ...rest } = JSON.parse(text) as JsonSchema & { $defs?: Record<string, JsonSchema>; id?: string };
+    const {
+      $schema: _s,
+      $defs,
+      id,
+      ...rest
+    } = JSON.parse(text) as JsonSchema & { $defs?: Record<string, JsonSchema>; id?: string };
     for (const [name, def] of Object.entries($defs ?? {})) this.components[name] ??= def;
     if (typeof id === 'string') {
       this.components[id] ??= rest;
@@ -89,7 +106,12 @@ function responseObject(doc: ResponseDoc, schemas: SchemaCollector): JsonSchema 
         ]),
       )
     : undefined;
-  return { description: doc.description, ...(content ? { content } : {}), ...(headers ? { headers } : {}), ...(links ? { links } : {}) };
+  return {
+    description: doc.description,
+    ...(content ? { content } : {}),
+    ...(headers ? { headers } : {}),
+    ...(links ? { links } : {}),
+  };
 }
 
 function operation(def: HttpFunctionDefinition, schemas: SchemaCollector): JsonSchema {
@@ -116,7 +138,12 @@ function operation(def: HttpFunctionDefinition, schemas: SchemaCollector): JsonS
       ? {
           requestBody: {
             required: true,
-            content: Object.fromEntries(def.requestBody.contentTypes.map((t) => [t, { schema: schemas.convert(def.requestBody!.schema, 'input') }])),
+            content: Object.fromEntries(
+              def.requestBody.contentTypes.map((t) => [
+                t,
+                { schema: schemas.convert(def.requestBody!.schema, 'input') },
+              ]),
+            ),
           },
         }
       : {}),
@@ -124,7 +151,10 @@ function operation(def: HttpFunctionDefinition, schemas: SchemaCollector): JsonS
   };
 }
 
-export function buildOpenApi(functions: readonly FunctionDefinition[], info: { title: string; version: string }): JsonSchema {
+export function buildOpenApi(
+  functions: readonly FunctionDefinition[],
+  info: { title: string; version: string },
+): JsonSchema {
   const schemas = new SchemaCollector();
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const def of functions) {
@@ -134,7 +164,10 @@ export function buildOpenApi(functions: readonly FunctionDefinition[], info: { t
   }
   return {
     openapi: '3.1.0',
-    info: { ...info, description: 'Serverless CQRS movie catalog: commands on Cosmos DB, queries on Elasticsearch with a Redis cache.' },
+    info: {
+      ...info,
+      description: 'Serverless CQRS movie catalog: commands on Cosmos DB, queries on Elasticsearch with a Redis cache.',
+    },
     servers: [{ url: '/' }],
     paths,
     components: {
@@ -144,7 +177,8 @@ export function buildOpenApi(functions: readonly FunctionDefinition[], info: { t
           type: 'apiKey',
           in: 'header',
           name: 'x-functions-key',
-          description: 'Function key (master key for the operations endpoints); the `code` query parameter is accepted too (functionKeyQuery)',
+          description:
+            'Function key (master key for the operations endpoints); the `code` query parameter is accepted too (functionKeyQuery)',
         },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
       },

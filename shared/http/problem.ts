@@ -51,7 +51,13 @@ export function problemResponse(
 export function toProblem(error: unknown, correlationId?: string): HttpResponseInit {
   const instance = correlationId ? { instance: `urn:correlation:${correlationId}` } : {};
   if (error instanceof AppError) {
-    return problemResponse(error.status, error.title, error.message, { ...instance, ...error.extensions }, error.headers);
+    return problemResponse(
+      error.status,
+      error.title,
+      error.message,
+      { ...instance, ...error.extensions },
+      error.headers,
+    );
   }
   return problemResponse(500, 'Internal error', 'An unexpected error occurred; it has been logged.', instance);
 }

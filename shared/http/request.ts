@@ -4,12 +4,7 @@
  */
 import type { HttpRequest } from '@azure/functions';
 import { z, type ZodType } from 'zod';
-import {
-  MalformedJsonError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../errors';
+import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { fieldErrors } from '../domain/validation';
 import { text } from '../domain/text';
 
@@ -81,7 +76,9 @@ export async function readJsonBody<S extends ZodType>(
 ): Promise<z.output<S>> {
   const type = mediaType(request);
   if (!contentTypes.includes(type)) {
-    throw new UnsupportedMediaTypeError(`Content-Type must be ${contentTypes.join(' or ')}${type ? `, not ${type}` : ''}.`);
+    throw new UnsupportedMediaTypeError(
+      `Content-Type must be ${contentTypes.join(' or ')}${type ? `, not ${type}` : ''}.`,
+    );
   }
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new PayloadTooLargeError(`The body is over ${MAX_BODY_BYTES} bytes.`);

@@ -20,7 +20,9 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 
 /** Problem responses, documented once. */
 export function problems(...statuses: number[]): Record<number, ResponseDoc> {
-  return Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem', problem: true }]));
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem', problem: true }]),
+  );
 }
 
 export const MOVIE_HEADERS = { ETag: 'The version of the movie, e.g. "3"' } as const;
@@ -46,9 +48,17 @@ export const MOVIE_LINKS: Readonly<Record<string, LinkDoc>> = {
     description: 'Delete this version (If-Match from the ETag)',
     parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' },
   },
-  movieHistory: { operationId: 'movieHistory', description: 'The versions of the movie', parameters: { id: '$response.body#/id' } },
+  movieHistory: {
+    operationId: 'movieHistory',
+    description: 'The versions of the movie',
+    parameters: { id: '$response.body#/id' },
+  },
 };
 
 export function movieResponse(movie: Movie, status: number, headers: Record<string, string> = {}): HttpResponseInit {
-  return { status, headers: { 'Content-Type': 'application/json', ETag: etag(movie.version), ...headers }, jsonBody: movie };
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', ETag: etag(movie.version), ...headers },
+    jsonBody: movie,
+  };
 }

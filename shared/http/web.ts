@@ -36,7 +36,8 @@ export const CONTENT_SECURITY_POLICY = [
 type Origin = 'web' | 'swagger-ui';
 
 /** A file's strong ETag: 27 base64url characters of its SHA-256, quoted. */
-export const fileETag = (bytes: Buffer): string => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+export const fileETag = (bytes: Buffer): string =>
+  `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 
 /** The syntax of `fileETag`, as documented on every page and asset response. */
 export const FILE_ETAG_SCHEMA = { type: 'string', pattern: '^"[A-Za-z0-9_-]{27}"$' } as const;

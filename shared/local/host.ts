@@ -166,7 +166,13 @@ function problem(
   const correlationId = hostCorrelationId(req);
   return writeResponse(
     res,
-    problemResponse(status, title, detail, { instance: `urn:correlation:${correlationId}` }, { ...headers, [CORRELATION_HEADER]: correlationId }),
+    problemResponse(
+      status,
+      title,
+      detail,
+      { instance: `urn:correlation:${correlationId}` },
+      { ...headers, [CORRELATION_HEADER]: correlationId },
+    ),
   );
 }
 
@@ -182,7 +188,13 @@ export function rawProblem(error: NodeJS.ErrnoException & { code?: string }): st
     ? 'The request headers are too large.'
     : `The request could not be parsed (${error.code ?? 'parse error'}): a header name or value holds characters HTTP does not allow, or the request line is malformed.`;
   const correlationId = randomUUID();
-  const body = JSON.stringify({ type: problemType(status), title, status, detail, instance: `urn:correlation:${correlationId}` });
+  const body = JSON.stringify({
+    type: problemType(status),
+    title,
+    status,
+    detail,
+    instance: `urn:correlation:${correlationId}`,
+  });
   return (
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${CORRELATION_HEADER}: ${correlationId}\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
@@ -225,7 +237,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const keys: LocalHostKeys = {
       host: hostKey,
       master: config.keys.master ?? randomBytes(24).toString('base64url'),
-      functions: Object.fromEntries(httpDefs.filter((d) => d.authLevel === 'function').map((d) => [d.name, functionKey(hostKey, d.name)])),
+      functions: Object.fromEntries(
+        httpDefs.filter((d) => d.authLevel === 'function').map((d) => [d.name, functionKey(hostKey, d.name)]),
+      ),
       topic: config.eventGrid.key ?? randomBytes(24).toString('base64url'),
     };
 
@@ -256,28 +270,44 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       // journal into fresh in-memory stores would invent movies nobody can see in the write store.
       journalDir: cosmos ? undefined : join(config.local.topicJournalDir, journalScope(effective)),
     });
-    if (localTopic.recovered > 0) logger.log(`topic: resumed ${localTopic.recovered} pending deliveries from the journal`);
+    if (localTopic.recovered > 0)
+      logger.log(`topic: resumed ${localTopic.recovered} pending deliveries from the journal`);
     topic = localTopic;
     const routes = httpDefs.map(compileRoute);
     const timerDefs = functions.filter((f): f is TimerFunctionDefinition => f.kind === 'timer');
 
     const runTimer = async (definition: TimerFunctionDefinition) => {
-      const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID(), logHandler: contextLog(logger, true) });
+      const context = new InvocationContext({
+        functionName: definition.name,
+        invocationId: randomUUID(),
+        logHandler: contextLog(logger, true),
+      });
       const now = new Date().toISOString();
       try {
-        await definition.handler({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, context, deps);
+        await definition.handler(
+          {
+            isPastDue: false,
+            schedule: { adjustForDST: true },
+            scheduleStatus: { last: now, next: now, lastUpdated: now },
+          },
+          context,
+          deps,
+        );
       } catch (error) {
         logger.error(`timer ${definition.name} failed: ${(error as Error).message}`);
       }
     };
     if (options.timers ?? true) {
       for (const definition of timerDefs) {
-        timers.push(new Cron(resolveSchedule(definition.schedule, effective), { protect: true }, () => runTimer(definition)));
+        timers.push(
+          new Cron(resolveSchedule(definition.schedule, effective), { protect: true }, () => runTimer(definition)),
+        );
       }
     }
 
     const handleTopic = async (req: IncomingMessage, res: ServerResponse) => {
-      if (req.method !== 'POST') return problem(res, 405, 'Method not allowed', 'The topic accepts POST only.', { Allow: 'POST' }, req);
+      if (req.method !== 'POST')
+        return problem(res, 405, 'Method not allowed', 'The topic accepts POST only.', { Allow: 'POST' }, req);
       if (!keyMatches(req.headers['aeg-sas-key'] as string | undefined, keys.topic)) {
         return problem(res, 401, 'Unauthorized', 'The aeg-sas-key header is missing or wrong.', {}, req);
       }
@@ -291,7 +321,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       try {
         localTopic.accept(body);
       } catch (error) {
-        if (error instanceof PublishRejected) return problem(res, error.status, error.status === 503 ? 'Service unavailable' : 'Invalid event', error.message);
+        if (error instanceof PublishRejected)
+          return problem(
+            res,
+            error.status,
+            error.status === 503 ? 'Service unavailable' : 'Invalid event',
+            error.message,
+          );
         throw error;
       }
       res.statusCode = 200;
@@ -304,7 +340,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       const matches = routes
         .map((route) => ({ route, match: route.pattern.exec(requestUrl.pathname) }))
         .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
-      if (matches.length === 0) return problem(res, 404, 'Not found', `No function serves ${requestUrl.pathname}.`, {}, req);
+      if (matches.length === 0)
+        return problem(res, 404, 'Not found', `No function serves ${requestUrl.pathname}.`, {}, req);
       const method = (req.method ?? 'GET').toUpperCase();
       const hit = matches.find((m) => m.route.definition.methods.includes(method as never));
       if (!hit) {
@@ -324,7 +361,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       try {
         body = await readBody(req, HOST_MAX_BODY_BYTES);
       } catch (error) {
-        if (error instanceof BodyTooLarge) return problem(res, 413, 'Payload too large', `The host accepts bodies up to ${HOST_MAX_BODY_BYTES} bytes.`, {}, req);
+        if (error instanceof BodyTooLarge)
+          return problem(
+            res,
+            413,
+            'Payload too large',
+            `The host accepts bodies up to ${HOST_MAX_BODY_BYTES} bytes.`,
+            {},
+            req,
+          );
         throw error;
       }
       const params = Object.fromEntries(names.map((n, i) => [n, safeDecode(hit.match[i + 1] ?? '')]));
@@ -343,16 +388,29 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         });
       } catch (error) {
         // A header value the Fetch API refuses (the parser let it through): bad input, not a fault.
-        return problem(res, 400, 'Malformed request', `A header value is not allowed: ${(error as Error).message}`, {}, req);
+        return problem(
+          res,
+          400,
+          'Malformed request',
+          `A header value is not allowed: ${(error as Error).message}`,
+          {},
+          req,
+        );
       }
-      const context = new InvocationContext({ functionName: definition.name, invocationId: randomUUID(), logHandler: contextLog(logger) });
+      const context = new InvocationContext({
+        functionName: definition.name,
+        invocationId: randomUUID(),
+        logHandler: contextLog(logger),
+      });
       // As the Azure host does: one server span (an App Insights request) per invocation, continuing the caller's trace.
       const response = await withSpan(
         `${method} /api/${definition.route}`,
         { 'http.request.method': method, 'http.route': `/api/${definition.route}`, 'faas.name': definition.name },
         async () => {
           const answer = await invokeHttp(definition, request, context, deps);
-          trace.getActiveSpan()?.setAttributes({ 'http.response.status_code': answer.status ?? 200, 'url.full': requestUrl.toString() });
+          trace
+            .getActiveSpan()
+            ?.setAttributes({ 'http.response.status_code': answer.status ?? 200, 'url.full': requestUrl.toString() });
           return answer;
         },
         { kind: SpanKind.SERVER, parent: contextFromTraceparent(headers.traceparent) },
@@ -372,7 +430,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
     const comp = composition;
     const services = telemetry
-      ? [...comp.services, { port: 'telemetry' as const, kind: 'Application Insights', target: new URL(/IngestionEndpoint=([^;]+)/.exec(config.appInsightsConnectionString ?? '')?.[1] ?? 'https://dc.services.visualstudio.com').host }]
+      ? [
+          ...comp.services,
+          {
+            port: 'telemetry' as const,
+            kind: 'Application Insights',
+            target: new URL(
+              /IngestionEndpoint=([^;]+)/.exec(config.appInsightsConnectionString ?? '')?.[1] ??
+                'https://dc.services.visualstudio.com',
+            ).host,
+          },
+        ]
       : comp.services;
     return {
       url,
@@ -412,7 +480,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 /** One journal per write store: a host must never resume deliveries that belong to another system. */
 function journalScope(config: Config): string {
   const { endpoint, database, container } = config.cosmos;
-  return createHash('sha256').update(`${endpoint ?? 'overridden'}|${database}|${container}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${endpoint ?? 'overridden'}|${database}|${container}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function safeDecode(value: string): string {
@@ -433,7 +504,10 @@ function contextLog(logger: Logger, info = false) {
 
 /** `%NAME%` in a schedule names an app setting, as in Azure; the local host resolves it from config. */
 export function resolveSchedule(schedule: string, config: Config): string {
-  const settings: Record<string, string> = { RELAY_SCHEDULE: config.relay.schedule, JOBS_SCHEDULE: config.jobs.schedule };
+  const settings: Record<string, string> = {
+    RELAY_SCHEDULE: config.relay.schedule,
+    JOBS_SCHEDULE: config.jobs.schedule,
+  };
   return schedule.replace(/^%([A-Za-z0-9_]+)%$/, (whole, name: string) => {
     const value = settings[name];
     if (value === undefined) throw new Error(`timer schedule ${whole}: no setting ${name}`);

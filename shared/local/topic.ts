@@ -76,7 +76,10 @@ export function keyMatches(given: string | null | undefined, expected: string): 
 }
 
 export class PublishRejected extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -84,15 +87,25 @@ export class PublishRejected extends Error {
 function validateEnvelope(value: unknown, index: number): CloudEventEnvelope {
   const e = value as Partial<CloudEventEnvelope> | null;
   const problems: string[] = [];
-  if (!e || typeof e !== 'object' || Array.isArray(e)) throw new PublishRejected(400, `event ${index} is not an object`);
+  if (!e || typeof e !== 'object' || Array.isArray(e))
+    throw new PublishRejected(400, `event ${index} is not an object`);
   if (e.specversion !== '1.0') problems.push('specversion must be "1.0"');
-  for (const field of ['id', 'source', 'type'] as const) if (typeof e[field] !== 'string' || !e[field]) problems.push(`${field} is required`);
+  for (const field of ['id', 'source', 'type'] as const)
+    if (typeof e[field] !== 'string' || !e[field]) problems.push(`${field} is required`);
   if (problems.length > 0) throw new PublishRejected(400, `event ${index}: ${problems.join(', ')}`);
   return e as CloudEventEnvelope;
 }
 
 export class LocalTopic {
-  readonly stats: TopicStats = { published: 0, rejected: 0, deliveries: 0, retries: 0, delivered: 0, deadLettered: 0, duplicated: 0 };
+  readonly stats: TopicStats = {
+    published: 0,
+    rejected: 0,
+    deliveries: 0,
+    retries: 0,
+    delivered: 0,
+    deadLettered: 0,
+    duplicated: 0,
+  };
   chaos: TopicChaos = {};
   private keyed: { seed: number; random: KeyedRandom } | undefined;
   private readonly routes: Route[];
@@ -108,7 +121,10 @@ export class LocalTopic {
   constructor(private readonly options: LocalTopicOptions) {
     this.routes = options.subscriptions.map((subscription) => {
       const definition = options.functions.find((f) => f.name === subscription.functionName);
-      if (!definition) throw new Error(`subscription ${subscription.name} targets ${subscription.functionName}, which is not an Event Grid function`);
+      if (!definition)
+        throw new Error(
+          `subscription ${subscription.name} targets ${subscription.functionName}, which is not an Event Grid function`,
+        );
       return { subscription, definition };
     });
     this.recovered = this.recover();
@@ -158,7 +174,9 @@ export class LocalTopic {
   }
 
   accept(body: unknown): number {
-    const publishKey = (Array.isArray(body) ? body : [body]).map((e: unknown) => String((e as { id?: unknown } | null)?.id)).join(',');
+    const publishKey = (Array.isArray(body) ? body : [body])
+      .map((e: unknown) => String((e as { id?: unknown } | null)?.id))
+      .join(',');
     if (this.chaos.rejectPublishRate && this.draw('reject-publish', publishKey) < this.chaos.rejectPublishRate) {
       this.stats.rejected++;
       throw new PublishRejected(503, 'chaos: topic unavailable');
@@ -172,10 +190,24 @@ export class LocalTopic {
         if (!route.subscription.includedEventTypes.includes(event.type)) continue;
         const now = Date.now();
         const key = `${route.subscription.name}/${event.id}`;
-        this.schedule(route, event, 1, now, this.chaos.maxDelayMs ? this.draw('delay', key) * this.chaos.maxDelayMs : 0, this.journal(route, event, now));
+        this.schedule(
+          route,
+          event,
+          1,
+          now,
+          this.chaos.maxDelayMs ? this.draw('delay', key) * this.chaos.maxDelayMs : 0,
+          this.journal(route, event, now),
+        );
         if (this.chaos.duplicateRate && this.draw('duplicate', key) < this.chaos.duplicateRate) {
           this.stats.duplicated++;
-          this.schedule(route, event, 1, now, this.draw('duplicate-delay', key) * (this.chaos.maxDelayMs ?? 50), this.journal(route, event, now));
+          this.schedule(
+            route,
+            event,
+            1,
+            now,
+            this.draw('duplicate-delay', key) * (this.chaos.maxDelayMs ?? 50),
+            this.journal(route, event, now),
+          );
         }
       }
     }
@@ -198,7 +230,14 @@ export class LocalTopic {
     this.timers.clear();
   }
 
-  private schedule(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number, delayMs: number, journalName?: string): void {
+  private schedule(
+    route: Route,
+    event: CloudEventEnvelope,
+    attempt: number,
+    publishedAt: number,
+    delayMs: number,
+    journalName?: string,
+  ): void {
     if (this.stopped) return;
     this.pending++;
     const run = () => this.enqueue(() => this.deliver(route, event, attempt, publishedAt, journalName));
@@ -230,7 +269,13 @@ export class LocalTopic {
     else this.queue.push(start);
   }
 
-  private async deliver(route: Route, event: CloudEventEnvelope, attempt: number, publishedAt: number, journalName?: string): Promise<void> {
+  private async deliver(
+    route: Route,
+    event: CloudEventEnvelope,
+    attempt: number,
+    publishedAt: number,
+    journalName?: string,
+  ): Promise<void> {
     if (this.stopped) return;
     const { subscription, definition } = route;
     this.stats.deliveries++;
@@ -252,18 +297,32 @@ export class LocalTopic {
       const ttlMs = subscription.retry.eventTimeToLiveInMinutes * 60_000;
       const expired = Date.now() - publishedAt >= ttlMs;
       if (attempt >= subscription.retry.maxDeliveryAttempts || expired) {
-        await this.deadLetter(subscription, event, attempt, expired ? 'TimeToLiveExceeded' : 'MaxDeliveryAttemptsExceeded', error);
+        await this.deadLetter(
+          subscription,
+          event,
+          attempt,
+          expired ? 'TimeToLiveExceeded' : 'MaxDeliveryAttemptsExceeded',
+          error,
+        );
         this.forget(journalName);
         return;
       }
       this.stats.retries++;
       const base = this.options.backoffMs * 2 ** (attempt - 1);
-      const delay = Math.min(base, this.options.backoffMs * 64) * (0.8 + this.draw('backoff-jitter', `${subscription.name}/${event.id}`) * 0.4);
+      const delay =
+        Math.min(base, this.options.backoffMs * 64) *
+        (0.8 + this.draw('backoff-jitter', `${subscription.name}/${event.id}`) * 0.4);
       this.schedule(route, event, attempt + 1, publishedAt, delay, journalName);
     }
   }
 
-  private async deadLetter(subscription: SubscriptionDeclaration, event: CloudEventEnvelope, attempts: number, reason: string, error: unknown): Promise<void> {
+  private async deadLetter(
+    subscription: SubscriptionDeclaration,
+    event: CloudEventEnvelope,
+    attempts: number,
+    reason: string,
+    error: unknown,
+  ): Promise<void> {
     this.stats.deadLettered++;
     recordDeadLettered(subscription.name, reason);
     try {
@@ -275,7 +334,9 @@ export class LocalTopic {
         deadLetteredAt: new Date().toISOString(),
         lastError: describeError(error),
       });
-      this.options.logger.warn(`event ${event.id} dead-lettered from ${subscription.name} after ${attempts} attempts: ${describeError(error)}`);
+      this.options.logger.warn(
+        `event ${event.id} dead-lettered from ${subscription.name} after ${attempts} attempts: ${describeError(error)}`,
+      );
     } catch (writeError) {
       this.options.logger.error(`could not dead-letter event ${event.id}: ${describeError(writeError)}`);
     }

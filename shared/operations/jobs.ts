@@ -25,7 +25,10 @@ export const STEP_LEASE_MS = 120_000;
 /** Consecutive failed steps after which a job fails. */
 export const MAX_STEP_FAILURES = 5;
 
-type JobDeps = Pick<Deps, 'eventStore' | 'readStore' | 'cache' | 'clock' | 'deadLetters' | 'publisher' | 'jobs' | 'newId' | 'settings'>;
+type JobDeps = Pick<
+  Deps,
+  'eventStore' | 'readStore' | 'cache' | 'clock' | 'deadLetters' | 'publisher' | 'jobs' | 'newId' | 'settings'
+>;
 
 interface RebuildJobState {
   readonly rebuild: RebuildState;
@@ -85,7 +88,11 @@ function initialState(kind: JobKind, now: Date, names?: readonly string[]): unkn
 }
 
 /** Takes the rebuild lock for `jobId`, or says who holds it. */
-async function takeLock(deps: JobDeps, name: string, jobId: string): Promise<{ ok: true } | { ok: false; holder: string }> {
+async function takeLock(
+  deps: JobDeps,
+  name: string,
+  jobId: string,
+): Promise<{ ok: true } | { ok: false; holder: string }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const now = deps.clock();
     const lock = await deps.jobs.getLock(name);
@@ -94,7 +101,9 @@ async function takeLock(deps: JobDeps, name: string, jobId: string): Promise<{ o
       continue;
     }
     const holder = await deps.jobs.get(lock.value.holder);
-    const busy = holder ? holder.value.status === 'running' : now.getTime() - Date.parse(lock.value.takenAt) < ORPHAN_LOCK_MS;
+    const busy = holder
+      ? holder.value.status === 'running'
+      : now.getTime() - Date.parse(lock.value.takenAt) < ORPHAN_LOCK_MS;
     if (busy) return { ok: false, holder: lock.value.holder };
     if (await deps.jobs.putLock({ name, holder: jobId, takenAt: now.toISOString() }, lock.etag)) return { ok: true };
   }
@@ -105,7 +114,11 @@ async function takeLock(deps: JobDeps, name: string, jobId: string): Promise<{ o
  * Starts a job: written with its initial checkpoint, status running; the jobs timer runs it. A rebuild
  * first takes the rebuild lock: ConflictError (409) while another rebuild runs.
  */
-export async function startJob(deps: JobDeps, kind: JobKind, options: { origin: string; names?: readonly string[] }): Promise<Job> {
+export async function startJob(
+  deps: JobDeps,
+  kind: JobKind,
+  options: { origin: string; names?: readonly string[] },
+): Promise<Job> {
   const id = deps.newId();
   if (kind === 'rebuild') {
     const lock = await takeLock(deps, REBUILD_LOCK, id);
@@ -162,13 +175,23 @@ async function runStep(deps: JobDeps, job: Job): Promise<StepOutcome> {
     }
     case 'verify': {
       const s = job.state as VerifyJobState;
-      const total = s.total ?? (s.verify.checked === 0 && s.verify.phase === 'write' ? await deps.eventStore.countMovies() : undefined);
+      const total =
+        s.total ??
+        (s.verify.checked === 0 && s.verify.phase === 'write' ? await deps.eventStore.countMovies() : undefined);
       const verify = await verifyStep(deps, s.verify, pageSize);
       const progress =
         verify.phase === 'write' || verify.phase === 'done'
-          ? { phase: verify.phase === 'done' ? 'done' : 'write', done: verify.checked, ...(total !== undefined ? { total } : {}) }
+          ? {
+              phase: verify.phase === 'done' ? 'done' : 'write',
+              done: verify.checked,
+              ...(total !== undefined ? { total } : {}),
+            }
           : { phase: 'orphans', done: verify.orphansChecked };
-      return { state: { verify, ...(total !== undefined ? { total } : {}) }, progress, ...(verify.phase === 'done' ? { result: verifyReportOf(verify) } : {}) };
+      return {
+        state: { verify, ...(total !== undefined ? { total } : {}) },
+        progress,
+        ...(verify.phase === 'done' ? { result: verifyReportOf(verify) } : {}),
+      };
     }
     case 'redrive': {
       const s = job.state as RedriveJobState;
@@ -223,7 +246,12 @@ export async function stepJob(deps: JobDeps, id: string, owner: string, log?: Lo
       const failures = job.failures + 1;
       const message = error instanceof Error ? error.message : String(error);
       log?.warn(`job ${job.id} (${job.kind}) step failed (${failures}/${MAX_STEP_FAILURES}): ${message}`);
-      next = { ...job, failures, lease: undefined, ...(failures >= MAX_STEP_FAILURES ? { status: 'failed' as const, error: message } : {}) };
+      next = {
+        ...job,
+        failures,
+        lease: undefined,
+        ...(failures >= MAX_STEP_FAILURES ? { status: 'failed' as const, error: message } : {}),
+      };
     }
   }
   next = { ...next, updatedAt: deps.clock().toISOString() };
@@ -245,7 +273,11 @@ function withoutLease(job: Job): Job {
  * What the jobs timer does on each tick: steps every running job, oldest first, until each finishes or
  * the tick's budget is spent (the rest waits for the next tick, on whichever instance).
  */
-export async function advanceJobs(deps: JobDeps, owner: string, log?: Logger): Promise<{ steps: number; finished: number }> {
+export async function advanceJobs(
+  deps: JobDeps,
+  owner: string,
+  log?: Logger,
+): Promise<{ steps: number; finished: number }> {
   const started = Date.now();
   const budgetMs = deps.settings.jobTickSeconds * 1000;
   let steps = 0;
@@ -281,10 +313,13 @@ export async function healReadModel(deps: JobDeps, log?: Logger): Promise<HealOu
   if (!first) return 'nothing-to-rebuild';
   // An empty index beside a movie written moments ago is the projection catching up, not a loss. A
   // missing alias is never that: it heals at once.
-  if (current !== null && deps.clock().getTime() - Date.parse(first.metadata.occurredAt) < EMPTY_INDEX_GRACE_MS) return 'healthy';
+  if (current !== null && deps.clock().getTime() - Date.parse(first.metadata.occurredAt) < EMPTY_INDEX_GRACE_MS)
+    return 'healthy';
   try {
     const job = await startJob(deps, 'rebuild', { origin: 'self-heal' });
-    log?.warn(`read model ${current === null ? 'missing' : `empty (${current})`} while the write store holds movies: rebuild job ${job.id} started`);
+    log?.warn(
+      `read model ${current === null ? 'missing' : `empty (${current})`} while the write store holds movies: rebuild job ${job.id} started`,
+    );
     return 'started';
   } catch (error) {
     if (error instanceof ConflictError) return 'already-rebuilding';

@@ -56,22 +56,41 @@ export interface RebuildState {
 type RebuildDeps = Pick<Deps, 'eventStore' | 'readStore' | 'cache' | 'clock'>;
 
 export function initialRebuildState(now: Date): RebuildState {
-  return { phase: 'create', startedAt: now.toISOString(), since: new Date(now.getTime() - TAIL_SKEW_MS).toISOString(), loaded: 0, replayed: 0 };
+  return {
+    phase: 'create',
+    startedAt: now.toISOString(),
+    since: new Date(now.getTime() - TAIL_SKEW_MS).toISOString(),
+    loaded: 0,
+    replayed: 0,
+  };
 }
 
 /** One bounded step of a rebuild: create, one load page, swap, one tail page, or cleanup. */
-export async function rebuildStep(deps: RebuildDeps, state: RebuildState, pageSize = REBUILD_PAGE_SIZE): Promise<RebuildState> {
+export async function rebuildStep(
+  deps: RebuildDeps,
+  state: RebuildState,
+  pageSize = REBUILD_PAGE_SIZE,
+): Promise<RebuildState> {
   switch (state.phase) {
     case 'create':
       return { ...state, phase: 'load', index: await deps.readStore.createIndex() };
     case 'load': {
       const index = required(state.index);
-      const page = await deps.eventStore.latestPage({ ...(state.after === undefined ? {} : { afterMovieId: state.after }), limit: pageSize });
+      const page = await deps.eventStore.latestPage({
+        ...(state.after === undefined ? {} : { afterMovieId: state.after }),
+        limit: pageSize,
+      });
       if (page.items.length > 0) await deps.readStore.apply(page.items.map(entryOfStored), { index });
       const loaded = state.loaded + page.items.length;
       if (page.next !== null) return { ...state, loaded, after: page.next };
       const current = await deps.readStore.currentIndex();
-      return { ...state, loaded, after: undefined, phase: 'swap', previous: current && current !== index ? [current] : [] };
+      return {
+        ...state,
+        loaded,
+        after: undefined,
+        phase: 'swap',
+        previous: current && current !== index ? [current] : [],
+      };
     }
     case 'swap': {
       const index = required(state.index);
@@ -134,8 +153,10 @@ export async function rebuildReadModel(
   let state = initialRebuildState(deps.clock());
   while (state.phase !== 'done') {
     state = await rebuildStep(deps, state, batchSize);
-    if (state.phase === 'load' || state.phase === 'swap') onProgress({ phase: state.phase === 'load' ? 'load' : 'swap', done: state.loaded });
-    else if (state.phase === 'tail' || state.phase === 'cleanup') onProgress({ phase: state.phase, done: state.phase === 'tail' ? state.replayed : state.loaded });
+    if (state.phase === 'load' || state.phase === 'swap')
+      onProgress({ phase: state.phase === 'load' ? 'load' : 'swap', done: state.loaded });
+    else if (state.phase === 'tail' || state.phase === 'cleanup')
+      onProgress({ phase: state.phase, done: state.phase === 'tail' ? state.replayed : state.loaded });
   }
   return rebuildReportOf(state);
 }

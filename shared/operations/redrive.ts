@@ -27,12 +27,25 @@ export interface RedriveState {
   readonly failed: Array<{ name: string; error: string }>;
 }
 
-export const initialRedriveState = (names?: readonly string[]): RedriveState => ({ done: false, ...(names ? { names: [...names] } : {}), seen: 0, redriven: 0, failed: [] });
+export const initialRedriveState = (names?: readonly string[]): RedriveState => ({
+  done: false,
+  ...(names ? { names: [...names] } : {}),
+  seen: 0,
+  redriven: 0,
+  failed: [],
+});
 
 /** One page of dead letters re-published. */
-export async function redriveStep(deps: Pick<Deps, 'deadLetters' | 'publisher'>, state: RedriveState, pageSize = REDRIVE_PAGE_SIZE): Promise<RedriveState> {
+export async function redriveStep(
+  deps: Pick<Deps, 'deadLetters' | 'publisher'>,
+  state: RedriveState,
+  pageSize = REDRIVE_PAGE_SIZE,
+): Promise<RedriveState> {
   if (state.done) return state;
-  const page = await deps.deadLetters.listPage({ ...(state.after === undefined ? {} : { after: state.after }), limit: pageSize });
+  const page = await deps.deadLetters.listPage({
+    ...(state.after === undefined ? {} : { after: state.after }),
+    limit: pageSize,
+  });
   const wanted = state.names ? new Set(state.names) : undefined;
   let redriven = state.redriven;
   const failed = [...state.failed];
@@ -47,11 +60,17 @@ export async function redriveStep(deps: Pick<Deps, 'deadLetters' | 'publisher'>,
     }
   }
   const seen = state.seen + page.items.length;
-  return page.next === null ? { ...state, done: true, after: undefined, seen, redriven, failed } : { ...state, after: page.next, seen, redriven, failed };
+  return page.next === null
+    ? { ...state, done: true, after: undefined, seen, redriven, failed }
+    : { ...state, after: page.next, seen, redriven, failed };
 }
 
 /** The whole redrive in one call: the same steps one after another. */
-export async function redrive(deps: Pick<Deps, 'deadLetters' | 'publisher'>, log: Logger, names?: readonly string[]): Promise<RedriveReport> {
+export async function redrive(
+  deps: Pick<Deps, 'deadLetters' | 'publisher'>,
+  log: Logger,
+  names?: readonly string[],
+): Promise<RedriveReport> {
   let state = initialRedriveState(names);
   while (!state.done) state = await redriveStep(deps, state);
   log.log(`redrive: ${state.redriven} re-published, ${state.failed.length} failed`);

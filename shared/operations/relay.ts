@@ -12,7 +12,12 @@ export interface RelayReport {
   readonly failed: number;
 }
 
-export async function relayUndispatched(deps: Pick<Deps, 'eventStore' | 'publisher' | 'clock' | 'settings'>, log: Logger, batchSize = 100, maxBatches = 50): Promise<RelayReport> {
+export async function relayUndispatched(
+  deps: Pick<Deps, 'eventStore' | 'publisher' | 'clock' | 'settings'>,
+  log: Logger,
+  batchSize = 100,
+  maxBatches = 50,
+): Promise<RelayReport> {
   const before = new Date(deps.clock().getTime() - deps.settings.relayGraceSeconds * 1000).toISOString();
   let found = 0;
   let republished = 0;

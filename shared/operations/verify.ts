@@ -50,34 +50,71 @@ export interface VerifyState {
 export const VERIFY_PAGE_SIZE = 500;
 const CONCURRENCY = 16;
 
-
 export function compareEntries(id: string, expected: ReadEntry, actual: ReadEntry | null): Difference | null {
   if (!actual) return { id, problem: 'missing', expectedVersion: entryVersion(expected) };
-  if (entryVersion(actual) !== entryVersion(expected)) return { id, problem: 'version', expectedVersion: entryVersion(expected), actualVersion: entryVersion(actual) };
-  if (expected.kind !== actual.kind) return { id, problem: expected.kind === 'tombstone' ? 'should-be-tombstone' : 'should-be-live', expectedVersion: entryVersion(expected) };
-  if (expected.kind === 'movie' && actual.kind === 'movie' && !isDeepStrictEqual(JSON.parse(JSON.stringify(expected.movie)), JSON.parse(JSON.stringify(actual.movie)))) {
+  if (entryVersion(actual) !== entryVersion(expected))
+    return { id, problem: 'version', expectedVersion: entryVersion(expected), actualVersion: entryVersion(actual) };
+  if (expected.kind !== actual.kind)
+    return {
+      id,
+      problem: expected.kind === 'tombstone' ? 'should-be-tombstone' : 'should-be-live',
+      expectedVersion: entryVersion(expected),
+    };
+  if (
+    expected.kind === 'movie' &&
+    actual.kind === 'movie' &&
+    !isDeepStrictEqual(JSON.parse(JSON.stringify(expected.movie)), JSON.parse(JSON.stringify(actual.movie)))
+  ) {
     return { id, problem: 'fields', expectedVersion: entryVersion(expected) };
   }
   return null;
 }
 
-export const initialVerifyState = (): VerifyState => ({ phase: 'write', checked: 0, tombstones: 0, orphansChecked: 0, differences: [], differenceCount: 0 });
+export const initialVerifyState = (): VerifyState => ({
+  phase: 'write',
+  checked: 0,
+  tombstones: 0,
+  orphansChecked: 0,
+  differences: [],
+  differenceCount: 0,
+});
 
-function withDifferences(state: VerifyState, found: readonly Difference[]): Pick<VerifyState, 'differences' | 'differenceCount'> {
+function withDifferences(
+  state: VerifyState,
+  found: readonly Difference[],
+): Pick<VerifyState, 'differences' | 'differenceCount'> {
   const room = MAX_LISTED_DIFFERENCES - state.differences.length;
-  return { differences: [...state.differences, ...found.slice(0, Math.max(0, room))], differenceCount: state.differenceCount + found.length };
+  return {
+    differences: [...state.differences, ...found.slice(0, Math.max(0, room))],
+    differenceCount: state.differenceCount + found.length,
+  };
 }
 
 /** One bounded step: one page of the write store, or one page of the read store. */
-export async function verifyStep(deps: Pick<Deps, 'eventStore' | 'readStore'>, state: VerifyState, pageSize = VERIFY_PAGE_SIZE): Promise<VerifyState> {
+export async function verifyStep(
+  deps: Pick<Deps, 'eventStore' | 'readStore'>,
+  state: VerifyState,
+  pageSize = VERIFY_PAGE_SIZE,
+): Promise<VerifyState> {
   if (state.phase === 'write') {
-    const page = await deps.eventStore.latestPage({ ...(state.after === undefined ? {} : { afterMovieId: state.after }), limit: pageSize });
+    const page = await deps.eventStore.latestPage({
+      ...(state.after === undefined ? {} : { afterMovieId: state.after }),
+      limit: pageSize,
+    });
     const results = await mapBounded(page.items, CONCURRENCY, async (event) => {
       const expected = entryOfStored(event);
-      return { tombstone: expected.kind === 'tombstone', diff: compareEntries(event.movieId, expected, await deps.readStore.get(event.movieId)) };
+      return {
+        tombstone: expected.kind === 'tombstone',
+        diff: compareEntries(event.movieId, expected, await deps.readStore.get(event.movieId)),
+      };
     });
     const found = results.flatMap((r) => (r.diff ? [r.diff] : []));
-    const next = { ...state, ...withDifferences(state, found), checked: state.checked + page.items.length, tombstones: state.tombstones + results.filter((r) => r.tombstone).length };
+    const next = {
+      ...state,
+      ...withDifferences(state, found),
+      checked: state.checked + page.items.length,
+      tombstones: state.tombstones + results.filter((r) => r.tombstone).length,
+    };
     return page.next === null ? { ...next, phase: 'read', after: undefined } : { ...next, after: page.next };
   }
   if (state.phase === 'read') {
@@ -88,12 +125,16 @@ export async function verifyStep(deps: Pick<Deps, 'eventStore' | 'readStore'>, s
     }
     const found = (
       await mapBounded(batch, CONCURRENCY, async (entry): Promise<Difference | null> =>
-        (await deps.eventStore.get(entryId(entry), 1)) ? null : { id: entryId(entry), problem: 'orphan', actualVersion: entryVersion(entry) },
+        (await deps.eventStore.get(entryId(entry), 1))
+          ? null
+          : { id: entryId(entry), problem: 'orphan', actualVersion: entryVersion(entry) },
       )
     ).filter((d): d is Difference => d !== null);
     const next = { ...state, ...withDifferences(state, found), orphansChecked: state.orphansChecked + batch.length };
     const last = batch.at(-1);
-    return batch.length < pageSize || !last ? { ...next, phase: 'done', after: undefined } : { ...next, after: entryId(last) };
+    return batch.length < pageSize || !last
+      ? { ...next, phase: 'done', after: undefined }
+      : { ...next, after: entryId(last) };
   }
   return state;
 }
@@ -106,7 +147,10 @@ export const verifyReportOf = (state: VerifyState): VerifyReport => ({
 });
 
 /** The whole check in one call (CLIs against the stores, tests): the same steps, one after another. */
-export async function verifyConvergence(deps: Pick<Deps, 'eventStore' | 'readStore'>, pageSize = VERIFY_PAGE_SIZE): Promise<VerifyReport> {
+export async function verifyConvergence(
+  deps: Pick<Deps, 'eventStore' | 'readStore'>,
+  pageSize = VERIFY_PAGE_SIZE,
+): Promise<VerifyReport> {
   let state = initialVerifyState();
   while (state.phase !== 'done') state = await verifyStep(deps, state, pageSize);
   return verifyReportOf(state);

@@ -51,7 +51,12 @@ type TextField = keyof typeof TEXT_FIELDS;
 function wordClause(term: string, isLast: boolean, fields: readonly TextField[]): Query {
   const edits = allowedEdits(term);
   const should: Query[] = [
-    { constant_score: { filter: { multi_match: { query: term, fields: [...fields], operator: 'and' } }, boost: EXACT_WORD_BONUS } },
+    {
+      constant_score: {
+        filter: { multi_match: { query: term, fields: [...fields], operator: 'and' } },
+        boost: EXACT_WORD_BONUS,
+      },
+    },
   ];
   for (const field of fields) {
     const boost = TEXT_FIELDS[field];
@@ -247,7 +252,11 @@ function errorType(err: unknown): string | undefined {
 function plainFilters(f: Filters): Query[] {
   const clauses: Query[] = [];
   if (f.director !== null) {
-    clauses.push(f.director.length === 0 ? { match_none: {} } : { match: { director: { query: f.director.join(' '), operator: 'and' } } });
+    clauses.push(
+      f.director.length === 0
+        ? { match_none: {} }
+        : { match: { director: { query: f.director.join(' '), operator: 'and' } } },
+    );
   }
   if (f.minRating !== null) clauses.push({ range: { imdbRating: { gte: f.minRating } } });
   return clauses;
@@ -257,12 +266,25 @@ function plainFilters(f: Filters): Query[] {
 function facetFilters(f: Filters): Record<FacetFilter, Query | null> {
   return {
     genres: f.genres
-      ? { bool: { should: f.genres.map((g) => ({ term: { genres: { value: g, case_insensitive: true } } })), minimum_should_match: 1 } }
+      ? {
+          bool: {
+            should: f.genres.map((g) => ({ term: { genres: { value: g, case_insensitive: true } } })),
+            minimum_should_match: 1,
+          },
+        }
       : null,
-    mpaaRating: f.mpaaRating !== null ? { term: { mpaaRating: { value: f.mpaaRating, case_insensitive: true } } } : null,
+    mpaaRating:
+      f.mpaaRating !== null ? { term: { mpaaRating: { value: f.mpaaRating, case_insensitive: true } } } : null,
     years:
       f.yearFrom !== null || f.yearTo !== null
-        ? { range: { year: { ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}), ...(f.yearTo !== null ? { lte: f.yearTo } : {}) } } }
+        ? {
+            range: {
+              year: {
+                ...(f.yearFrom !== null ? { gte: f.yearFrom } : {}),
+                ...(f.yearTo !== null ? { lte: f.yearTo } : {}),
+              },
+            },
+          }
         : null,
   };
 }
@@ -283,7 +305,6 @@ function searchAfter(spec: SortSpec, position: CursorPosition): Array<string | n
   return [missing ?? position.value, position.id];
 }
 
-
 type SearchAggregations = {
   genres: { values: estypes.AggregationsStringTermsAggregate };
   mpaaRatings: { values: estypes.AggregationsStringTermsAggregate };
@@ -298,7 +319,9 @@ type SearchAggregations = {
 export function searchRequest(index: string, nq: NormalizedQuery, match: MatchMode): estypes.SearchRequest {
   const byFacet = facetFilters(nq.filters);
   const others = (except: FacetFilter): Query[] =>
-    (Object.entries(byFacet) as Array<[FacetFilter, Query | null]>).filter(([k, q]) => k !== except && q !== null).map(([, q]) => q!);
+    (Object.entries(byFacet) as Array<[FacetFilter, Query | null]>)
+      .filter(([k, q]) => k !== except && q !== null)
+      .map(([, q]) => q!);
   const postFilter = Object.values(byFacet).filter((q): q is Query => q !== null);
   const order: estypes.AggregationsAggregateOrder = [{ _count: 'desc' }, { _key: 'asc' }];
   return {
@@ -316,9 +339,18 @@ export function searchRequest(index: string, nq: NormalizedQuery, match: MatchMo
     sort: sortClauses(nq.spec),
     ...(nq.after ? { search_after: searchAfter(nq.spec, nq.after) } : {}),
     aggs: {
-      genres: { filter: { bool: { filter: others('genres') } }, aggs: { values: { terms: { field: 'genres', size: FACET_SIZE, order } } } },
-      mpaaRatings: { filter: { bool: { filter: others('mpaaRating') } }, aggs: { values: { terms: { field: 'mpaaRating', size: FACET_SIZE, order } } } },
-      decades: { filter: { bool: { filter: others('years') } }, aggs: { values: { histogram: { field: 'year', interval: DECADE, min_doc_count: 1 } } } },
+      genres: {
+        filter: { bool: { filter: others('genres') } },
+        aggs: { values: { terms: { field: 'genres', size: FACET_SIZE, order } } },
+      },
+      mpaaRatings: {
+        filter: { bool: { filter: others('mpaaRating') } },
+        aggs: { values: { terms: { field: 'mpaaRating', size: FACET_SIZE, order } } },
+      },
+      decades: {
+        filter: { bool: { filter: others('years') } },
+        aggs: { values: { histogram: { field: 'year', interval: DECADE, min_doc_count: 1 } } },
+      },
     },
   };
 }
@@ -405,7 +437,11 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
   /** Counters of this alias' physical indices (every mapping version), so new names never repeat. */
   async function existingCounters(): Promise<number[]> {
     const res = await call('list indices', () =>
-      client.indices.get({ index: `${indexPrefix}*`, expand_wildcards: 'all', filter_path: '*.settings.index.provided_name' }),
+      client.indices.get({
+        index: `${indexPrefix}*`,
+        expand_wildcards: 'all',
+        filter_path: '*.settings.index.provided_name',
+      }),
     );
     return Object.keys(res)
       .filter(ownsIndex)
@@ -416,7 +452,12 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
   const knownIndices = new Set<string>();
 
   /** One bulk request; the outcome of each entry, in order, or the error that entry met. */
-  async function bulkItems(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<Array<ApplyOutcome | Error>> {
+  async function bulkItems(
+    entries: readonly ReadEntry[],
+    target: string,
+    toAlias: boolean,
+    refresh: boolean,
+  ): Promise<Array<ApplyOutcome | Error>> {
     const operations: Array<estypes.BulkOperationContainer | Document> = [];
     for (const entry of entries) {
       operations.push(
@@ -452,7 +493,12 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     return items as ApplyOutcome[];
   }
 
-  async function bulk(entries: readonly ReadEntry[], target: string, toAlias: boolean, refresh: boolean): Promise<ApplyOutcome[]> {
+  async function bulk(
+    entries: readonly ReadEntry[],
+    target: string,
+    toAlias: boolean,
+    refresh: boolean,
+  ): Promise<ApplyOutcome[]> {
     return outcomesOrThrow(await bulkItems(entries, target, toAlias, refresh));
   }
 
@@ -461,16 +507,26 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
    * writes of concurrent callers (one projector invocation each) wait and then go together in one bulk
    * request; each caller gets its own outcomes or its own error. An idle store sends a write at once.
    */
-  const waiting: Array<{ entries: readonly ReadEntry[]; resolve: (o: ApplyOutcome[]) => void; reject: (e: unknown) => void }> = [];
+  const waiting: Array<{
+    entries: readonly ReadEntry[];
+    resolve: (o: ApplyOutcome[]) => void;
+    reject: (e: unknown) => void;
+  }> = [];
   let bulksInFlight = 0;
   function flushWaiting(): void {
     while (bulksInFlight < ALIAS_BULKS_IN_FLIGHT && waiting.length > 0) {
       let count = 0;
       let take = 0;
-      while (take < waiting.length && (take === 0 || count + waiting[take]!.entries.length <= LOAD_BULK_DOCUMENTS)) count += waiting[take++]!.entries.length;
+      while (take < waiting.length && (take === 0 || count + waiting[take]!.entries.length <= LOAD_BULK_DOCUMENTS))
+        count += waiting[take++]!.entries.length;
       const group = waiting.splice(0, take);
       bulksInFlight++;
-      bulkItems(group.flatMap((w) => w.entries), alias, true, false)
+      bulkItems(
+        group.flatMap((w) => w.entries),
+        alias,
+        true,
+        false,
+      )
         .then(
           (items) => {
             let at = 0;
@@ -543,7 +599,12 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       const worker = async (): Promise<void> => {
         for (let i = next++; i < chunks.length; i = next++) {
           const chunk = chunks[i]!;
-          const results = await bulk(chunk.map((c) => c.entry), target, false, options.refresh === true);
+          const results = await bulk(
+            chunk.map((c) => c.entry),
+            target,
+            false,
+            options.refresh === true,
+          );
           chunk.forEach((c, j) => (outcomes[c.at] = results[j]!));
         }
       };
@@ -565,7 +626,10 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
 
     async search(query: SearchQuery): Promise<SearchPage> {
       const nq = normalizeQuery(query);
-      const run = (match: MatchMode) => callOnAlias('search', () => client.search<Record<string, unknown>, SearchAggregations>(searchRequest(alias, nq, match)));
+      const run = (match: MatchMode) =>
+        callOnAlias('search', () =>
+          client.search<Record<string, unknown>, SearchAggregations>(searchRequest(alias, nq, match)),
+        );
       const totalOf = (r: Awaited<ReturnType<typeof run>>) =>
         typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
       let match: MatchMode = query.match ?? 'all';
@@ -594,7 +658,10 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
         facets: {
           genres: terms(res.aggregations?.genres),
           mpaaRatings: terms(res.aggregations?.mpaaRatings),
-          decades: (Array.isArray(decadeBuckets) ? decadeBuckets : []).map((b) => ({ value: decadeOf(Number(b.key)), count: b.doc_count })),
+          decades: (Array.isArray(decadeBuckets) ? decadeBuckets : []).map((b) => ({
+            value: decadeOf(Number(b.key)),
+            count: b.doc_count,
+          })),
         },
       };
     },
@@ -602,7 +669,9 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
     async suggest(query): Promise<Suggestion[]> {
       const { terms, limit } = normalizeSuggestQuery(query);
       if (terms.length === 0) return [];
-      const res = await callOnAlias('suggest', () => client.search<Record<string, unknown>>(suggestRequest(alias, terms, limit)));
+      const res = await callOnAlias('suggest', () =>
+        client.search<Record<string, unknown>>(suggestRequest(alias, terms, limit)),
+      );
       return res.hits.hits.map((hit) => {
         const source = hit._source ?? {};
         return {
@@ -663,7 +732,14 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       // Live settings back (an index created for a load has no refresh and no replica), and its documents
       // searchable before the first query reaches it.
       await call('index settings', () =>
-        client.indices.putSettings({ index, settings: { refresh_interval: INDEX_SETTINGS.refresh_interval, auto_expand_replicas: INDEX_SETTINGS.auto_expand_replicas, translog: { durability: 'request' } } }),
+        client.indices.putSettings({
+          index,
+          settings: {
+            refresh_interval: INDEX_SETTINGS.refresh_interval,
+            auto_expand_replicas: INDEX_SETTINGS.auto_expand_replicas,
+            translog: { durability: 'request' },
+          },
+        }),
       );
       await call('refresh', () => client.indices.refresh({ index }));
       const before = await aliasTargets();

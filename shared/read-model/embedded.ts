@@ -143,7 +143,8 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
       const textMatches = (match: MatchMode): Array<{ movie: Movie; score: number }> => {
         const found: Array<{ movie: Movie; score: number }> = [];
         if (nq.terms === null) {
-          for (const entry of index.docs.values()) if (entry.kind === 'movie') found.push({ movie: entry.movie, score: 0 });
+          for (const entry of index.docs.values())
+            if (entry.kind === 'movie') found.push({ movie: entry.movie, score: 0 });
           return found;
         }
         if (nq.terms.length === 0) return found;
@@ -165,7 +166,8 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
         .map((c) => ({ movie: c.movie, position: positionOf(nq.spec, c.movie, c.score) }))
         .sort((a, b) => comparePositions(nq.spec, a.position, b.position));
       const after = nq.after;
-      const start = after === null ? 0 : firstAfter(ordered, (row) => comparePositions(nq.spec, row.position, after) > 0);
+      const start =
+        after === null ? 0 : firstAfter(ordered, (row) => comparePositions(nq.spec, row.position, after) > 0);
       const page = ordered.slice(start, start + nq.limit + 1);
       const hasMore = page.length > nq.limit;
       const items = page.slice(0, nq.limit);
@@ -199,7 +201,11 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
             compareCodePoints(a.movie.id, b.movie.id),
         )
         .slice(0, limit)
-        .map(({ movie }) => ({ id: movie.id, title: movie.title, ...(movie.year !== undefined ? { year: movie.year } : {}) }));
+        .map(({ movie }) => ({
+          id: movie.id,
+          title: movie.title,
+          ...(movie.year !== undefined ? { year: movie.year } : {}),
+        }));
     },
 
     async *scan(batchSize = 500, afterId?: string) {

@@ -42,10 +42,16 @@ export function parseMovieEvent(event: CloudEventEnvelope): EventData {
   const data = typeof event.data === 'string' ? safeJson(event.data) : event.data;
   const parsed = EventDataSchema.safeParse(data);
   if (!parsed.success) {
-    throw new PoisonEventError(`event ${event.id} data is not a movie event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new PoisonEventError(
+      `event ${event.id} data is not a movie event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
-  if (parsed.data.type !== expected) throw new PoisonEventError(`event ${event.id} type ${event.type} carries ${parsed.data.type}`);
-  if (parsed.data.state.id !== parsed.data.metadata.movieId || parsed.data.state.version !== parsed.data.metadata.version) {
+  if (parsed.data.type !== expected)
+    throw new PoisonEventError(`event ${event.id} type ${event.type} carries ${parsed.data.type}`);
+  if (
+    parsed.data.state.id !== parsed.data.metadata.movieId ||
+    parsed.data.state.version !== parsed.data.metadata.version
+  ) {
     throw new PoisonEventError(`event ${event.id} state and metadata disagree on id or version`);
   }
   return parsed.data;
@@ -74,11 +80,16 @@ export interface ProjectionResult {
   readonly lagMs: number;
 }
 
-export async function project(event: CloudEventEnvelope, deps: Pick<Deps, 'readStore' | 'cache' | 'clock' | 'settings'>): Promise<ProjectionResult> {
+export async function project(
+  event: CloudEventEnvelope,
+  deps: Pick<Deps, 'readStore' | 'cache' | 'clock' | 'settings'>,
+): Promise<ProjectionResult> {
   const data = parseMovieEvent(event);
   const entry = toReadEntry(data);
-  const [outcome = 'stale'] = await withSpan(`${deps.readStore.kind} index`, { 'db.system': deps.readStore.kind, 'movie.id': entryId(entry) }, () =>
-    deps.readStore.apply([entry]),
+  const [outcome = 'stale'] = await withSpan(
+    `${deps.readStore.kind} index`,
+    { 'db.system': deps.readStore.kind, 'movie.id': entryId(entry) },
+    () => deps.readStore.apply([entry]),
   );
   const lagMs = deps.clock().getTime() - Date.parse(data.metadata.occurredAt);
   recordProjectionLag(lagMs, outcome);
@@ -91,6 +102,10 @@ export async function project(event: CloudEventEnvelope, deps: Pick<Deps, 'readS
 }
 
 /** The read entry a stored event leads to (rebuild and verification use the write store directly). */
-export function entryOfStored(event: { type: EventData['type']; state: MovieState; metadata: { occurredAt: string } }): ReadEntry {
+export function entryOfStored(event: {
+  type: EventData['type'];
+  state: MovieState;
+  metadata: { occurredAt: string };
+}): ReadEntry {
   return toReadEntry(event as EventData);
 }

@@ -15,7 +15,14 @@ import { NotFoundError, ServiceUnavailableError, VersionNotYetAvailableError } f
 import { CacheUnavailableError, type Cache, type Deps, type Logger } from '../ports';
 import { toRepresentation } from '../domain/movie';
 import { recordCacheLookup } from '../observability';
-import { ReadStoreUnavailableError, type ReadEntry, type SearchPage, type SearchQuery, type Suggestion, type SuggestQuery } from './port';
+import {
+  ReadStoreUnavailableError,
+  type ReadEntry,
+  type SearchPage,
+  type SearchQuery,
+  type Suggestion,
+  type SuggestQuery,
+} from './port';
 import { entryVersion } from './search-semantics';
 
 export type CacheStatus = 'HIT' | 'MISS';
@@ -24,12 +31,16 @@ const movieKey = (id: string) => `movie:${id}`;
 const searchKey = (hash: string) => `search:${hash}`;
 const suggestKey = (hash: string) => `suggest:${hash}`;
 
-
 /**
  * Called by the projection after each read-store write of one movie (version = the event's): one round
  * trip. Throws CacheUnavailableError.
  */
-export async function invalidateMovie(cache: Cache, movieId: string, version: number, ttlSeconds: number): Promise<void> {
+export async function invalidateMovie(
+  cache: Cache,
+  movieId: string,
+  version: number,
+  ttlSeconds: number,
+): Promise<void> {
   await cache.putVersioned(movieKey(movieId), version, null, ttlSeconds);
 }
 
@@ -48,7 +59,8 @@ async function fromReadStore<T>(op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (error) {
-    if (error instanceof ReadStoreUnavailableError) throw new ServiceUnavailableError('The read store is unavailable; retry shortly.');
+    if (error instanceof ReadStoreUnavailableError)
+      throw new ServiceUnavailableError('The read store is unavailable; retry shortly.');
     throw error;
   }
 }
@@ -63,7 +75,12 @@ export interface MovieAnswer {
  * One movie. With `minVersion` (read-your-writes), an answer older than that version comes from the
  * write store instead.
  */
-export async function getMovie(id: string, minVersion: number | undefined, deps: Deps, log: Logger): Promise<MovieAnswer> {
+export async function getMovie(
+  id: string,
+  minVersion: number | undefined,
+  deps: Deps,
+  log: Logger,
+): Promise<MovieAnswer> {
   const { cache, readStore } = deps;
   const cached = await tolerant(log, 'get movie', () => cache.getVersioned(movieKey(id)), null);
   let entry: ReadEntry | null;
@@ -83,7 +100,12 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
     if (entry) {
       const value = JSON.stringify(entry);
       const version = entryVersion(entry);
-      await tolerant(log, 'set movie', () => cache.putVersioned(movieKey(id), version, value, deps.settings.cacheTtlSeconds), undefined);
+      await tolerant(
+        log,
+        'set movie',
+        () => cache.putVersioned(movieKey(id), version, value, deps.settings.cacheTtlSeconds),
+        undefined,
+      );
     }
   }
   const readVersion = entry ? entryVersion(entry) : 0;
@@ -101,10 +123,17 @@ export async function getMovie(id: string, minVersion: number | undefined, deps:
 
 export function queryHash(query: SearchQuery): string {
   const normal = { ...query, genres: query.genres ? [...query.genres].sort() : undefined };
-  return createHash('sha256').update(JSON.stringify(normal, Object.keys(normal).sort())).digest('base64url').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify(normal, Object.keys(normal).sort()))
+    .digest('base64url')
+    .slice(0, 32);
 }
 
-export async function searchMovies(query: SearchQuery, deps: Deps, log: Logger): Promise<{ page: SearchPage; cache: CacheStatus }> {
+export async function searchMovies(
+  query: SearchQuery,
+  deps: Deps,
+  log: Logger,
+): Promise<{ page: SearchPage; cache: CacheStatus }> {
   const { cache } = deps;
   const key = searchKey(queryHash(query));
   const cached = await tolerant(log, 'get search', () => cache.get(key), null);
@@ -123,7 +152,10 @@ export async function suggestTitles(
   log: Logger,
 ): Promise<{ suggestions: Suggestion[]; cache: CacheStatus }> {
   const { cache } = deps;
-  const hash = createHash('sha256').update(JSON.stringify([query.q.trim().toLowerCase(), query.limit])).digest('base64url').slice(0, 32);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([query.q.trim().toLowerCase(), query.limit]))
+    .digest('base64url')
+    .slice(0, 32);
   const key = suggestKey(hash);
   const cached = await tolerant(log, 'get suggest', () => cache.get(key), null);
   recordCacheLookup('suggest', cached !== null);

@@ -122,17 +122,22 @@ export type FacetFilter = 'genres' | 'mpaaRating' | 'years';
 
 /** True when a live movie passes every filter but `except` (AND of all; genres is any-of). */
 export function matchesFilters(movie: Movie, f: Filters, except?: FacetFilter): boolean {
-  if (except !== 'genres' && f.genres && !(movie.genres ?? []).some((g) => f.genres!.includes(g.toLowerCase()))) return false;
+  if (except !== 'genres' && f.genres && !(movie.genres ?? []).some((g) => f.genres!.includes(g.toLowerCase())))
+    return false;
   if (f.director !== null) {
     const words = new Set(standardTokens(movie.director ?? ''));
     if (f.director.length === 0 || !f.director.every((w) => words.has(w))) return false;
   }
-  if (except !== 'mpaaRating' && f.mpaaRating !== null && movie.mpaaRating?.toLowerCase() !== f.mpaaRating) return false;
+  if (except !== 'mpaaRating' && f.mpaaRating !== null && movie.mpaaRating?.toLowerCase() !== f.mpaaRating)
+    return false;
   if (except !== 'years') {
     if (f.yearFrom !== null && (movie.year === undefined || movie.year < f.yearFrom)) return false;
     if (f.yearTo !== null && (movie.year === undefined || movie.year > f.yearTo)) return false;
   }
-  if (f.minRating !== null && (movie.imdbRating === undefined || ratingKey(movie.imdbRating) < ratingKey(f.minRating))) {
+  if (
+    f.minRating !== null &&
+    (movie.imdbRating === undefined || ratingKey(movie.imdbRating) < ratingKey(f.minRating))
+  ) {
     return false;
   }
   return true;
@@ -230,10 +235,7 @@ export function comparePositions(spec: SortSpec, a: CursorPosition, b: CursorPos
 
 function compareValues(direction: SortDirection, a: string | number | null, b: string | number | null): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-  const d =
-    typeof a === 'number' && typeof b === 'number'
-      ? a - b
-      : compareCodePoints(String(a), String(b));
+  const d = typeof a === 'number' && typeof b === 'number' ? a - b : compareCodePoints(String(a), String(b));
   const sign = Math.sign(d);
   return direction === 'asc' ? sign : -sign;
 }
@@ -249,7 +251,9 @@ function sortFingerprint(sort: SortKey): string {
 
 /** Opaque base64url cursor: sort fingerprint plus the position of the last item returned. */
 export function encodeCursor(sort: SortKey, position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([sortFingerprint(sort), position.value, position.id]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([sortFingerprint(sort), position.value, position.id]), 'utf8').toString(
+    'base64url',
+  );
 }
 
 /** Decodes a cursor for `sort`; anything malformed or made for another sort -> InvalidCursorError. */

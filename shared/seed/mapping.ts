@@ -37,7 +37,20 @@ export type SeedRecord =
  */
 export const DEFAULT_LATEST_YEAR = 2012;
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** "Jun", "June", "Sept" -> 6, 6, 9; null for anything else. */
 function monthNumber(name: string): number | null {
@@ -85,11 +98,11 @@ export function parseReleaseDate(value: string | null | undefined, latestYear = 
 
 const RATING_ALIASES: Record<string, MpaaRating> = {
   ...Object.fromEntries(MPAA_RATINGS.map((r) => [r.toLowerCase(), r])),
-  'nr': 'Not Rated',
-  'unrated': 'Not Rated',
+  nr: 'Not Rated',
+  unrated: 'Not Rated',
   'not rated': 'Not Rated',
-  'pg13': 'PG-13',
-  'nc17': 'NC-17',
+  pg13: 'PG-13',
+  nc17: 'NC-17',
 };
 
 /**

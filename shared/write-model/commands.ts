@@ -29,9 +29,15 @@ export function requestHash(value: unknown): string {
     Array.isArray(v)
       ? v.map(canonical)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
         : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('base64url');
 }
 
 /** The movie id a keyed create uses: concurrent creates with one key collide on version 1. */
@@ -49,16 +55,26 @@ function replayOf(existing: StoredEvent, command: MovieCommand): CommandOutcome 
 }
 
 /** Publishes and marks dispatched; on failure the relay re-publishes later. */
-export async function dispatch(deps: Pick<Deps, 'eventStore' | 'publisher'>, events: readonly StoredEvent[], log: Logger): Promise<boolean> {
+export async function dispatch(
+  deps: Pick<Deps, 'eventStore' | 'publisher'>,
+  events: readonly StoredEvent[],
+  log: Logger,
+): Promise<boolean> {
   try {
     await deps.publisher.publish(events);
   } catch (error) {
-    log.warn(`publish failed for ${events.map((e) => e.id).join(', ')}; the relay will re-publish: ${(error as Error).message}`);
+    log.warn(
+      `publish failed for ${events.map((e) => e.id).join(', ')}; the relay will re-publish: ${(error as Error).message}`,
+    );
     return false;
   }
   await Promise.all(
     events.map((e) =>
-      deps.eventStore.markDispatched(e).catch((error: Error) => log.warn(`could not mark ${e.id} dispatched (it will be re-published, harmlessly): ${error.message}`)),
+      deps.eventStore
+        .markDispatched(e)
+        .catch((error: Error) =>
+          log.warn(`could not mark ${e.id} dispatched (it will be re-published, harmlessly): ${error.message}`),
+        ),
     ),
   );
   return true;
@@ -124,7 +140,12 @@ async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promi
 }
 
 /** Decides on `current` and appends; a lost race surfaces as the store's ConcurrencyConflictError. */
-async function decideAndAppend(command: MovieCommand, current: StoredEvent | null, deps: Deps, log: Logger): Promise<CommandOutcome> {
+async function decideAndAppend(
+  command: MovieCommand,
+  current: StoredEvent | null,
+  deps: Deps,
+  log: Logger,
+): Promise<CommandOutcome> {
   const decision = decide(command, stateOf(current));
   if (decision instanceof Error) throw decision;
   const [event] = decision;

@@ -21,7 +21,8 @@ publisherContract('Event Grid (real client, wire-level topic)', async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (req.headers['aeg-sas-key'] !== KEY) return void res.writeHead(401).end();
-      if (!String(req.headers['content-type']).startsWith('application/cloudevents-batch+json')) return void res.writeHead(415).end();
+      if (!String(req.headers['content-type']).startsWith('application/cloudevents-batch+json'))
+        return void res.writeHead(415).end();
       if (down) return void res.writeHead(503).end();
       accepted.push(...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CloudEventEnvelope[]));
       res.writeHead(200).end();
@@ -30,7 +31,11 @@ publisherContract('Event Grid (real client, wire-level topic)', async () => {
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('no address');
-  const publisher = createEventGridPublisher({ endpoint: `http://127.0.0.1:${address.port}/api/events`, key: KEY, maxRetries: 0 });
+  const publisher = createEventGridPublisher({
+    endpoint: `http://127.0.0.1:${address.port}/api/events`,
+    key: KEY,
+    maxRetries: 0,
+  });
   return {
     publisher,
     health: 'up',

@@ -12,21 +12,38 @@ import { createMovie } from '../../functions/create-movie';
 import { patchMovie } from '../../functions/patch-movie';
 import { T0, call, memoryApp } from '../support/memory';
 
-const meta = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({ occurredAt: T0, correlationId: 'corr-1', ...extra });
+const meta = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
+  occurredAt: T0,
+  correlationId: 'corr-1',
+  ...extra,
+});
 
 describe('command handling', () => {
   it('appends the event, publishes it as a CloudEvent, then marks it dispatched', async () => {
     const app = await memoryApp();
-    const outcome = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
-    expect(outcome).toMatchObject({ kind: 'appended', movie: { id: 'm1', version: 1, title: 'Alien', createdAt: T0, updatedAt: T0 } });
-    expect(app.publisher.accepted.map((e) => [e.id, e.type, e.subject])).toEqual([['m1:1', 'Movies.MovieCreated.v1', 'movies/m1']]);
+    const outcome = await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    expect(outcome).toMatchObject({
+      kind: 'appended',
+      movie: { id: 'm1', version: 1, title: 'Alien', createdAt: T0, updatedAt: T0 },
+    });
+    expect(app.publisher.accepted.map((e) => [e.id, e.type, e.subject])).toEqual([
+      ['m1:1', 'Movies.MovieCreated.v1', 'movies/m1'],
+    ]);
     expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(true);
   });
 
   it('a publish failure does not fail the command: the event is stored undispatched for the relay, and a warning says so', async () => {
     const app = await memoryApp();
     app.publisher.down = true;
-    const outcome = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    const outcome = await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
     expect(outcome.kind).toBe('appended');
     expect(app.publisher.accepted).toEqual([]);
     expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
@@ -38,7 +55,11 @@ describe('command handling', () => {
   it('a failure to mark dispatched after a good publish does not fail the command either', async () => {
     const app = await memoryApp();
     app.eventStore.failMarkDispatched = true;
-    const outcome = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    const outcome = await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
     expect(outcome.kind).toBe('appended');
     expect(app.publisher.accepted.map((e) => e.id)).toEqual(['m1:1']);
     expect((await app.eventStore.get('m1', 1))?.dispatched).toBe(false);
@@ -49,8 +70,16 @@ describe('command handling', () => {
 
   it('a change that changes nothing is a no-op: no event, nothing published', async () => {
     const app = await memoryApp();
-    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
-    const outcome = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    const outcome = await handleCommand(
+      { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
     expect(outcome).toMatchObject({ kind: 'unchanged', movie: { version: 1 } });
     expect(app.eventStore.appends).toBe(1);
     expect(app.publisher.accepted).toHaveLength(1);
@@ -58,9 +87,21 @@ describe('command handling', () => {
 
   it('an If-Match older than the newest version is a 412 naming the current version, and nothing is appended', async () => {
     const app = await memoryApp();
-    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
-    await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta() }, app.deps, app.log);
-    const error = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Alien 3' }, metadata: meta() }, app.deps, app.log).catch((e: unknown) => e);
+    await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    await handleCommand(
+      { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    const error = await handleCommand(
+      { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Alien 3' }, metadata: meta() },
+      app.deps,
+      app.log,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
     expect(error).toMatchObject({ status: 412, currentVersion: 2 });
     expect((await app.eventStore.latest('m1'))?.state.title).toBe('Aliens');
@@ -68,7 +109,11 @@ describe('command handling', () => {
 
   it('losing the append race (another writer took the version between read and write) is a 412 with the winner’s version', async () => {
     const app = await memoryApp();
-    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
+    await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
     // The rival appends version 2 just before our append does.
     const store = app.deps.eventStore;
     let rivalDone = false;
@@ -82,16 +127,29 @@ describe('command handling', () => {
         return store.append(event);
       },
     };
-    const error = await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'mine' }, metadata: meta() }, { ...app.deps, eventStore: racing }, app.log).catch((e: unknown) => e);
+    const error = await handleCommand(
+      { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'mine' }, metadata: meta() },
+      { ...app.deps, eventStore: racing },
+      app.log,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
-    expect(error).toMatchObject({ currentVersion: 2, message: 'Another request changed movie m1 first; the current version is 2.' });
+    expect(error).toMatchObject({
+      currentVersion: 2,
+      message: 'Another request changed movie m1 first; the current version is 2.',
+    });
     expect((await store.latest('m1'))?.state.title).toBe('rival');
   });
 
   it('a store fault that is not a conflict propagates as it is', async () => {
     const app = await memoryApp();
     const broken: EventStore = { ...app.deps.eventStore, append: () => Promise.reject(new Error('disk on fire')) };
-    await expect(handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'A' }, metadata: meta() }, { ...app.deps, eventStore: broken }, app.log)).rejects.toThrow('disk on fire');
+    await expect(
+      handleCommand(
+        { type: 'CreateMovie', movieId: 'm1', fields: { title: 'A' }, metadata: meta() },
+        { ...app.deps, eventStore: broken },
+        app.log,
+      ),
+    ).rejects.toThrow('disk on fire');
     expect(new ConcurrencyConflictError('m', 1)).toBeInstanceOf(Error);
   });
 });
@@ -109,7 +167,11 @@ describe('idempotent create (Idempotency-Key)', () => {
     const first = await handleCommand(keyed('key-1', { title: 'Alien', director: 'Ridley Scott' }), app.deps, app.log);
     const again = await handleCommand(keyed('key-1', { director: 'Ridley Scott', title: 'Alien' }), app.deps, app.log);
     expect(first.kind).toBe('appended');
-    expect(again).toEqual({ kind: 'replayed', event: { ...(first as { event: object }).event, dispatched: true }, movie: first.movie });
+    expect(again).toEqual({
+      kind: 'replayed',
+      event: { ...(first as { event: object }).event, dispatched: true },
+      movie: first.movie,
+    });
     expect(app.eventStore.appends).toBe(1);
   });
 
@@ -118,28 +180,49 @@ describe('idempotent create (Idempotency-Key)', () => {
     await handleCommand(keyed('key-2', { title: 'Alien' }), app.deps, app.log);
     const error = await handleCommand(keyed('key-2', { title: 'Aliens' }), app.deps, app.log).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
-    expect(error).toMatchObject({ status: 422, message: 'This Idempotency-Key was used before with a different request body.' });
+    expect(error).toMatchObject({
+      status: 422,
+      message: 'This Idempotency-Key was used before with a different request body.',
+    });
     expect(app.eventStore.appends).toBe(1);
     expect((await app.eventStore.latest(movieIdForIdempotencyKey('key-2')))?.state.title).toBe('Alien');
   });
 
   it('two concurrent creates with one key: one appends, the other replays it', async () => {
     const app = await memoryApp();
-    const outcomes = await Promise.all([handleCommand(keyed('key-3', { title: 'Alien' }), app.deps, app.log), handleCommand(keyed('key-3', { title: 'Alien' }), app.deps, app.log)]);
+    const outcomes = await Promise.all([
+      handleCommand(keyed('key-3', { title: 'Alien' }), app.deps, app.log),
+      handleCommand(keyed('key-3', { title: 'Alien' }), app.deps, app.log),
+    ]);
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['appended', 'replayed']);
     expect(app.eventStore.appends).toBe(2);
-    expect((await app.eventStore.history(movieIdForIdempotencyKey('key-3'), { limit: 10 })).map((e) => e.version)).toEqual([1]);
+    expect(
+      (await app.eventStore.history(movieIdForIdempotencyKey('key-3'), { limit: 10 })).map((e) => e.version),
+    ).toEqual([1]);
   });
 
   it('a create of a taken id is a 412, with or without a key, when the movie was not made by that key', async () => {
     const app = await memoryApp();
-    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
-    const again = await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log).catch((e: unknown) => e);
+    await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    const again = await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    ).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(PreconditionFailedError);
     expect(again).toMatchObject({ status: 412, message: 'Movie m1 already exists.', currentVersion: 1 });
     // PUT /movies/m1 with If-None-Match: * and an Idempotency-Key the movie was not created with
     const keyedPut = await handleCommand(
-      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta({ idempotencyKey: 'key-9', requestHash: requestHash({ id: 'm1', fields: { title: 'Alien' } }) }) },
+      {
+        type: 'CreateMovie',
+        movieId: 'm1',
+        fields: { title: 'Alien' },
+        metadata: meta({ idempotencyKey: 'key-9', requestHash: requestHash({ id: 'm1', fields: { title: 'Alien' } }) }),
+      },
       app.deps,
       app.log,
     ).catch((e: unknown) => e);
@@ -163,7 +246,12 @@ describe('idempotent create (Idempotency-Key)', () => {
   it('over HTTP: a replay answers 201 with Idempotent-Replayed; a reused key with another body answers 422 problem', async () => {
     const app = await memoryApp();
     const post = (body: unknown) =>
-      call(createMovie, app.deps, { method: 'POST', url: 'http://h/api/movies', headers: { 'content-type': 'application/json', 'idempotency-key': 'http-key-1' }, body: { string: JSON.stringify(body) } });
+      call(createMovie, app.deps, {
+        method: 'POST',
+        url: 'http://h/api/movies',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'http-key-1' },
+        body: { string: JSON.stringify(body) },
+      });
     const first = await post({ title: 'Alien' });
     const replay = await post({ title: 'Alien' });
     const reused = await post({ title: 'Other' });
@@ -179,8 +267,16 @@ describe('idempotent create (Idempotency-Key)', () => {
 describe('commands over HTTP on the in-memory ports', () => {
   it('PATCH with a stale If-Match answers 412 problem with the current version; nothing is written', async () => {
     const app = await memoryApp();
-    await handleCommand({ type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() }, app.deps, app.log);
-    await handleCommand({ type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta() }, app.deps, app.log);
+    await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    await handleCommand(
+      { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
     const answer = await call(patchMovie, app.deps, {
       method: 'PATCH',
       url: 'http://h/api/movies/m1',

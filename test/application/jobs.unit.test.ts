@@ -21,7 +21,16 @@ const MASTER = { url: 'http://localhost/api/ops' };
 /** Movies m1..m<count>, created and projected (the memory topic delivers nowhere). */
 async function createMovies(app: MemoryApp, count: number): Promise<void> {
   for (let i = 1; i <= count; i++) {
-    await handleCommand({ type: 'CreateMovie', movieId: `m${i}`, fields: { title: `Movie ${i}` }, metadata: meta('2026-03-01T11:00:00.000Z') }, app.deps, app.log);
+    await handleCommand(
+      {
+        type: 'CreateMovie',
+        movieId: `m${i}`,
+        fields: { title: `Movie ${i}` },
+        metadata: meta('2026-03-01T11:00:00.000Z'),
+      },
+      app.deps,
+      app.log,
+    );
     await app.readStore.apply([entryOfStored((await app.eventStore.latest(`m${i}`))!)]);
   }
 }
@@ -30,7 +39,9 @@ async function start(app: MemoryApp, definition: HttpFunctionDefinition, body?: 
   return call(definition, app.deps, {
     method: 'POST',
     url: `${MASTER.url}/x`,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify(body) } } : {}),
+    ...(body !== undefined
+      ? { headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify(body) } }
+      : {}),
   });
 }
 
@@ -52,15 +63,29 @@ describe('jobs', () => {
     const started = await start(app, rebuild);
     expect(started.status).toBe(202);
     expect(started.headers.location).toBe('/api/ops/jobs/id1');
-    expect(started.body).toMatchObject({ id: 'id1', kind: 'rebuild', status: 'running', origin: 'api', steps: 0, progress: { phase: 'create', done: 0 } });
+    expect(started.body).toMatchObject({
+      id: 'id1',
+      kind: 'rebuild',
+      status: 'running',
+      origin: 'api',
+      steps: 0,
+      progress: { phase: 'create', done: 0 },
+    });
 
     expect(await stepJob(app.deps, 'id1', 'runner-a')).toBe('stepped'); // create the index
     expect(await stepJob(app.deps, 'id1', 'runner-a')).toBe('stepped'); // load m1, m2 (page size 2)
-    expect((await job(app, 'id1')).body).toMatchObject({ status: 'running', steps: 2, progress: { phase: 'load', done: 2, total: 5 } });
+    expect((await job(app, 'id1')).body).toMatchObject({
+      status: 'running',
+      steps: 2,
+      progress: { phase: 'load', done: 2, total: 5 },
+    });
     await runToEnd(app, 'id1');
     const done = await job(app, 'id1');
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'succeeded', result: { index: 'movies-embedded-2', previous: ['movies-embedded-1'], loaded: 5, differences: 0 } });
+    expect(done.body).toMatchObject({
+      status: 'succeeded',
+      result: { index: 'movies-embedded-2', previous: ['movies-embedded-1'], loaded: 5, differences: 0 },
+    });
     expect(await app.deps.jobs.getLock(REBUILD_LOCK)).toBeNull();
   });
 
@@ -87,7 +112,10 @@ describe('jobs', () => {
     expect((await job(app, id)).body).toMatchObject({ progress: { phase: 'write', done: 2, total: 6 } });
     // runner-a "dies" mid-step: its lease on the job stays until it expires.
     const found = (await app.deps.jobs.get(id))!;
-    await app.deps.jobs.replace({ ...found.value, lease: { owner: 'runner-a', until: '2026-03-01T12:02:00.000Z' } }, found.etag);
+    await app.deps.jobs.replace(
+      { ...found.value, lease: { owner: 'runner-a', until: '2026-03-01T12:02:00.000Z' } },
+      found.etag,
+    );
     expect(await stepJob(app.deps, id, 'runner-b')).toBe('busy');
     app.setNow('2026-03-01T12:02:00.001Z');
     await runToEnd(app, id, 'runner-b');
@@ -100,7 +128,9 @@ describe('jobs', () => {
   it('verify reports an orphan of the read store and a read entry at another version than the write store', async () => {
     const app = await memoryApp();
     await createMovies(app, 2);
-    await app.readStore.apply([{ kind: 'movie', movie: { id: 'ghost', version: 3, title: 'Ghost', createdAt: 'x', updatedAt: 'x' } }]);
+    await app.readStore.apply([
+      { kind: 'movie', movie: { id: 'ghost', version: 3, title: 'Ghost', createdAt: 'x', updatedAt: 'x' } },
+    ]);
     await app.readStore.apply([{ kind: 'tombstone', id: 'm2', version: 9, deletedAt: 'x' }]);
     const { id } = (await start(app, verify)).body as { id: string };
     await runToEnd(app, id);
@@ -122,7 +152,10 @@ describe('jobs', () => {
     const b = (await start(app, redrive, {})).body as { id: string };
     const tick = await advanceJobs({ ...app.deps, settings: { ...app.deps.settings, jobTickSeconds: 60 } }, 'tick-1');
     expect(tick.finished).toBe(2);
-    expect((await job(app, a.id)).body).toMatchObject({ status: 'succeeded', result: { checked: 3, differenceCount: 0 } });
+    expect((await job(app, a.id)).body).toMatchObject({
+      status: 'succeeded',
+      result: { checked: 3, differenceCount: 0 },
+    });
     expect((await job(app, b.id)).body).toMatchObject({ status: 'succeeded', result: { redriven: 0, failed: [] } });
     expect(await app.deps.jobs.running(10)).toEqual([]);
   });
@@ -156,7 +189,16 @@ describe('jobs', () => {
     const app = await memoryApp();
     expect(await healReadModel(app.deps)).toBe('nothing-to-rebuild');
     for (let i = 1; i <= 3; i++) {
-      await handleCommand({ type: 'CreateMovie', movieId: `h${i}`, fields: { title: `Healed ${i}` }, metadata: meta('2026-03-01T11:00:00.000Z') }, app.deps, app.log);
+      await handleCommand(
+        {
+          type: 'CreateMovie',
+          movieId: `h${i}`,
+          fields: { title: `Healed ${i}` },
+          metadata: meta('2026-03-01T11:00:00.000Z'),
+        },
+        app.deps,
+        app.log,
+      );
     }
     // The read store lost everything (the memory topic delivers nowhere: nothing was projected).
     expect(await healReadModel(app.deps)).toBe('started');
@@ -164,7 +206,10 @@ describe('jobs', () => {
     const running = await app.deps.jobs.running(10);
     expect(running.map((j) => [j.kind, j.origin])).toEqual([['rebuild', 'self-heal']]);
     await runToEnd(app, running[0]!.id);
-    expect((await job(app, running[0]!.id)).body).toMatchObject({ status: 'succeeded', result: { loaded: 3, differences: 0 } });
+    expect((await job(app, running[0]!.id)).body).toMatchObject({
+      status: 'succeeded',
+      result: { loaded: 3, differences: 0 },
+    });
     expect(await healReadModel(app.deps)).toBe('healthy');
     expect((await app.deps.readStore.search({ sort: 'title', limit: 10 })).total).toBe(3);
   });

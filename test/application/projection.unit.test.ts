@@ -16,16 +16,35 @@ import { invocationContext, memoryApp, type MemoryApp } from '../support/memory'
 
 const CREATED_AT = '2026-01-01T00:00:00.000Z';
 
-function stored(movieId: string, version: number, title: string, type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated'): StoredEvent {
+function stored(
+  movieId: string,
+  version: number,
+  title: string,
+  type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated',
+): StoredEvent {
   const at = `2026-01-01T00:0${version}:00.000Z`;
   const state: MovieState = { id: movieId, version, title, createdAt: CREATED_AT, updatedAt: at };
-  return { type, state, changed: ['title'], metadata: { movieId, version, occurredAt: at, correlationId: 'c' }, id: `${movieId}:${version}`, movieId, version, dispatched: true };
+  return {
+    type,
+    state,
+    changed: ['title'],
+    metadata: { movieId, version, occurredAt: at, correlationId: 'c' },
+    id: `${movieId}:${version}`,
+    movieId,
+    version,
+    dispatched: true,
+  };
 }
-const delivered = (movieId: string, version: number, title: string, type?: MovieEvent['type']): CloudEventEnvelope => cloudEventEnvelope(stored(movieId, version, title, type));
+const delivered = (movieId: string, version: number, title: string, type?: MovieEvent['type']): CloudEventEnvelope =>
+  cloudEventEnvelope(stored(movieId, version, title, type));
 
 const titleIn = async (app: MemoryApp, id: string) => {
   const entry = await app.readStore.get(id);
-  return entry?.kind === 'movie' ? `${entry.movie.title} v${entry.movie.version}` : entry ? `tombstone v${entry.version}` : null;
+  return entry?.kind === 'movie'
+    ? `${entry.movie.title} v${entry.movie.version}`
+    : entry
+      ? `tombstone v${entry.version}`
+      : null;
 };
 
 describe('parsing a delivered event', () => {
@@ -44,13 +63,28 @@ describe('parsing a delivered event', () => {
   const poison: Array<[string, CloudEventEnvelope, string]> = [
     ['an unknown type', { ...good, type: 'Movies.MovieRated.v1' }, 'unknown event type "Movies.MovieRated.v1"'],
     ['data that is not JSON', { ...good, data: '{not json' }, 'event data is not valid JSON'],
-    ['data without a state', { ...good, data: { ...(good.data as object), state: undefined } }, 'event m1:2 data is not a movie event: state:'],
+    [
+      'data without a state',
+      { ...good, data: { ...(good.data as object), state: undefined } },
+      'event m1:2 data is not a movie event: state:',
+    ],
     [
       'data with two bad fields (each named)',
-      { ...good, data: { ...(good.data as { state: object; metadata: object }), state: { ...(good.data as { state: object }).state, title: undefined }, metadata: { ...(good.data as { metadata: object }).metadata, version: 0 } } },
+      {
+        ...good,
+        data: {
+          ...(good.data as { state: object; metadata: object }),
+          state: { ...(good.data as { state: object }).state, title: undefined },
+          metadata: { ...(good.data as { metadata: object }).metadata, version: 0 },
+        },
+      },
       'event m1:2 data is not a movie event: state.title: Invalid input: expected string, received undefined; metadata.version: Too small: expected number to be >=1',
     ],
-    ['a CloudEvent type that disagrees with the data', { ...good, type: 'Movies.MovieDeleted.v1' }, 'event m1:2 type Movies.MovieDeleted.v1 carries MovieUpdated'],
+    [
+      'a CloudEvent type that disagrees with the data',
+      { ...good, type: 'Movies.MovieDeleted.v1' },
+      'event m1:2 type Movies.MovieDeleted.v1 carries MovieUpdated',
+    ],
   ];
   it.each(poison)('refuses %s as poison', (_what, event, message) => {
     expect(() => parseMovieEvent(event)).toThrow(PoisonEventError);
@@ -58,8 +92,12 @@ describe('parsing a delivered event', () => {
   });
 
   it.each([null, 'Movies.MovieCreated.v1', 42])('refuses a delivery that is not an object (%j) as poison', (event) => {
-    expect(() => parseMovieEvent(event as unknown as CloudEventEnvelope)).toThrow(new PoisonEventError('event is not an object'));
-    expect(() => parseMovieEvent(event as unknown as CloudEventEnvelope)).toThrow(expect.objectContaining({ name: 'PoisonEventError', message: 'event is not an object' }));
+    expect(() => parseMovieEvent(event as unknown as CloudEventEnvelope)).toThrow(
+      new PoisonEventError('event is not an object'),
+    );
+    expect(() => parseMovieEvent(event as unknown as CloudEventEnvelope)).toThrow(
+      expect.objectContaining({ name: 'PoisonEventError', message: 'event is not an object' }),
+    );
   });
 
   const data = good.data as { state: MovieState; metadata: { movieId: string; version: number } };
@@ -69,9 +107,14 @@ describe('parsing a delivered event', () => {
     ['state version', { ...data, state: { ...data.state, version: 3 } }],
     ['metadata version', { ...data, metadata: { ...data.metadata, version: 1 } }],
   ];
-  it.each(disagreeing)('refuses an event whose %s disagrees with the other half (state and metadata must agree on id and version)', (_what, badData) => {
-    expect(() => parseMovieEvent({ ...good, data: badData })).toThrow('event m1:2 state and metadata disagree on id or version');
-  });
+  it.each(disagreeing)(
+    'refuses an event whose %s disagrees with the other half (state and metadata must agree on id and version)',
+    (_what, badData) => {
+      expect(() => parseMovieEvent({ ...good, data: badData })).toThrow(
+        'event m1:2 state and metadata disagree on id or version',
+      );
+    },
+  );
 });
 
 describe('the read entry of a stored event (rebuild and verify)', () => {
@@ -79,9 +122,22 @@ describe('the read entry of a stored event (rebuild and verify)', () => {
     const live = stored('m1', 1, 'Alien');
     expect(entryOfStored({ ...live, state: { ...live.state, releaseDate: '1979-05-25' } })).toEqual({
       kind: 'movie',
-      movie: { id: 'm1', version: 1, title: 'Alien', releaseDate: '1979-05-25', year: 1979, createdAt: CREATED_AT, updatedAt: '2026-01-01T00:01:00.000Z' },
+      movie: {
+        id: 'm1',
+        version: 1,
+        title: 'Alien',
+        releaseDate: '1979-05-25',
+        year: 1979,
+        createdAt: CREATED_AT,
+        updatedAt: '2026-01-01T00:01:00.000Z',
+      },
     });
-    expect(entryOfStored(stored('m1', 2, 'Alien', 'MovieDeleted'))).toEqual({ kind: 'tombstone', id: 'm1', version: 2, deletedAt: '2026-01-01T00:02:00.000Z' });
+    expect(entryOfStored(stored('m1', 2, 'Alien', 'MovieDeleted'))).toEqual({
+      kind: 'tombstone',
+      id: 'm1',
+      version: 2,
+      deletedAt: '2026-01-01T00:02:00.000Z',
+    });
   });
 });
 
@@ -126,7 +182,12 @@ describe('projecting into the read store', () => {
 
   it('reports the lag from the event time to the projection', async () => {
     const app = await memoryApp({ now: '2026-01-01T00:01:02.500Z' });
-    expect(await project(delivered('m1', 1, 'Alien'), app.deps)).toEqual({ movieId: 'm1', version: 1, outcome: 'applied', lagMs: 2500 });
+    expect(await project(delivered('m1', 1, 'Alien'), app.deps)).toEqual({
+      movieId: 'm1',
+      version: 1,
+      outcome: 'applied',
+      lagMs: 2500,
+    });
   });
 
   it('a read store that is down makes the projection throw (the delivery is retried), and the retry applies', async () => {
@@ -145,7 +206,10 @@ describe('cache invalidation after a projection', () => {
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
     expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 1 } });
     await project(delivered('m1', 2, 'Aliens'), app.deps);
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2, title: 'Aliens' } });
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+      cache: 'MISS',
+      movie: { version: 2, title: 'Aliens' },
+    });
   });
 
   it('a reader that read the old version while the projection ran cannot put it back in the cache', async () => {
@@ -165,8 +229,14 @@ describe('cache invalidation after a projection', () => {
     await project(delivered('m1', 2, 'Aliens'), app.deps);
     release();
     expect(await racing).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2, title: 'Aliens' } });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 2, title: 'Aliens' } });
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+      cache: 'MISS',
+      movie: { version: 2, title: 'Aliens' },
+    });
+    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+      cache: 'HIT',
+      movie: { version: 2, title: 'Aliens' },
+    });
   });
 
   it('a projection does not invalidate cached searches: they are served until their TTL (10 s here), then read again', async () => {
@@ -214,7 +284,13 @@ describe('the projector function', () => {
     const bad = { ...delivered('m1', 2, 'Alien'), type: 'Movies.Unknown.v1' };
     await projector.handler(bad, invocationContext('projector'), app.deps);
     expect(await app.deps.deadLetters.list()).toEqual([
-      expect.objectContaining({ subscription: 'projector', event: bad, reason: 'poison: unknown event type "Movies.Unknown.v1"', deliveryAttempts: 1, deadLetteredAt: '2026-01-01T01:00:00.000Z' }),
+      expect.objectContaining({
+        subscription: 'projector',
+        event: bad,
+        reason: 'poison: unknown event type "Movies.Unknown.v1"',
+        deliveryAttempts: 1,
+        deadLetteredAt: '2026-01-01T01:00:00.000Z',
+      }),
     ]);
     expect(app.readStore.calls.apply).toBe(0);
   });
@@ -222,7 +298,9 @@ describe('the projector function', () => {
   it('a transient fault throws so the delivery is retried, and dead-letters nothing', async () => {
     const app = await memoryApp();
     app.readStore.down = true;
-    await expect(projector.handler(delivered('m1', 1, 'Alien'), invocationContext('projector'), app.deps)).rejects.toThrow();
+    await expect(
+      projector.handler(delivered('m1', 1, 'Alien'), invocationContext('projector'), app.deps),
+    ).rejects.toThrow();
     expect(await app.deps.deadLetters.list()).toEqual([]);
   });
 });

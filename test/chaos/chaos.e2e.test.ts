@@ -142,7 +142,13 @@ async function bootHost(s: Omit<System, 'host' | 'port'>, port: number): Promise
     RELAY_GRACE_SECONDS: '1',
     RELAY_SCHEDULE: '*/1 * * * * *',
   });
-  const host = await startLocalHost({ config, functions: functions, logger: s.logger, overrides: { readStore: s.readStore }, timers: true });
+  const host = await startLocalHost({
+    config,
+    functions: functions,
+    logger: s.logger,
+    overrides: { readStore: s.readStore },
+    timers: true,
+  });
   host.topic.chaos = s.chaos;
   return host;
 }
@@ -181,10 +187,23 @@ async function call(method: string, route: string, init: RequestInit2 = {}): Pro
     const startedAt = Date.now();
     try {
       latency.n++;
-      const res = await fetch(`${sys!.host.url}/api/${route}`, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const res = await fetch(`${sys!.host.url}/api/${route}`, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       const { text, json } = await readResponse(res);
       if (res.status >= 500) {
-        stats.fiveXX.push({ method, path: route, status: res.status, phase, startedAt, endedAt: Date.now(), detail: text.slice(0, 300) });
+        stats.fiveXX.push({
+          method,
+          path: route,
+          status: res.status,
+          phase,
+          startedAt,
+          endedAt: Date.now(),
+          detail: text.slice(0, 300),
+        });
       }
       latency.total += Date.now() - startedAt;
       return { status: res.status, headers: res.headers, json };
@@ -193,7 +212,8 @@ async function call(method: string, route: string, init: RequestInit2 = {}): Pro
         stats.timeouts++;
         count(stats.timeoutsBy, phase, `${method} ${route.replace(/\/[^/?]+/, '/{id}').replace(/\?.*/, '')}`);
       } else stats.connectionErrors++;
-      if (attempt >= 300) throw new Error(`${method} ${route}: no answer after ${attempt} attempts: ${(error as Error).message}`);
+      if (attempt >= 300)
+        throw new Error(`${method} ${route}: no answer after ${attempt} attempts: ${(error as Error).message}`);
       await sleep(50);
     }
   }
@@ -219,8 +239,32 @@ async function pace(): Promise<void> {
   if (slot > now) await sleep(slot - now);
 }
 
-const GENRES = ['Drama', 'Comedy', 'Action', 'Thriller', 'Horror', 'Romance', 'Adventure', 'Musical', 'Western', 'Documentary'];
-const WORDS = ['night', 'river', 'glass', 'empire', 'silent', 'orange', 'last', 'summer', 'iron', 'paper', 'ghost', 'harbor'];
+const GENRES = [
+  'Drama',
+  'Comedy',
+  'Action',
+  'Thriller',
+  'Horror',
+  'Romance',
+  'Adventure',
+  'Musical',
+  'Western',
+  'Documentary',
+];
+const WORDS = [
+  'night',
+  'river',
+  'glass',
+  'empire',
+  'silent',
+  'orange',
+  'last',
+  'summer',
+  'iron',
+  'paper',
+  'ghost',
+  'harbor',
+];
 const RATINGS = ['G', 'PG', 'PG-13', 'R', 'NC-17', 'Not Rated'];
 
 function fieldsFor(random: () => number): Record<string, unknown> {
@@ -296,7 +340,10 @@ async function change(type: 'replace' | 'patch' | 'delete', id: string, random: 
       type === 'replace'
         ? await call('PUT', `movies/${id}`, { body: fieldsFor(random), headers })
         : type === 'patch'
-          ? await call('PATCH', `movies/${id}`, { body: patchFor(random), headers: { ...headers, 'content-type': 'application/merge-patch+json' } })
+          ? await call('PATCH', `movies/${id}`, {
+              body: patchFor(random),
+              headers: { ...headers, 'content-type': 'application/merge-patch+json' },
+            })
           : await call('DELETE', `movies/${id}`, { headers });
     record(type, answer);
     if (answer.status === 200 || answer.status === 204) {
@@ -429,24 +476,46 @@ function printReport(report: Report): void {
     ['commands (HTTP requests)', report.commandsTotal],
   ];
   for (const [type, byStatus] of Object.entries(report.commands)) {
-    rows.push([`  ${type}`, Object.entries(byStatus).map(([s, n]) => `${s}:${n}`).join('  ')]);
+    rows.push([
+      `  ${type}`,
+      Object.entries(byStatus)
+        .map(([s, n]) => `${s}:${n}`)
+        .join('  '),
+    ]);
   }
   for (const [type, byStatus] of Object.entries(report.queries)) {
-    rows.push([`  query ${type}`, Object.entries(byStatus).map(([s, n]) => `${s}:${n}`).join('  ')]);
+    rows.push([
+      `  query ${type}`,
+      Object.entries(byStatus)
+        .map(([s, n]) => `${s}:${n}`)
+        .join('  '),
+    ]);
   }
   rows.push(
     ['412 retries (ETag re-read)', report.retries412],
     ['gave up after 412s', report.gaveUpAfter412],
     ['connection errors (host restart)', report.connectionErrors],
     ['timeouts', report.timeouts],
-    ['5xx total / allowed 503 / unexpected', `${report.fiveXX.total} / ${report.fiveXX.allowed503} / ${report.fiveXX.unexpected.length}`],
+    [
+      '5xx total / allowed 503 / unexpected',
+      `${report.fiveXX.total} / ${report.fiveXX.allowed503} / ${report.fiveXX.unexpected.length}`,
+    ],
     ['publishes rejected by the topic', report.topic.rejected],
     ['re-published by the relay', report.relayRepublished],
     ['duplicated deliveries', report.topic.duplicated],
-    ['deliveries / retried / delivered', `${report.topic.deliveries} / ${report.topic.retries} / ${report.topic.delivered}`],
+    [
+      'deliveries / retried / delivered',
+      `${report.topic.deliveries} / ${report.topic.retries} / ${report.topic.delivered}`,
+    ],
     ['injected projector failures', report.injectedProjectorFailures],
-    ['dead-lettered / redriven / left', `${report.deadLetters.total} / ${report.deadLetters.redriven} / ${report.deadLetters.leftAfterRedrive}`],
-    ['downtime ES / Redis / host (s)', `${report.downtime.elasticsearchSeconds.toFixed(1)} / ${report.downtime.redisSeconds.toFixed(1)} / ${report.downtime.hostSeconds.toFixed(1)}`],
+    [
+      'dead-lettered / redriven / left',
+      `${report.deadLetters.total} / ${report.deadLetters.redriven} / ${report.deadLetters.leftAfterRedrive}`,
+    ],
+    [
+      'downtime ES / Redis / host (s)',
+      `${report.downtime.elasticsearchSeconds.toFixed(1)} / ${report.downtime.redisSeconds.toFixed(1)} / ${report.downtime.hostSeconds.toFixed(1)}`,
+    ],
     ['movies / tombstones / cold', `${report.movies.total} / ${report.movies.tombstones} / ${report.movies.cold}`],
     ['time to converge (s)', report.convergence.seconds.toFixed(1)],
     ['differences after quiesce', report.convergence.differences.length],
@@ -463,7 +532,11 @@ describe.skipIf(skip)('chaos under load', () => {
 
   beforeAll(async () => {
     const metrics = recordMetrics();
-    const started = await Promise.allSettled([startEmbeddedCosmos(0), startTestRedis(), freePort().then(startOwnElasticsearch)] as const);
+    const started = await Promise.allSettled([
+      startEmbeddedCosmos(0),
+      startTestRedis(),
+      freePort().then(startOwnElasticsearch),
+    ] as const);
     const [cosmosStart, redisStart, esStart] = started;
     if (cosmosStart.status === 'rejected' || redisStart.status === 'rejected' || esStart.status === 'rejected') {
       if (cosmosStart.status === 'fulfilled') await cosmosStart.value.close();
@@ -505,219 +578,242 @@ describe.skipIf(skip)('chaos under load', () => {
     sys.metrics.uninstall();
   });
 
-  it('converges after thousands of commands under every failure at once', async () => {
-    const s = sys!;
-    const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
-    const loop = monitorEventLoopDelay({ resolution: 20 });
-    loop.enable();
-    const ticker = setInterval(() => {
-      const t = s.host.topic.stats;
-      debug(`latency avg ${(latency.total / Math.max(1, latency.n)).toFixed(0)} ms over ${latency.n}; event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(0)} ms max ${(loop.max / 1e6).toFixed(0)} ms`);
-      latency.n = 0;
-      latency.total = 0;
-      loop.reset();
-      debug(`${phase}: ${stats.commandsIssued} commands, 412 retries ${stats.retries412}, conn errors ${stats.connectionErrors}, 5xx ${stats.fiveXX.length}; topic pending ${s.host.topic.pendingDeliveries}, delivered ${t.delivered}, retries ${t.retries}, dead ${t.deadLettered}`);
-    }, 2_000);
+  it(
+    'converges after thousands of commands under every failure at once',
+    async () => {
+      const s = sys!;
+      const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
+      const loop = monitorEventLoopDelay({ resolution: 20 });
+      loop.enable();
+      const ticker = setInterval(() => {
+        const t = s.host.topic.stats;
+        debug(
+          `latency avg ${(latency.total / Math.max(1, latency.n)).toFixed(0)} ms over ${latency.n}; event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(0)} ms max ${(loop.max / 1e6).toFixed(0)} ms`,
+        );
+        latency.n = 0;
+        latency.total = 0;
+        loop.reset();
+        debug(
+          `${phase}: ${stats.commandsIssued} commands, 412 retries ${stats.retries412}, conn errors ${stats.connectionErrors}, 5xx ${stats.fiveXX.length}; topic pending ${s.host.topic.pendingDeliveries}, delivered ${t.delivered}, retries ${t.retries}, dead ${t.deadLettered}`,
+        );
+      }, 2_000);
 
-    // 1. Duplicated and shuffled deliveries, a tenth of the projector's writes failing.
-    await runPhase('duplicates+projector-failures', async () => {
-      s.chaos.duplicateRate = 0.2;
-      s.chaos.maxDelayMs = 200;
-      s.readStore.failRate = 0.1;
-      await untilCommands(stats.commandsIssued + 250);
-    });
+      // 1. Duplicated and shuffled deliveries, a tenth of the projector's writes failing.
+      await runPhase('duplicates+projector-failures', async () => {
+        s.chaos.duplicateRate = 0.2;
+        s.chaos.maxDelayMs = 200;
+        s.readStore.failRate = 0.1;
+        await untilCommands(stats.commandsIssued + 250);
+      });
 
-    // 2. The topic rejects a third of the publishes (the SDK retries twice; the relay does the rest).
-    await runPhase('publish-failures', async () => {
-      s.chaos.rejectPublishRate = 0.35;
-      await untilCommands(stats.commandsIssued + 300);
+      // 2. The topic rejects a third of the publishes (the SDK retries twice; the relay does the rest).
+      await runPhase('publish-failures', async () => {
+        s.chaos.rejectPublishRate = 0.35;
+        await untilCommands(stats.commandsIssued + 300);
+        s.chaos.rejectPublishRate = 0;
+      });
+
+      // 2b. The projector fails every write for a while: events delivered then exhaust their attempts and
+      //     are dead-lettered (redriven at the end).
+      await runPhase('projector-outage', async () => {
+        s.readStore.failRate = 1;
+        await sleep(12_000);
+        s.readStore.failRate = 0.1;
+      });
+
+      // 3. Elasticsearch stopped, load on, then started again (load still on while it boots).
+      await runPhase('elasticsearch-restart', async () => {
+        const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+        esDownWindows.push(window);
+        await s.es.stop();
+        await untilCommands(stats.commandsIssued + 200);
+        await s.es.start();
+        window.to = Date.now();
+        stats.downtime.elasticsearchSeconds += (window.to - window.from) / 1000;
+        await untilCommands(stats.commandsIssued + 100);
+      });
+
+      // 4. Redis stopped and restarted (empty) under load: queries degrade, the projector retries.
+      await runPhase('redis-restart', async () => {
+        const from = Date.now();
+        await s.redis.stop();
+        await untilCommands(stats.commandsIssued + 200);
+        await s.redis.start();
+        stats.downtime.redisSeconds += (Date.now() - from) / 1000;
+        await untilCommands(stats.commandsIssued + 100);
+      });
+
+      // 5. The host restarts on the same port while deliveries are in flight. The cold movies are written
+      //    last before the restart and never again: their newest events are still being delivered.
+      await runPhase('host-restart', async () => {
+        s.chaos.maxDelayMs = 2_000;
+        const random = seededRandom(SEED);
+        const cold = Array.from({ length: COLD_MOVIES }, (_, i) => `cold${SEED}x${i}`);
+        await Promise.all(cold.map((id) => create(random, id)));
+        await Promise.all(cold.map((id) => change('patch', id, random)));
+        const from = Date.now();
+        addTopicStats(s.host.topic.stats);
+        await s.host.stop();
+        await sleep(300);
+        s.chaos.maxDelayMs = 200;
+        s.host = await bootHost(s, s.port);
+        stats.hostRestarts++;
+        stats.downtime.hostSeconds += (Date.now() - from) / 1000;
+        await untilCommands(stats.commandsIssued + 250);
+      });
+
+      // 6. Everything at once, until at least MIN_COMMANDS commands were sent.
+      await runPhase('all-at-once', async () => {
+        s.chaos.rejectPublishRate = 0.2;
+        await untilCommands(Math.max(MIN_COMMANDS + 50, stats.commandsIssued + 150));
+      });
+
+      // Quiesce: clients stop, chaos off, stores up; the relay runs on its schedule (and here).
+      stopClients = true;
+      await Promise.all(clients);
+      phase = 'quiesce';
       s.chaos.rejectPublishRate = 0;
-    });
+      s.chaos.duplicateRate = 0;
+      s.chaos.maxDelayMs = 0;
+      s.readStore.failRate = 0;
+      expect(await s.readStore.health()).toBe('up');
 
-    // 2b. The projector fails every write for a while: events delivered then exhaust their attempts and
-    //     are dead-lettered (redriven at the end).
-    await runPhase('projector-outage', async () => {
-      s.readStore.failRate = 1;
-      await sleep(12_000);
-      s.readStore.failRate = 0.1;
-    });
-
-    // 3. Elasticsearch stopped, load on, then started again (load still on while it boots).
-    await runPhase('elasticsearch-restart', async () => {
-      const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
-      esDownWindows.push(window);
-      await s.es.stop();
-      await untilCommands(stats.commandsIssued + 200);
-      await s.es.start();
-      window.to = Date.now();
-      stats.downtime.elasticsearchSeconds += (window.to - window.from) / 1000;
-      await untilCommands(stats.commandsIssued + 100);
-    });
-
-    // 4. Redis stopped and restarted (empty) under load: queries degrade, the projector retries.
-    await runPhase('redis-restart', async () => {
-      const from = Date.now();
-      await s.redis.stop();
-      await untilCommands(stats.commandsIssued + 200);
-      await s.redis.start();
-      stats.downtime.redisSeconds += (Date.now() - from) / 1000;
-      await untilCommands(stats.commandsIssued + 100);
-    });
-
-    // 5. The host restarts on the same port while deliveries are in flight. The cold movies are written
-    //    last before the restart and never again: their newest events are still being delivered.
-    await runPhase('host-restart', async () => {
-      s.chaos.maxDelayMs = 2_000;
-      const random = seededRandom(SEED);
-      const cold = Array.from({ length: COLD_MOVIES }, (_, i) => `cold${SEED}x${i}`);
-      await Promise.all(cold.map((id) => create(random, id)));
-      await Promise.all(cold.map((id) => change('patch', id, random)));
-      const from = Date.now();
-      addTopicStats(s.host.topic.stats);
-      await s.host.stop();
-      await sleep(300);
-      s.chaos.maxDelayMs = 200;
-      s.host = await bootHost(s, s.port);
-      stats.hostRestarts++;
-      stats.downtime.hostSeconds += (Date.now() - from) / 1000;
-      await untilCommands(stats.commandsIssued + 250);
-    });
-
-    // 6. Everything at once, until at least MIN_COMMANDS commands were sent.
-    await runPhase('all-at-once', async () => {
-      s.chaos.rejectPublishRate = 0.2;
-      await untilCommands(Math.max(MIN_COMMANDS + 50, stats.commandsIssued + 150));
-    });
-
-    // Quiesce: clients stop, chaos off, stores up; the relay runs on its schedule (and here).
-    stopClients = true;
-    await Promise.all(clients);
-    phase = 'quiesce';
-    s.chaos.rejectPublishRate = 0;
-    s.chaos.duplicateRate = 0;
-    s.chaos.maxDelayMs = 0;
-    s.readStore.failRate = 0;
-    expect(await s.readStore.health()).toBe('up');
-
-    const quiesceStarted = Date.now();
-    let redriven = 0;
-    let deadLettersSeen = 0;
-    let rounds = 0;
-    let differences: Difference[] = [];
-    for (;;) {
-      rounds++;
-      await s.host.topic.idle();
-      await sleep(1_100); // the relay's grace period
-      await s.host.runTimer('relay');
-      await s.host.topic.idle();
-      const dead = await s.host.deps.deadLetters.list();
-      if (dead.length > 0) {
-        deadLettersSeen += dead.length;
-        const result = await redrive(s.host.deps, s.logger);
-        redriven += result.redriven;
-        await s.host.topic.idle();
-      }
-      const undispatched = await s.host.deps.eventStore.undispatched(new Date(Date.now() + 60_000).toISOString(), 1);
-      differences = (await verifyConvergence(s.host.deps)).differences;
-      const left = await s.host.deps.deadLetters.list();
-      debug(`quiesce round ${rounds}: ${differences.length} differences, ${undispatched.length} undispatched, ${left.length} dead letters, redriven ${redriven}`);
-      if (differences.length === 0 && undispatched.length === 0 && left.length === 0) break;
-      if (Date.now() - quiesceStarted > CONVERGE_TIMEOUT_MS) break;
-    }
-    const convergeSeconds = (Date.now() - quiesceStarted) / 1000;
-    clearInterval(ticker);
-
-    // The same checks through the operations endpoints (master key).
-    // Operations are jobs: 202, then the jobs timer (run here as its schedule would) until each ends.
-    const finishJob = async (started: Answer): Promise<Answer> => {
-      if (started.status !== 202) return started;
+      const quiesceStarted = Date.now();
+      let redriven = 0;
+      let deadLettersSeen = 0;
+      let rounds = 0;
+      let differences: Difference[] = [];
       for (;;) {
-        await s.host.runTimer('jobs');
-        const job = await call('GET', String(started.headers.get('location')).replace(/^\/api\//, ''), { key: MASTER_KEY });
-        if (job.json?.status !== 'running') return job;
+        rounds++;
+        await s.host.topic.idle();
+        await sleep(1_100); // the relay's grace period
+        await s.host.runTimer('relay');
+        await s.host.topic.idle();
+        const dead = await s.host.deps.deadLetters.list();
+        if (dead.length > 0) {
+          deadLettersSeen += dead.length;
+          const result = await redrive(s.host.deps, s.logger);
+          redriven += result.redriven;
+          await s.host.topic.idle();
+        }
+        const undispatched = await s.host.deps.eventStore.undispatched(new Date(Date.now() + 60_000).toISOString(), 1);
+        differences = (await verifyConvergence(s.host.deps)).differences;
+        const left = await s.host.deps.deadLetters.list();
+        debug(
+          `quiesce round ${rounds}: ${differences.length} differences, ${undispatched.length} undispatched, ${left.length} dead letters, redriven ${redriven}`,
+        );
+        if (differences.length === 0 && undispatched.length === 0 && left.length === 0) break;
+        if (Date.now() - quiesceStarted > CONVERGE_TIMEOUT_MS) break;
       }
-    };
-    const redriveAnswer = await finishJob(await call('POST', 'ops/dead-letters/redrive', { body: {}, key: MASTER_KEY }));
-    await s.host.topic.idle();
-    const deadAnswer = await call('GET', 'ops/dead-letters', { key: MASTER_KEY });
-    const verifyAnswer = await finishJob(await call('POST', 'ops/verify', { key: MASTER_KEY }));
+      const convergeSeconds = (Date.now() - quiesceStarted) / 1000;
+      clearInterval(ticker);
 
-    const journalLeft = readdirSync(s.journalDir).filter((n) => n.endsWith('.json')).length;
-
-    // Every movie through the query path (cache included) answers the write store's newest version.
-    const staleQueries: string[] = [];
-    for (const batch of chunks([...known.keys()], 16)) {
-      await Promise.all(
-        batch.map(async (id) => {
-          const latest = await s.host.deps.eventStore.latest(id);
-          const answer = await call('GET', `movies/${id}`);
-          const expected = !latest ? 404 : latest.type === 'MovieDeleted' ? 404 : 200;
-          if (answer.status !== expected || (expected === 200 && versionOf(answer) !== latest!.version)) {
-            staleQueries.push(`${id}: ${answer.status} v${versionOf(answer) ?? '-'}, write store v${latest?.version ?? '-'} ${latest?.type ?? ''}`);
-          }
-        }),
+      // The same checks through the operations endpoints (master key).
+      // Operations are jobs: 202, then the jobs timer (run here as its schedule would) until each ends.
+      const finishJob = async (started: Answer): Promise<Answer> => {
+        if (started.status !== 202) return started;
+        for (;;) {
+          await s.host.runTimer('jobs');
+          const job = await call('GET', String(started.headers.get('location')).replace(/^\/api\//, ''), {
+            key: MASTER_KEY,
+          });
+          if (job.json?.status !== 'running') return job;
+        }
+      };
+      const redriveAnswer = await finishJob(
+        await call('POST', 'ops/dead-letters/redrive', { body: {}, key: MASTER_KEY }),
       );
-    }
+      await s.host.topic.idle();
+      const deadAnswer = await call('GET', 'ops/dead-letters', { key: MASTER_KEY });
+      const verifyAnswer = await finishJob(await call('POST', 'ops/verify', { key: MASTER_KEY }));
 
-    addTopicStats(s.host.topic.stats);
-    const allowed503 = stats.fiveXX.filter((f) => f.status === 503 && f.method === 'GET' && within503Allowance(f.startedAt, f.endedAt));
-    const unexpected = stats.fiveXX.filter((f) => !allowed503.includes(f));
-    const verifyReport = (verifyAnswer.json as { result: { checked: number; tombstones: number; differences: Difference[] } }).result;
-    const report: Report = {
-      seed: SEED,
-      runtimeSeconds: (Date.now() - runStarted) / 1000,
-      commands: stats.commands,
-      commandsTotal: stats.commandsIssued,
-      queries: stats.queries,
-      retries412: stats.retries412,
-      gaveUpAfter412: stats.gaveUpAfter412,
-      connectionErrors: stats.connectionErrors,
-      timeouts: stats.timeouts,
-      timeoutsBy: stats.timeoutsBy,
-      fiveXX: { total: stats.fiveXX.length, allowed503: allowed503.length, unexpected },
-      relayRepublished: s.metrics.sum('catalog.relay.republished'),
-      topic: stats.topic,
-      injectedProjectorFailures: s.readStore.injected.failures,
-      deadLetters: {
-        total: s.metrics.sum('catalog.deadletters'),
-        byReason: s.metrics.by('catalog.deadletters', 'reason'),
-        redriven: redriven + Number(redriveAnswer.json?.redriven ?? 0),
-        leftAfterRedrive: Array.isArray(deadAnswer.json?.items) ? deadAnswer.json.items.length : -1,
-      },
-      phases: stats.phases,
-      downtime: stats.downtime,
-      movies: { total: verifyReport?.checked ?? 0, tombstones: verifyReport?.tombstones ?? 0, cold: COLD_MOVIES },
-      convergence: { seconds: convergeSeconds, rounds, differences },
-      serverCommandOutcomes: Object.fromEntries(
-        Object.entries(s.metrics.by('catalog.commands', 'outcome')).sort(([a], [b]) => a.localeCompare(b)),
-      ),
-      hostErrors: s.logger.lines.filter((l) => l.startsWith('error')).length,
-    };
-    printReport(report);
-    mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
-    writeFileSync(REPORT_FILE, `${JSON.stringify({ ...report, deadLettersSeenDuringQuiesce: deadLettersSeen, journalLeft, staleQueries }, null, 2)}\n`);
+      const journalLeft = readdirSync(s.journalDir).filter((n) => n.endsWith('.json')).length;
 
-    expect(stats.commandsIssued).toBeGreaterThanOrEqual(MIN_COMMANDS);
-    expect(stats.retries412, 'clients on the same movies must collide').toBeGreaterThan(0);
-    expect(stats.connectionErrors, 'the host restart must be felt by the clients').toBeGreaterThan(0);
-    expect(stats.topic.rejected, 'publish failures were injected').toBeGreaterThan(0);
-    expect(report.relayRepublished, 'the relay re-published what the topic rejected').toBeGreaterThan(0);
-    expect(stats.topic.duplicated).toBeGreaterThan(0);
-    expect(s.readStore.injected.failures).toBeGreaterThan(0);
-    expect(report.deadLetters.total, 'the projector outage dead-lettered events').toBeGreaterThan(0);
-    expect(stats.timeoutsBy, 'no request hangs: a restarting host refuses connections or answers').toEqual({});
-    expect(unexpected, 'no 5xx other than a query 503 while Elasticsearch was down').toEqual([]);
-    expect(differences, 'verifyConvergence after quiesce').toEqual([]);
-    expect(verifyAnswer.status).toBe(200);
-    expect(verifyReport.differences, 'POST /api/ops/verify (job result)').toEqual([]);
-    expect(verifyAnswer.json.status, 'the verify job').toBe('succeeded');
-    expect(redriveAnswer.json.status, 'the redrive job').toBe('succeeded');
-    expect(redriveAnswer.status).toBe(200);
-    expect(deadAnswer.status).toBe(200);
-    expect(deadAnswer.json.items, 'dead letters after a redrive').toEqual([]);
-    expect(journalLeft, 'topic journal entries left once the topic is idle').toBe(0);
-    expect(staleQueries, 'queries (cache included) answer the newest version').toEqual([]);
-  }, TEST_TIMEOUT_MS);
+      // Every movie through the query path (cache included) answers the write store's newest version.
+      const staleQueries: string[] = [];
+      for (const batch of chunks([...known.keys()], 16)) {
+        await Promise.all(
+          batch.map(async (id) => {
+            const latest = await s.host.deps.eventStore.latest(id);
+            const answer = await call('GET', `movies/${id}`);
+            const expected = !latest ? 404 : latest.type === 'MovieDeleted' ? 404 : 200;
+            if (answer.status !== expected || (expected === 200 && versionOf(answer) !== latest!.version)) {
+              staleQueries.push(
+                `${id}: ${answer.status} v${versionOf(answer) ?? '-'}, write store v${latest?.version ?? '-'} ${latest?.type ?? ''}`,
+              );
+            }
+          }),
+        );
+      }
+
+      addTopicStats(s.host.topic.stats);
+      const allowed503 = stats.fiveXX.filter(
+        (f) => f.status === 503 && f.method === 'GET' && within503Allowance(f.startedAt, f.endedAt),
+      );
+      const unexpected = stats.fiveXX.filter((f) => !allowed503.includes(f));
+      const verifyReport = (
+        verifyAnswer.json as { result: { checked: number; tombstones: number; differences: Difference[] } }
+      ).result;
+      const report: Report = {
+        seed: SEED,
+        runtimeSeconds: (Date.now() - runStarted) / 1000,
+        commands: stats.commands,
+        commandsTotal: stats.commandsIssued,
+        queries: stats.queries,
+        retries412: stats.retries412,
+        gaveUpAfter412: stats.gaveUpAfter412,
+        connectionErrors: stats.connectionErrors,
+        timeouts: stats.timeouts,
+        timeoutsBy: stats.timeoutsBy,
+        fiveXX: { total: stats.fiveXX.length, allowed503: allowed503.length, unexpected },
+        relayRepublished: s.metrics.sum('catalog.relay.republished'),
+        topic: stats.topic,
+        injectedProjectorFailures: s.readStore.injected.failures,
+        deadLetters: {
+          total: s.metrics.sum('catalog.deadletters'),
+          byReason: s.metrics.by('catalog.deadletters', 'reason'),
+          redriven: redriven + Number(redriveAnswer.json?.redriven ?? 0),
+          leftAfterRedrive: Array.isArray(deadAnswer.json?.items) ? deadAnswer.json.items.length : -1,
+        },
+        phases: stats.phases,
+        downtime: stats.downtime,
+        movies: { total: verifyReport?.checked ?? 0, tombstones: verifyReport?.tombstones ?? 0, cold: COLD_MOVIES },
+        convergence: { seconds: convergeSeconds, rounds, differences },
+        serverCommandOutcomes: Object.fromEntries(
+          Object.entries(s.metrics.by('catalog.commands', 'outcome')).sort(([a], [b]) => a.localeCompare(b)),
+        ),
+        hostErrors: s.logger.lines.filter((l) => l.startsWith('error')).length,
+      };
+      printReport(report);
+      mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
+      writeFileSync(
+        REPORT_FILE,
+        `${JSON.stringify({ ...report, deadLettersSeenDuringQuiesce: deadLettersSeen, journalLeft, staleQueries }, null, 2)}\n`,
+      );
+
+      expect(stats.commandsIssued).toBeGreaterThanOrEqual(MIN_COMMANDS);
+      expect(stats.retries412, 'clients on the same movies must collide').toBeGreaterThan(0);
+      expect(stats.connectionErrors, 'the host restart must be felt by the clients').toBeGreaterThan(0);
+      expect(stats.topic.rejected, 'publish failures were injected').toBeGreaterThan(0);
+      expect(report.relayRepublished, 'the relay re-published what the topic rejected').toBeGreaterThan(0);
+      expect(stats.topic.duplicated).toBeGreaterThan(0);
+      expect(s.readStore.injected.failures).toBeGreaterThan(0);
+      expect(report.deadLetters.total, 'the projector outage dead-lettered events').toBeGreaterThan(0);
+      expect(stats.timeoutsBy, 'no request hangs: a restarting host refuses connections or answers').toEqual({});
+      expect(unexpected, 'no 5xx other than a query 503 while Elasticsearch was down').toEqual([]);
+      expect(differences, 'verifyConvergence after quiesce').toEqual([]);
+      expect(verifyAnswer.status).toBe(200);
+      expect(verifyReport.differences, 'POST /api/ops/verify (job result)').toEqual([]);
+      expect(verifyAnswer.json.status, 'the verify job').toBe('succeeded');
+      expect(redriveAnswer.json.status, 'the redrive job').toBe('succeeded');
+      expect(redriveAnswer.status).toBe(200);
+      expect(deadAnswer.status).toBe(200);
+      expect(deadAnswer.json.items, 'dead letters after a redrive').toEqual([]);
+      expect(journalLeft, 'topic journal entries left once the topic is idle').toBe(0);
+      expect(staleQueries, 'queries (cache included) answer the newest version').toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -38,7 +38,11 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, o
       await h.cache.set(key('d3'), '3', 60);
       await h.cache.del([key('d1'), key('d3'), key('never-set')]);
       await h.cache.del([]);
-      expect([await h.cache.get(key('d1')), await h.cache.get(key('d2')), await h.cache.get(key('d3'))]).toEqual([null, '2', null]);
+      expect([await h.cache.get(key('d1')), await h.cache.get(key('d2')), await h.cache.get(key('d3'))]).toEqual([
+        null,
+        '2',
+        null,
+      ]);
     });
 
     it('putVersioned stores a value at a version; getVersioned reads both; a plain key is not a versioned entry', async () => {
@@ -87,7 +91,13 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, o
       await h.cache.set(key('before-outage'), 'v', 60);
       await h.outage.stop();
       try {
-        for (const op of [() => h.cache.get(key('x')), () => h.cache.set(key('x'), 'v', 60), () => h.cache.del([key('x')]), () => h.cache.getVersioned(key('x')), () => h.cache.putVersioned(key('x'), 1, 'v', 60)]) {
+        for (const op of [
+          () => h.cache.get(key('x')),
+          () => h.cache.set(key('x'), 'v', 60),
+          () => h.cache.del([key('x')]),
+          () => h.cache.getVersioned(key('x')),
+          () => h.cache.putVersioned(key('x'), 1, 'v', 60),
+        ]) {
           await expect(op()).rejects.toBeInstanceOf(CacheUnavailableError);
         }
         expect(await h.cache.health()).toBe('down');

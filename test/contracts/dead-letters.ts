@@ -47,7 +47,11 @@ export function deadLetterStoreContract(name: string, fresh: () => Promise<DeadL
       const a = await store.put(entry('m2:1', 'first'));
       const b = await store.put(entry('m2:1', 'second'));
       expect(a.name).not.toBe(b.name);
-      expect(byName(await store.list()).map((r) => r.reason).sort()).toEqual(['first', 'second']);
+      expect(
+        byName(await store.list())
+          .map((r) => r.reason)
+          .sort(),
+      ).toEqual(['first', 'second']);
     });
 
     it('remove deletes exactly the named record; removing it again is a no-op', async () => {
@@ -63,7 +67,8 @@ export function deadLetterStoreContract(name: string, fresh: () => Promise<DeadL
     it('pages: each page at most limit, resumed from next, every record exactly once, next null at the end', async () => {
       const store = await fresh();
       const put = [];
-      for (const n of [1, 2, 3, 4, 5]) put.push(await store.put(entry(`p${n}:1`, `r${n}`, `2026-01-0${n}T00:00:00.000Z`)));
+      for (const n of [1, 2, 3, 4, 5])
+        put.push(await store.put(entry(`p${n}:1`, `r${n}`, `2026-01-0${n}T00:00:00.000Z`)));
       const seen: DeadLetter[] = [];
       let after: string | undefined;
       let pages = 0;
@@ -87,7 +92,9 @@ export function deadLetterStoreContract(name: string, fresh: () => Promise<DeadL
       const first = await store.listPage({ limit: 2 });
       for (const r of first.items) await store.remove(r.name);
       const rest = await store.listPage({ after: first.next!, limit: 10 });
-      expect(rest.items.map((r) => r.reason).sort()).toEqual(['r1', 'r2', 'r3', 'r4'].filter((r) => !first.items.some((f) => f.reason === r)));
+      expect(rest.items.map((r) => r.reason).sort()).toEqual(
+        ['r1', 'r2', 'r3', 'r4'].filter((r) => !first.items.some((f) => f.reason === r)),
+      );
       expect(rest.next).toBeNull();
     });
   });

@@ -9,11 +9,22 @@ import type { MovieEvent } from '../../shared/domain/events';
 import { ConcurrencyConflictError } from '../../shared/errors';
 import type { DependencyStatus, EventStore, StoredEvent } from '../../shared/ports';
 
-export function eventAt(movieId: string, version: number, minute = version, type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated'): MovieEvent {
+export function eventAt(
+  movieId: string,
+  version: number,
+  minute = version,
+  type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated',
+): MovieEvent {
   const at = `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
   return {
     type,
-    state: { id: movieId, version, title: `${movieId} v${version}`, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: at },
+    state: {
+      id: movieId,
+      version,
+      title: `${movieId} v${version}`,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: at,
+    },
     changed: ['title'],
     metadata: { movieId, version, occurredAt: at, correlationId: `c-${movieId}-${version}` },
   };
@@ -25,7 +36,11 @@ async function collect(batches: AsyncIterable<StoredEvent[]>): Promise<StoredEve
   return out;
 }
 
-export function eventStoreContract(name: string, open: () => Promise<EventStore>, expectedHealth: DependencyStatus): void {
+export function eventStoreContract(
+  name: string,
+  open: () => Promise<EventStore>,
+  expectedHealth: DependencyStatus,
+): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     const run = randomUUID().slice(0, 8);
@@ -56,7 +71,8 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
 
     it('history pages newest first, strictly before beforeVersion, at most limit', async () => {
       for (const v of [1, 2, 3, 4, 5]) await store.append(eventAt(id('hist'), v));
-      const versions = async (page: { limit: number; beforeVersion?: number }) => (await store.history(id('hist'), page)).map((e) => e.version);
+      const versions = async (page: { limit: number; beforeVersion?: number }) =>
+        (await store.history(id('hist'), page)).map((e) => e.version);
       expect(await versions({ limit: 2 })).toEqual([5, 4]);
       expect(await versions({ limit: 2, beforeVersion: 4 })).toEqual([3, 2]);
       expect(await versions({ limit: 10, beforeVersion: 2 })).toEqual([1]);
@@ -68,7 +84,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
     it('a second writer of the same version gets ConcurrencyConflictError and the first write stays', async () => {
       await store.append(eventAt(id('race'), 1));
       const loser = eventAt(id('race'), 1);
-      const error = await store.append({ ...loser, state: { ...loser.state, title: 'loser' } }).catch((e: unknown) => e);
+      const error = await store
+        .append({ ...loser, state: { ...loser.state, title: 'loser' } })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConcurrencyConflictError);
       expect(error).toMatchObject({ movieId: id('race'), version: 1 });
       expect((await store.get(id('race'), 1))?.state.title).toBe(`${id('race')} v1`);
@@ -77,7 +95,12 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
     it('10 concurrent writers of one version: exactly one wins, 9 conflict', async () => {
       await store.append(eventAt(id('contended'), 1));
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => store.append({ ...eventAt(id('contended'), 2), state: { ...eventAt(id('contended'), 2).state, title: `writer ${i}` } })),
+        Array.from({ length: 10 }, (_, i) =>
+          store.append({
+            ...eventAt(id('contended'), 2),
+            state: { ...eventAt(id('contended'), 2).state, title: `writer ${i}` },
+          }),
+        ),
       );
       const won = results.filter((r): r is PromiseFulfilledResult<StoredEvent> => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
@@ -94,7 +117,10 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       await store.append(eventAt(id('relay-a'), 2, 50)); // exactly at the bound: not before it
       await store.append(eventAt(id('relay-a'), 3, 59));
       const relayIds = new Set([id('relay-a'), id('relay-b')]);
-      const undispatched = async (limit = 1000) => (await store.undispatched('2026-01-01T00:50:00.000Z', limit)).filter((e) => relayIds.has(e.movieId)).map((e) => e.id);
+      const undispatched = async (limit = 1000) =>
+        (await store.undispatched('2026-01-01T00:50:00.000Z', limit))
+          .filter((e) => relayIds.has(e.movieId))
+          .map((e) => e.id);
       expect(await undispatched()).toEqual([`${id('relay-b')}:1`, `${id('relay-a')}:1`]);
       await store.markDispatched({ movieId: id('relay-b'), version: 1 });
       await store.markDispatched({ movieId: id('relay-b'), version: 1 });
@@ -158,7 +184,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       ]);
       expect(nexts.slice(0, 2)).toEqual([k('b'), k('d')]);
       // A scan resumed from a checkpoint gives the rest, in the same order.
-      const resumed = (await collect(store.scanLatest({ afterMovieId: k('c'), batchSize: 2 }))).flat().filter((e) => e.movieId.startsWith(`keyset-${run}-`));
+      const resumed = (await collect(store.scanLatest({ afterMovieId: k('c'), batchSize: 2 })))
+        .flat()
+        .filter((e) => e.movieId.startsWith(`keyset-${run}-`));
       expect(resumed.map((e) => e.movieId)).toEqual([k('d'), k('e')]);
     });
 
@@ -179,7 +207,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       await store.append(eventAt(id('since'), 3, 22));
       const batches = await collect(store.eventsSince('2026-01-01T00:21:00.000Z', 2));
       for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
-      expect(ours(batches.flat()).filter((e) => e.movieId === id('since')).map((e) => e.version)).toEqual([2, 3]);
+      expect(
+        ours(batches.flat())
+          .filter((e) => e.movieId === id('since'))
+          .map((e) => e.version),
+      ).toEqual([2, 3]);
     });
 
     it('what a caller does to a returned event does not change the store', async () => {

@@ -42,7 +42,9 @@ publisherContract('in memory', async () => {
 });
 
 deadLetterStoreContract('in memory', async () => createMemoryDeadLetterStore());
-deadLetterStoreContract('local folder', async () => createFileDeadLetterStore(join(mkdtempSync(join(tmpdir(), 'dl-contract-')), 'nested')));
+deadLetterStoreContract('local folder', async () =>
+  createFileDeadLetterStore(join(mkdtempSync(join(tmpdir(), 'dl-contract-')), 'nested')),
+);
 
 describe('in-memory cache beyond the contract (its clock is injectable)', () => {
   it('an entry is gone once its TTL has passed, a versioned one (value or floor) too', async () => {

@@ -22,9 +22,22 @@ function stored(movieId: string, version: number, type: MovieEvent['type'], trac
   const at = `2026-01-01T00:0${version}:00.000Z`;
   return {
     type,
-    state: { id: movieId, version, title: `${movieId} v${version}`, genres: ['Drama'], createdAt: '2026-01-01T00:01:00.000Z', updatedAt: at },
+    state: {
+      id: movieId,
+      version,
+      title: `${movieId} v${version}`,
+      genres: ['Drama'],
+      createdAt: '2026-01-01T00:01:00.000Z',
+      updatedAt: at,
+    },
     changed: ['title'],
-    metadata: { movieId, version, occurredAt: at, correlationId: `c-${version}`, ...(traceparent ? { traceparent } : {}) },
+    metadata: {
+      movieId,
+      version,
+      occurredAt: at,
+      correlationId: `c-${version}`,
+      ...(traceparent ? { traceparent } : {}),
+    },
     id: `${movieId}:${version}`,
     movieId,
     version,
@@ -53,9 +66,22 @@ export function publisherContract(name: string, open: () => Promise<PublisherHar
           datacontenttype: 'application/json',
           data: {
             type: 'MovieUpdated',
-            state: { id: 'm1', version: 2, title: 'm1 v2', genres: ['Drama'], createdAt: '2026-01-01T00:01:00.000Z', updatedAt: '2026-01-01T00:02:00.000Z' },
+            state: {
+              id: 'm1',
+              version: 2,
+              title: 'm1 v2',
+              genres: ['Drama'],
+              createdAt: '2026-01-01T00:01:00.000Z',
+              updatedAt: '2026-01-01T00:02:00.000Z',
+            },
             changed: ['title'],
-            metadata: { movieId: 'm1', version: 2, occurredAt: '2026-01-01T00:02:00.000Z', correlationId: 'c-2', traceparent: TRACEPARENT },
+            metadata: {
+              movieId: 'm1',
+              version: 2,
+              occurredAt: '2026-01-01T00:02:00.000Z',
+              correlationId: 'c-2',
+              traceparent: TRACEPARENT,
+            },
           },
           traceparent: TRACEPARENT,
         },
@@ -64,7 +90,11 @@ export function publisherContract(name: string, open: () => Promise<PublisherHar
     });
 
     it('publishes a batch in order; an event without traceparent carries no extension; an empty batch sends nothing', async () => {
-      await h.publisher.publish([stored('m2', 1, 'MovieCreated'), stored('m2', 2, 'MovieUpdated'), stored('m2', 3, 'MovieDeleted')]);
+      await h.publisher.publish([
+        stored('m2', 1, 'MovieCreated'),
+        stored('m2', 2, 'MovieUpdated'),
+        stored('m2', 3, 'MovieDeleted'),
+      ]);
       await h.publisher.publish([]);
       const got = await h.received();
       expect(got.map((e) => [e.id, e.type])).toEqual([
@@ -95,7 +125,9 @@ export function publisherContract(name: string, open: () => Promise<PublisherHar
       h.setDown(true);
       try {
         await expect(h.publisher.publish([stored('m4', 1, 'MovieCreated')])).rejects.toThrow();
-        await expect(h.publisher.publishRaw([{ specversion: '1.0', id: 'x', source: 's', type: 't' }])).rejects.toThrow();
+        await expect(
+          h.publisher.publishRaw([{ specversion: '1.0', id: 'x', source: 's', type: 't' }]),
+        ).rejects.toThrow();
         expect(await h.publisher.health()).toBe('down');
       } finally {
         h.setDown(false);

@@ -67,7 +67,9 @@ describe.skipIf(skip)('event delivery', () => {
     redis = await startTestRedis();
     store = faulty(createSuiteReadStore(readStoreKind, 'delivery'));
     host = await startTestHost({ env: { REDIS_URL: redis.url }, overrides: { readStore: store } });
-    client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
+    client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), {
+      allowInsecureConnection: true,
+    });
   });
   afterAll(async () => {
     await host?.stop();
@@ -102,7 +104,11 @@ describe.skipIf(skip)('event delivery', () => {
   }
 
   async function patch(id: string, version: number, body: object) {
-    const res = await host.api(`movies/${id}`, { method: 'PATCH', rawBody: JSON.stringify(body), headers: { ...MERGE, 'If-Match': `"${version}"` } });
+    const res = await host.api(`movies/${id}`, {
+      method: 'PATCH',
+      rawBody: JSON.stringify(body),
+      headers: { ...MERGE, 'If-Match': `"${version}"` },
+    });
     expect(res.status).toBe(200);
   }
 
@@ -139,13 +145,21 @@ describe.skipIf(skip)('event delivery', () => {
   it('recovers publish failures between store and publish through the relay', async () => {
     const ids = await withTopicDown(async () => {
       const created = await Promise.all([createMovie('Lost 1'), createMovie('Lost 2'), createMovie('Lost 3')]);
-      const res = await host.api(`movies/${created[0]}`, { method: 'PATCH', rawBody: '{"runtimeMinutes":99}', headers: { ...MERGE, 'If-Match': '"1"' } });
+      const res = await host.api(`movies/${created[0]}`, {
+        method: 'PATCH',
+        rawBody: '{"runtimeMinutes":99}',
+        headers: { ...MERGE, 'If-Match': '"1"' },
+      });
       expect(res.status).toBe(200); // the command succeeds although its publish failed
       return created;
     });
     await host.settle();
     const before = await verifyConvergence(host.deps);
-    expect(before.differences.filter((d) => ids.includes(d.id)).map((d) => d.problem)).toEqual(['missing', 'missing', 'missing']);
+    expect(before.differences.filter((d) => ids.includes(d.id)).map((d) => d.problem)).toEqual([
+      'missing',
+      'missing',
+      'missing',
+    ]);
     expect((await host.deps.eventStore.undispatched(new Date().toISOString(), 100)).length).toBeGreaterThanOrEqual(4);
     await host.runTimer('relay');
     await converged();
@@ -193,7 +207,9 @@ describe.skipIf(skip)('event delivery', () => {
     const id = await withTopicDown(async () => {
       const movie = await createMovie('Deleted for good');
       await patch(movie, 1, { title: 'Updated before delete' });
-      expect((await host.api(`movies/${movie}`, { method: 'DELETE', headers: { 'If-Match': '"2"' } })).status).toBe(204);
+      expect((await host.api(`movies/${movie}`, { method: 'DELETE', headers: { 'If-Match': '"2"' } })).status).toBe(
+        204,
+      );
       return movie;
     });
     const [v1, v2, v3] = await eventsOf(id);

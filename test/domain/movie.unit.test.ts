@@ -51,32 +51,63 @@ describe('movie fields', () => {
 
   it('the releaseDate pattern alone (as the OpenAPI document publishes it) says which dates are real', () => {
     type Fields = { properties: { releaseDate: { pattern: string } } };
-    const json = z.toJSONSchema(MovieFieldsSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as unknown as Fields & {
+    const json = z.toJSONSchema(MovieFieldsSchema, {
+      target: 'draft-2020-12',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as unknown as Fields & {
       $defs?: Record<string, Fields>;
     };
     const pattern = new RegExp((json.$defs?.MovieFields ?? json).properties.releaseDate.pattern);
     const accepted = ['0001-01-01', '1979-05-25', '2000-02-29', '2024-02-29', '0400-02-29', '9999-12-31', '2023-04-30'];
-    const rejected = ['0000-01-01', '0000-02-29', '1900-02-29', '2023-02-29', '2023-04-31', '2023-13-01', '2023-00-10', '2023-01-00'];
+    const rejected = [
+      '0000-01-01',
+      '0000-02-29',
+      '1900-02-29',
+      '2023-02-29',
+      '2023-04-31',
+      '2023-13-01',
+      '2023-00-10',
+      '2023-01-00',
+    ];
     expect(accepted.filter((d) => pattern.test(d))).toEqual(accepted);
     expect(rejected.filter((d) => pattern.test(d))).toEqual([]);
-    expect(accepted.filter((d) => MovieFieldsSchema.safeParse({ title: 'A', releaseDate: d }).success)).toEqual(accepted);
+    expect(accepted.filter((d) => MovieFieldsSchema.safeParse({ title: 'A', releaseDate: d }).success)).toEqual(
+      accepted,
+    );
   });
 
   it('text lengths are counted in code points after trimming: exactly the maximum is accepted, one more is not', () => {
     const astral = '\u{1D54B}'; // 𝕋: one code point, two UTF-16 units
     expect(MovieFieldsSchema.parse({ title: astral.repeat(300) }).title).toBe(astral.repeat(300));
     expect(MovieFieldsSchema.parse({ title: ` ${'x'.repeat(300)} ` }).title).toBe('x'.repeat(300));
-    expect(MovieFieldsSchema.safeParse({ title: 'x'.repeat(301) }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['title', 'must be at most 300 characters']]);
+    expect(
+      MovieFieldsSchema.safeParse({ title: 'x'.repeat(301) }).error?.issues.map((i) => [i.path.join('.'), i.message]),
+    ).toEqual([['title', 'must be at most 300 characters']]);
     expect(MovieFieldsSchema.parse({ title: 'A', director: 'd'.repeat(200) }).director).toBe('d'.repeat(200));
-    expect(MovieFieldsSchema.safeParse({ title: 'A', director: 'd'.repeat(201) }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['director', 'must be at most 200 characters']]);
+    expect(
+      MovieFieldsSchema.safeParse({ title: 'A', director: 'd'.repeat(201) }).error?.issues.map((i) => [
+        i.path.join('.'),
+        i.message,
+      ]),
+    ).toEqual([['director', 'must be at most 200 characters']]);
   });
 
   it('vocabularies match any case and surrounding blanks, and store the vocabulary’s spelling', () => {
-    expect(MovieFieldsSchema.parse({ title: 'A', genres: [' HORROR', 'sci-fi '], mpaaRating: 'pg-13' })).toEqual({ title: 'A', genres: ['Horror', 'Sci-Fi'], mpaaRating: 'PG-13' });
+    expect(MovieFieldsSchema.parse({ title: 'A', genres: [' HORROR', 'sci-fi '], mpaaRating: 'pg-13' })).toEqual({
+      title: 'A',
+      genres: ['Horror', 'Sci-Fi'],
+      mpaaRating: 'PG-13',
+    });
   });
 
   it('genres must be distinct after that matching: Horror and horror are the same genre', () => {
-    expect(MovieFieldsSchema.safeParse({ title: 'A', genres: ['Horror', 'horror'] }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['genres', 'genres must be distinct']]);
+    expect(
+      MovieFieldsSchema.safeParse({ title: 'A', genres: ['Horror', 'horror'] }).error?.issues.map((i) => [
+        i.path.join('.'),
+        i.message,
+      ]),
+    ).toEqual([['genres', 'genres must be distinct']]);
   });
 
   it('keeps well-formed odd Unicode (RTL marks, emoji, zero-width joiners inside text)', () => {
@@ -91,12 +122,26 @@ describe('movie fields', () => {
   });
 
   it('the representation has no year when there is no release date', () => {
-    expect(toRepresentation({ id: 'a', version: 1, title: 'T', createdAt: 'c', updatedAt: 'u' })).toStrictEqual({ id: 'a', version: 1, title: 'T', createdAt: 'c', updatedAt: 'u' });
+    expect(toRepresentation({ id: 'a', version: 1, title: 'T', createdAt: 'c', updatedAt: 'u' })).toStrictEqual({
+      id: 'a',
+      version: 1,
+      title: 'T',
+      createdAt: 'c',
+      updatedAt: 'u',
+    });
   });
 
   it('the representation derives the year', () => {
-    expect(toRepresentation({ id: 'a', version: 1, title: 'T', releaseDate: '1999-03-31', createdAt: 'c', updatedAt: 'u' })).toEqual({
-      id: 'a', version: 1, title: 'T', releaseDate: '1999-03-31', year: 1999, createdAt: 'c', updatedAt: 'u',
+    expect(
+      toRepresentation({ id: 'a', version: 1, title: 'T', releaseDate: '1999-03-31', createdAt: 'c', updatedAt: 'u' }),
+    ).toEqual({
+      id: 'a',
+      version: 1,
+      title: 'T',
+      releaseDate: '1999-03-31',
+      year: 1999,
+      createdAt: 'c',
+      updatedAt: 'u',
     });
   });
 });

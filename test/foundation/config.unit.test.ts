@@ -14,8 +14,19 @@ describe('configuration', () => {
   });
 
   it('reads and types every setting', () => {
-    const config = loadConfig({ PORT: '8080', REDIS_URL: 'rediss://cache:10000', REDIS_TIMEOUT_MS: '100', QUERY_AUTH_LEVEL: 'function', ELASTICSEARCH_URL: 'http://es:9200' });
-    expect(config).toMatchObject({ port: 8080, queryAuthLevel: 'function', redis: { url: 'rediss://cache:10000', timeoutMs: 100 }, elasticsearch: { url: 'http://es:9200' } });
+    const config = loadConfig({
+      PORT: '8080',
+      REDIS_URL: 'rediss://cache:10000',
+      REDIS_TIMEOUT_MS: '100',
+      QUERY_AUTH_LEVEL: 'function',
+      ELASTICSEARCH_URL: 'http://es:9200',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      queryAuthLevel: 'function',
+      redis: { url: 'rediss://cache:10000', timeoutMs: 100 },
+      elasticsearch: { url: 'http://es:9200' },
+    });
   });
 
   it.each([

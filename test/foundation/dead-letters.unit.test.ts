@@ -5,31 +5,76 @@ import { describe, expect, it } from 'vitest';
 import { parseDeadLetterBlob } from '../../shared/adapters/blob-dead-letters';
 import { createFileDeadLetterStore } from '../../shared/adapters/file-dead-letters';
 
-const event = { specversion: '1.0' as const, id: 'm1:1', source: '/movie-catalog/movies', type: 'Movies.MovieCreated.v1', data: { x: 1 } };
+const event = {
+  specversion: '1.0' as const,
+  id: 'm1:1',
+  source: '/movie-catalog/movies',
+  type: 'Movies.MovieCreated.v1',
+  data: { x: 1 },
+};
 
 describe('dead-letter stores', () => {
   it('reads Event Grid’s own dead-letter blobs (an array of events with delivery fields)', () => {
     const blob = JSON.stringify([
-      { ...event, deadletterreason: 'MaxDeliveryAttemptsExceeded', deliveryattempts: 10, lastdeliveryoutcome: 'Probation', deadlettertime: '2026-01-01T00:00:00Z' },
+      {
+        ...event,
+        deadletterreason: 'MaxDeliveryAttemptsExceeded',
+        deliveryattempts: 10,
+        lastdeliveryoutcome: 'Probation',
+        deadlettertime: '2026-01-01T00:00:00Z',
+      },
       { ...event, id: 'm2:1', deadletterreason: 'TimeToLiveExceeded', deliveryattempts: 3 },
     ]);
     const records = parseDeadLetterBlob('movie-events/projector/2026/01/01/00/abc.json', blob);
     expect(records).toEqual([
-      { name: 'movie-events/projector/2026/01/01/00/abc.json#m1:1', subscription: 'projector', event, reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: 10, deadLetteredAt: '2026-01-01T00:00:00Z', lastError: 'Probation' },
-      expect.objectContaining({ name: 'movie-events/projector/2026/01/01/00/abc.json#m2:1', reason: 'TimeToLiveExceeded', deliveryAttempts: 3, event: { ...event, id: 'm2:1' } }),
+      {
+        name: 'movie-events/projector/2026/01/01/00/abc.json#m1:1',
+        subscription: 'projector',
+        event,
+        reason: 'MaxDeliveryAttemptsExceeded',
+        deliveryAttempts: 10,
+        deadLetteredAt: '2026-01-01T00:00:00Z',
+        lastError: 'Probation',
+      },
+      expect.objectContaining({
+        name: 'movie-events/projector/2026/01/01/00/abc.json#m2:1',
+        reason: 'TimeToLiveExceeded',
+        deliveryAttempts: 3,
+        event: { ...event, id: 'm2:1' },
+      }),
     ]);
   });
 
   it('reads the projector’s own poison records', () => {
-    const record = { subscription: 'projector', event, reason: 'poison: bad', deliveryAttempts: 1, deadLetteredAt: '2026-01-01T00:00:00Z' };
-    expect(parseDeadLetterBlob('projector/2026-01-01/x.json', JSON.stringify({ name: 'ignored', ...record }))).toEqual([{ ...record, name: 'projector/2026-01-01/x.json' }]);
+    const record = {
+      subscription: 'projector',
+      event,
+      reason: 'poison: bad',
+      deliveryAttempts: 1,
+      deadLetteredAt: '2026-01-01T00:00:00Z',
+    };
+    expect(parseDeadLetterBlob('projector/2026-01-01/x.json', JSON.stringify({ name: 'ignored', ...record }))).toEqual([
+      { ...record, name: 'projector/2026-01-01/x.json' },
+    ]);
   });
 
   it('a folder store keeps one file per event, lists them oldest first, and removes by name only', async () => {
     const store = createFileDeadLetterStore(join(mkdtempSync(join(tmpdir(), 'dl-')), 'nested'));
     expect(await store.list()).toEqual([]);
-    const a = await store.put({ subscription: 'projector', event, reason: 'r1', deliveryAttempts: 1, deadLetteredAt: '2026-01-01T00:00:00.000Z' });
-    const b = await store.put({ subscription: 'projector', event: { ...event, id: 'weird/../id' }, reason: 'r2', deliveryAttempts: 2, deadLetteredAt: '2026-01-02T00:00:00.000Z' });
+    const a = await store.put({
+      subscription: 'projector',
+      event,
+      reason: 'r1',
+      deliveryAttempts: 1,
+      deadLetteredAt: '2026-01-01T00:00:00.000Z',
+    });
+    const b = await store.put({
+      subscription: 'projector',
+      event: { ...event, id: 'weird/../id' },
+      reason: 'r2',
+      deliveryAttempts: 2,
+      deadLetteredAt: '2026-01-02T00:00:00.000Z',
+    });
     expect((await store.list()).map((d) => d.reason)).toEqual(['r1', 'r2']);
     expect(b.name).not.toContain('/');
     await expect(store.remove('../escape.json')).rejects.toThrow();

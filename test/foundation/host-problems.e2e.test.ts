@@ -41,13 +41,22 @@ describe('problems the host answers itself', () => {
     expect(head).toContain('Content-Type: application/problem+json');
     expect(head).toMatch(/X-Correlation-Id: [0-9a-f-]{36}/);
     const problem = JSON.parse(body!) as Record<string, unknown>;
-    expect(problem).toMatchObject({ type: 'https://movie-catalog.example/problems/bad-request', title: 'Malformed request', status: 400 });
+    expect(problem).toMatchObject({
+      type: 'https://movie-catalog.example/problems/bad-request',
+      title: 'Malformed request',
+      status: 400,
+    });
     expect(problem.instance).toMatch(/^urn:correlation:[0-9a-f-]{36}$/);
     expect(problem.detail).toContain('HPE_INVALID_HEADER_TOKEN');
   });
 
   it('a 401 carries instance and the correlation header; the ops endpoints name the master key', async () => {
-    const command = await host.api('movies', { method: 'POST', body: { title: 'x' }, key: 'none', headers: { 'X-Correlation-Id': 'corr-401' } });
+    const command = await host.api('movies', {
+      method: 'POST',
+      body: { title: 'x' },
+      key: 'none',
+      headers: { 'X-Correlation-Id': 'corr-401' },
+    });
     expect(command.status).toBe(401);
     expect(command.headers.get('content-type')).toContain('application/problem+json');
     expect(command.headers.get('x-correlation-id')).toBe('corr-401');
@@ -63,7 +72,8 @@ describe('problems the host answers itself', () => {
     expect(ops.headers.get('x-correlation-id')).toBe('corr-ops');
     expect(ops.json).toMatchObject({
       status: 401,
-      detail: 'The master key is required (x-functions-key header or code query parameter): this is an operations endpoint.',
+      detail:
+        'The master key is required (x-functions-key header or code query parameter): this is an operations endpoint.',
       instance: 'urn:correlation:corr-ops',
     });
   });

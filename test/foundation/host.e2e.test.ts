@@ -46,7 +46,12 @@ function movieEvent(id: string, version: number, title: string) {
     type: cloudEventType('MovieCreated'),
     subject: `movies/${id}`,
     time: new Date(at),
-    data: { type: 'MovieCreated', state, changed: ['title'], metadata: { movieId: id, version, occurredAt: at, correlationId: 'c1' } },
+    data: {
+      type: 'MovieCreated',
+      state,
+      changed: ['title'],
+      metadata: { movieId: id, version, occurredAt: at, correlationId: 'c1' },
+    },
   };
 }
 
@@ -55,7 +60,12 @@ describe('local Functions host', () => {
     host = await startTestHost();
     const health = await host.api('health', { key: 'none' });
     expect(health.status).toBe(200);
-    expect(health.json.dependencies).toEqual({ writeStore: 'embedded', topic: 'embedded', readStore: 'embedded', cache: 'embedded' });
+    expect(health.json.dependencies).toEqual({
+      writeStore: 'embedded',
+      topic: 'embedded',
+      readStore: 'embedded',
+      cache: 'embedded',
+    });
     const doc = (await host.api('openapi.json', { key: 'none' })).json;
     expect(doc.openapi).toBe('3.1.0');
     for (const f of host.functions) {
@@ -74,8 +84,13 @@ describe('local Functions host', () => {
       expect(res.status, key).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
-    expect((await host.api('movies', { method: 'POST', body, key: host.keys.functions.createMovie! })).status).toBe(201);
-    expect((await host.api('movies?code=' + encodeURIComponent(host.keys.host), { method: 'POST', body, key: 'none' })).status).toBe(201);
+    expect((await host.api('movies', { method: 'POST', body, key: host.keys.functions.createMovie! })).status).toBe(
+      201,
+    );
+    expect(
+      (await host.api('movies?code=' + encodeURIComponent(host.keys.host), { method: 'POST', body, key: 'none' }))
+        .status,
+    ).toBe(201);
     // admin functions take the master key only
     expect((await host.api('ops/verify', { method: 'POST' })).status).toBe(401);
     const verify = await host.finishJob(await host.api('ops/verify', { method: 'POST', key: 'master' }));
@@ -87,10 +102,15 @@ describe('local Functions host', () => {
 
   it('delivers CloudEvents published with the real EventGridPublisherClient to the subscribed function', async () => {
     host = await startTestHost();
-    const client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
+    const client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), {
+      allowInsecureConnection: true,
+    });
     await client.send([movieEvent('eg-1', 1, 'Published directly')]);
     await host.settle();
-    expect(await host.deps.readStore.get('eg-1')).toMatchObject({ kind: 'movie', movie: { title: 'Published directly', version: 1 } });
+    expect(await host.deps.readStore.get('eg-1')).toMatchObject({
+      kind: 'movie',
+      movie: { title: 'Published directly', version: 1 },
+    });
     // events outside the subscription's filter are not delivered
     await client.send([{ ...movieEvent('eg-2', 1, 'Filtered'), type: 'Other.Type.v1' }]);
     await host.settle();
@@ -99,7 +119,10 @@ describe('local Functions host', () => {
 
   it('refuses a publish without or with a wrong aeg-sas-key (401)', async () => {
     host = await startTestHost();
-    const wrong = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential('wrong'), { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    const wrong = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential('wrong'), {
+      allowInsecureConnection: true,
+      retryOptions: { maxRetries: 0 },
+    });
     await expect(wrong.send([movieEvent('x', 1, 'x')])).rejects.toMatchObject({ statusCode: 401 });
     const none = await fetch(host.topicEndpoint, { method: 'POST', body: '[]' });
     expect(none.status).toBe(401);
@@ -109,7 +132,9 @@ describe('local Functions host', () => {
   it('retries a failing delivery with backoff until it succeeds', async () => {
     const store = flakyReadStore(3);
     host = await startTestHost({ overrides: { readStore: store } });
-    const client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
+    const client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), {
+      allowInsecureConnection: true,
+    });
     await client.send([movieEvent('retry-1', 1, 'Eventually')]);
     await host.settle();
     expect(store.attempts).toBe(4);
@@ -121,14 +146,21 @@ describe('local Functions host', () => {
   it('dead-letters an event whose delivery keeps failing, with the reason, after max attempts', async () => {
     const store = flakyReadStore(Number.POSITIVE_INFINITY);
     host = await startTestHost({ overrides: { readStore: store } });
-    const client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
+    const client = new EventGridPublisherClient(host.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), {
+      allowInsecureConnection: true,
+    });
     await client.send([movieEvent('dead-1', 1, 'Never')]);
     await host.settle();
     const max = topology.subscriptions[0]!.retry.maxDeliveryAttempts;
     expect(store.attempts).toBe(max);
     const letters = await host.deps.deadLetters.list();
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ subscription: 'projector', reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: max, event: { id: 'dead-1:1' } });
+    expect(letters[0]).toMatchObject({
+      subscription: 'projector',
+      reason: 'MaxDeliveryAttemptsExceeded',
+      deliveryAttempts: max,
+      event: { id: 'dead-1:1' },
+    });
     expect(letters[0]!.lastError).toContain('injected: read store down');
   });
 
@@ -137,14 +169,26 @@ describe('local Functions host', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'restart-'));
     const env = { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key };
     try {
-      const first = await startTestHost({ env, deadLetterDir: stateDir, overrides: { readStore: flakyReadStore(Number.POSITIVE_INFINITY) } });
-      const client = new EventGridPublisherClient(first.topicEndpoint, 'CloudEvent', new AzureKeyCredential(TOPIC_KEY), { allowInsecureConnection: true });
+      const first = await startTestHost({
+        env,
+        deadLetterDir: stateDir,
+        overrides: { readStore: flakyReadStore(Number.POSITIVE_INFINITY) },
+      });
+      const client = new EventGridPublisherClient(
+        first.topicEndpoint,
+        'CloudEvent',
+        new AzureKeyCredential(TOPIC_KEY),
+        { allowInsecureConnection: true },
+      );
       await client.send([movieEvent('durable-1', 1, 'Survives a restart')]);
       await first.stop(); // the delivery was still being retried
       host = await startTestHost({ env, deadLetterDir: stateDir });
       expect(host.topic.recovered).toBe(1);
       await host.settle();
-      expect(await host.deps.readStore.get('durable-1')).toMatchObject({ kind: 'movie', movie: { title: 'Survives a restart' } });
+      expect(await host.deps.readStore.get('durable-1')).toMatchObject({
+        kind: 'movie',
+        movie: { title: 'Survives a restart' },
+      });
       expect(await host.deps.deadLetters.list()).toHaveLength(0);
     } finally {
       await host?.stop();

@@ -31,7 +31,13 @@ describe('keyed random streams', () => {
   });
 
   it('the flaky read store fails the same event versions in two runs with one seed, delivered in different orders', async () => {
-    const movie = (id: string): Movie => ({ id, version: 1, title: id, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    const movie = (id: string): Movie => ({
+      id,
+      version: 1,
+      title: id,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
     const ids = Array.from({ length: 40 }, (_, i) => `m${i}`);
     const failedIds = async (order: string[]) => {
       const inner = createEmbeddedReadStore();

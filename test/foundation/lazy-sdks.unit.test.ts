@@ -12,7 +12,6 @@ import { HEAVY_SDKS } from '../support/sdks';
 const ROOT = resolve(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
-
 /** Requires `entry` in a fresh process and lists the packages (node_modules/<name>) now in its module cache. */
 async function packagesLoadedBy(entry: string): Promise<string[]> {
   const probe = `

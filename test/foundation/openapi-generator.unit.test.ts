@@ -55,7 +55,12 @@ describe('OpenAPI generator', () => {
     const idParam = { name: 'id', in: 'path', description: 'Thing id', required: true, schema: { type: 'string' } };
     expect(doc).toEqual({
       openapi: '3.1.0',
-      info: { title: 'Things', version: '9', description: 'Serverless CQRS movie catalog: commands on Cosmos DB, queries on Elasticsearch with a Redis cache.' },
+      info: {
+        title: 'Things',
+        version: '9',
+        description:
+          'Serverless CQRS movie catalog: commands on Cosmos DB, queries on Elasticsearch with a Redis cache.',
+      },
       servers: [{ url: '/' }],
       paths: {
         '/api/things/{id}': {
@@ -74,7 +79,10 @@ describe('OpenAPI generator', () => {
                   'X-Custom': { description: 'Free text', schema: { type: 'string' } },
                 },
               },
-              404: { description: 'No such thing', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+              404: {
+                description: 'No such thing',
+                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+              },
             },
           },
           put: {
@@ -83,23 +91,44 @@ describe('OpenAPI generator', () => {
             description: 'Whole replacement.',
             tags: ['things'],
             security: [{ functionKeyHeader: [] }],
-            parameters: [idParam, { name: 'dryRun', in: 'query', description: 'Check only', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
-            requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+            parameters: [
+              idParam,
+              {
+                name: 'dryRun',
+                in: 'query',
+                description: 'Check only',
+                required: false,
+                schema: { type: 'string', enum: ['true', 'false'] },
+              },
+            ],
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } },
+            },
             responses: { 204: { description: 'Written' } },
           },
         },
       },
       components: {
         schemas: {
-          Problem: expect.objectContaining({ required: ['type', 'title', 'status', 'detail'], description: 'RFC 9457 problem details' }),
-          Thing: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } }, required: ['name'], additionalProperties: false },
+          Problem: expect.objectContaining({
+            required: ['type', 'title', 'status', 'detail'],
+            description: 'RFC 9457 problem details',
+          }),
+          Thing: {
+            type: 'object',
+            properties: { name: { type: 'string', maxLength: 10 } },
+            required: ['name'],
+            additionalProperties: false,
+          },
         },
         securitySchemes: {
           functionKeyHeader: {
             type: 'apiKey',
             in: 'header',
             name: 'x-functions-key',
-            description: 'Function key (master key for the operations endpoints); the `code` query parameter is accepted too (functionKeyQuery)',
+            description:
+              'Function key (master key for the operations endpoints); the `code` query parameter is accepted too (functionKeyQuery)',
           },
           functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
         },

@@ -18,7 +18,8 @@ interface Operation {
   requestBody?: { required: boolean };
 }
 /** Built inside each test (not at import), so the mutation run sees which test covers which line of the generator. */
-const documentOf = () => buildOpenApi(functions, { title: 't', version: '1' }) as { paths: Record<string, Record<string, Operation>> };
+const documentOf = () =>
+  buildOpenApi(functions, { title: 't', version: '1' }) as { paths: Record<string, Record<string, Operation>> };
 const op = (path: string, method: string) => {
   const found = documentOf().paths[path]?.[method];
   if (!found) throw new Error(`${method} ${path} is not documented`);
@@ -39,7 +40,11 @@ describe('OpenAPI: required inputs', () => {
 
   it('every path parameter of every operation is required (OpenAPI demands it)', () => {
     const doc = documentOf();
-    const pathParams = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).flatMap(([m, o]) => o.parameters.filter((p) => p.in === 'path').map((p) => [`${m} ${path} ${p.name}`, p.required] as const)));
+    const pathParams = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([m, o]) =>
+        o.parameters.filter((p) => p.in === 'path').map((p) => [`${m} ${path} ${p.name}`, p.required] as const),
+      ),
+    );
     expect(pathParams.length).toBeGreaterThanOrEqual(5);
     expect(pathParams.filter(([, required]) => required !== true)).toEqual([]);
   });
@@ -61,6 +66,7 @@ describe('OpenAPI: required inputs', () => {
 
   // The bounds of limit (1..100) in the document belong to the strict-OpenAPI work (issue 12).
   it('search: its query parameters are optional', () => {
-    for (const name of ['q', 'genre', 'sort', 'limit', 'cursor']) expect(param('/api/movies', 'get', name)?.required, name).toBe(false);
+    for (const name of ['q', 'genre', 'sort', 'limit', 'cursor'])
+      expect(param('/api/movies', 'get', name)?.required, name).toBe(false);
   });
 });

@@ -29,7 +29,8 @@ describe('function registry', () => {
 
   it('commands need a key, admin operations the master key, health and OpenAPI none', () => {
     const level = (name: string) => http.find((f) => f.name === name)?.authLevel;
-    for (const name of ['createMovie', 'putMovie', 'patchMovie', 'deleteMovie', 'movieHistory']) expect(level(name)).toBe('function');
+    for (const name of ['createMovie', 'putMovie', 'patchMovie', 'deleteMovie', 'movieHistory'])
+      expect(level(name)).toBe('function');
     for (const name of ['deadLetters', 'redrive', 'verify', 'rebuild']) expect(level(name)).toBe('admin');
     expect(level('health')).toBe('anonymous');
     expect(level('openapi')).toBe('anonymous');
@@ -49,7 +50,15 @@ describe('route matching', () => {
 });
 
 describe('keys', () => {
-  const keys: LocalHostKeys = { host: 'host-key', master: 'master-key', topic: 't', functions: { createMovie: functionKey('host-key', 'createMovie'), deleteMovie: functionKey('host-key', 'deleteMovie') } };
+  const keys: LocalHostKeys = {
+    host: 'host-key',
+    master: 'master-key',
+    topic: 't',
+    functions: {
+      createMovie: functionKey('host-key', 'createMovie'),
+      deleteMovie: functionKey('host-key', 'deleteMovie'),
+    },
+  };
   const def = (name: string) => http.find((f) => f.name === name)!;
 
   it('function keys are per function and stable for a host key', () => {
@@ -74,21 +83,50 @@ describe('keys', () => {
 });
 
 describe('invokeHttp', () => {
-  const context = () => new InvocationContext({ functionName: 't', invocationId: 'inv-1', logHandler: () => undefined });
-  const base: Omit<HttpFunctionDefinition, 'handler'> = { kind: 'http', name: 't', route: 't', methods: ['GET'], authLevel: 'anonymous', summary: '', tags: [], responses: {} };
+  const context = () =>
+    new InvocationContext({ functionName: 't', invocationId: 'inv-1', logHandler: () => undefined });
+  const base: Omit<HttpFunctionDefinition, 'handler'> = {
+    kind: 'http',
+    name: 't',
+    route: 't',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    summary: '',
+    tags: [],
+    responses: {},
+  };
 
   it('maps a typed error to its problem and carries the correlation id', async () => {
-    const def: HttpFunctionDefinition = { ...base, handler: async () => { throw new ValidationError([{ path: 'query.x', message: 'bad' }]); } };
-    const request = new HttpRequest({ method: 'GET', url: 'http://h/api/t', headers: { 'x-correlation-id': 'abc-123' } });
+    const def: HttpFunctionDefinition = {
+      ...base,
+      handler: async () => {
+        throw new ValidationError([{ path: 'query.x', message: 'bad' }]);
+      },
+    };
+    const request = new HttpRequest({
+      method: 'GET',
+      url: 'http://h/api/t',
+      headers: { 'x-correlation-id': 'abc-123' },
+    });
     const res = await invokeHttp(def, request, context(), {} as Deps);
     expect(res.status).toBe(400);
     expect((res.headers as Record<string, string>)['Content-Type']).toBe('application/problem+json');
-    expect(res.jsonBody).toMatchObject({ status: 400, title: 'Invalid request', errors: [{ path: 'query.x', message: 'bad' }], instance: 'urn:correlation:abc-123' });
+    expect(res.jsonBody).toMatchObject({
+      status: 400,
+      title: 'Invalid request',
+      errors: [{ path: 'query.x', message: 'bad' }],
+      instance: 'urn:correlation:abc-123',
+    });
     expect((res.headers as Record<string, string>)['X-Correlation-Id']).toBe('abc-123');
   });
 
   it('turns an unexpected fault into a 500 that reveals nothing', async () => {
-    const def: HttpFunctionDefinition = { ...base, handler: async () => { throw new Error('connection string AccountKey=secret'); } };
+    const def: HttpFunctionDefinition = {
+      ...base,
+      handler: async () => {
+        throw new Error('connection string AccountKey=secret');
+      },
+    };
     const res = await invokeHttp(def, new HttpRequest({ method: 'GET', url: 'http://h/api/t' }), context(), {} as Deps);
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.jsonBody)).not.toContain('secret');

@@ -9,7 +9,13 @@ import type { CloudEventEnvelope, Deps } from '../../shared/ports';
 import type { EventGridFunctionDefinition } from '../../shared/registry';
 import { topology } from '../../shared/topology';
 
-const envelope = (id: string): CloudEventEnvelope => ({ specversion: '1.0', id, source: '/movie-catalog/movies', type: 'Movies.MovieCreated.v1', data: {} });
+const envelope = (id: string): CloudEventEnvelope => ({
+  specversion: '1.0',
+  id,
+  source: '/movie-catalog/movies',
+  type: 'Movies.MovieCreated.v1',
+  data: {},
+});
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function run(seed: number, ids: readonly string[]) {
@@ -21,7 +27,13 @@ async function run(seed: number, ids: readonly string[]) {
     handler: async (event) => void delivered.push(event.id),
   };
   const deps = { deadLetters: createMemoryDeadLetterStore(), clock: () => new Date() } as unknown as Deps;
-  const topic = new LocalTopic({ subscriptions: topology.subscriptions, functions: [projector], deps: () => deps, backoffMs: 1, logger: quiet });
+  const topic = new LocalTopic({
+    subscriptions: topology.subscriptions,
+    functions: [projector],
+    deps: () => deps,
+    backoffMs: 1,
+    logger: quiet,
+  });
   topic.chaos = { seed, rejectPublishRate: 0.3, duplicateRate: 0.3 };
   const rejected: string[] = [];
   for (const id of ids) {
@@ -36,7 +48,14 @@ async function run(seed: number, ids: readonly string[]) {
   topic.stop();
   const counts = new Map<string, number>();
   for (const id of delivered) counts.set(id, (counts.get(id) ?? 0) + 1);
-  return { rejected: rejected.sort(), duplicated: [...counts].filter(([, n]) => n === 2).map(([id]) => id).sort(), stats: { ...topic.stats } };
+  return {
+    rejected: rejected.sort(),
+    duplicated: [...counts]
+      .filter(([, n]) => n === 2)
+      .map(([id]) => id)
+      .sort(),
+    stats: { ...topic.stats },
+  };
 }
 
 describe('local topic chaos with a seed', () => {

@@ -26,7 +26,8 @@ describe('GitHub workflows', () => {
   });
 
   it('actionlint reports a broken workflow (so the check above can fail)', async () => {
-    const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secrets }}\n      - uses: actions/checkout@v4\n        with: 3\n';
+    const broken =
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secrets }}\n      - uses: actions/checkout@v4\n        with: 3\n';
     const results = await lintWorkflows(new Map([['broken.yml', broken]]));
     expect(results.length).toBeGreaterThan(0);
     expect(results.map((r) => r.file)).toContain('broken.yml');
@@ -49,16 +50,33 @@ describe('GitHub workflows', () => {
     expect(prod?.needs).toEqual(['build', 'dev']);
     expect(dev?.environment).toBe('dev');
     expect(prod?.environment).toBe('prod');
-    for (const [name, job] of [['dev', dev], ['prod', prod]] as const) {
+    for (const [name, job] of [
+      ['dev', dev],
+      ['prod', prod],
+    ] as const) {
       const steps = job?.steps ?? [];
-      expect(steps.some((s) => s.run === 'npm run package'), name).toBe(false);
-      expect(steps.some((s) => s.uses === 'actions/download-artifact@v4'), name).toBe(true);
-      expect(steps.some((s) => s.run?.includes('${{ needs.build.outputs.sha256 }}  dist/functionapp.zip" | sha256sum --check')), name).toBe(true);
+      expect(
+        steps.some((s) => s.run === 'npm run package'),
+        name,
+      ).toBe(false);
+      expect(
+        steps.some((s) => s.uses === 'actions/download-artifact@v4'),
+        name,
+      ).toBe(true);
+      expect(
+        steps.some((s) =>
+          s.run?.includes('${{ needs.build.outputs.sha256 }}  dist/functionapp.zip" | sha256sum --check'),
+        ),
+        name,
+      ).toBe(true);
       expect(job?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
       const login = steps.find((s) => s.uses === 'azure/login@v2');
       expect(Object.keys(login?.with ?? {}).sort(), name).toEqual(['client-id', 'subscription-id', 'tenant-id']);
       expect(steps.find((s) => s.uses === 'pulumi/actions@v6')?.with?.['stack-name'], name).toBe(name);
-      expect(steps.some((s) => s.run?.includes('npm run smoke -- --url')), name).toBe(true);
+      expect(
+        steps.some((s) => s.run?.includes('npm run smoke -- --url')),
+        name,
+      ).toBe(true);
     }
     // No client secret anywhere.
     for (const text of files.values()) expect(text).not.toMatch(/client-secret|AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET/i);

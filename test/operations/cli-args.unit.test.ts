@@ -16,7 +16,10 @@ describe('script arguments', () => {
   it('reads switches and positionals apart from option values', () => {
     expect(hasFlag('list', ['--list'])).toBe(true);
     expect(hasFlag('list', [])).toBe(false);
-    expect(positionals(['--url', 'http://a.example', 'blob-1#e1', '--list', 'blob-2#e2'])).toEqual(['blob-1#e1', 'blob-2#e2']);
+    expect(positionals(['--url', 'http://a.example', 'blob-1#e1', '--list', 'blob-2#e2'])).toEqual([
+      'blob-1#e1',
+      'blob-2#e2',
+    ]);
   });
 
   it('refuses a switch given a value, a value option followed by another option, and unknown options', () => {

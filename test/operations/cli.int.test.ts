@@ -80,7 +80,9 @@ describe('operations CLIs over HTTP', () => {
     expect(ok.code).toBe(0);
 
     const at = new Date().toISOString();
-    await host.deps.readStore.apply([{ kind: 'movie', movie: { id: 'orphan-1', version: 2, title: 'Ghost', createdAt: at, updatedAt: at } }]);
+    await host.deps.readStore.apply([
+      { kind: 'movie', movie: { id: 'orphan-1', version: 2, title: 'Ghost', createdAt: at, updatedAt: at } },
+    ]);
     const bad = await cli('verify', [], env);
     expect(bad.stdout).toMatch(/orphan\s+orphan-1\s+\(read model v2\)/);
     expect(bad.code).toBe(1);
@@ -94,9 +96,17 @@ describe('operations CLIs over HTTP', () => {
 
   it('redrive lists, re-publishes what the topic accepts, and exits 1 for what it does not', async () => {
     const [event] = await host.deps.eventStore.history((await createMovies(host, ['Thief']))[0]!, { limit: 1 });
-    const common = { subscription: 'projector', reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: 10, deadLetteredAt: new Date().toISOString() };
+    const common = {
+      subscription: 'projector',
+      reason: 'MaxDeliveryAttemptsExceeded',
+      deliveryAttempts: 10,
+      deadLetteredAt: new Date().toISOString(),
+    };
     const good = await host.deps.deadLetters.put({ ...common, event: envelopeOf(event!) });
-    const broken = await host.deps.deadLetters.put({ ...common, event: envelopeOf(event!, { id: 'broken-1', source: '' }) });
+    const broken = await host.deps.deadLetters.put({
+      ...common,
+      event: envelopeOf(event!, { id: 'broken-1', source: '' }),
+    });
 
     const listed = await cli('redrive', ['--list'], env);
     expect(listed.code).toBe(0);
@@ -127,35 +137,38 @@ describe('operations CLIs over HTTP', () => {
   });
 });
 
-describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))('rebuild CLI directly against the stores', () => {
-  let host: TestHost;
-  const alias = uniqueIndexPrefix('cli-rebuild');
-  beforeAll(async () => {
-    host = await startTestHost({ elasticsearch: true, env: { ELASTICSEARCH_INDEX: alias } });
-    await createMovies(host, ['Alien', 'Aliens', 'Alien 3']);
-  });
-  afterAll(async () => {
-    await host?.stop();
-  });
-
-  it('runs the rebuild here with progress, swaps the alias and verifies', async () => {
-    const before = await host.deps.readStore.currentIndex();
-    const cosmos = host.services.find((s) => s.port === 'write store')!.target.split(' ')[0]!;
-    const run = await cli('rebuild', [], {
-      COSMOS_ENDPOINT: cosmos,
-      // the embedded server takes any key
-      COSMOS_KEY: 'any-key',
-      ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL!,
-      ELASTICSEARCH_INDEX: alias,
+describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))(
+  'rebuild CLI directly against the stores',
+  () => {
+    let host: TestHost;
+    const alias = uniqueIndexPrefix('cli-rebuild');
+    beforeAll(async () => {
+      host = await startTestHost({ elasticsearch: true, env: { ELASTICSEARCH_INDEX: alias } });
+      await createMovies(host, ['Alien', 'Aliens', 'Alien 3']);
     });
-    expect(run.stdout).toContain('directly against the configured stores');
-    expect(run.stdout).toMatch(/counting movies\.\.\. 3/);
-    expect(run.stdout).toMatch(/rebuild: 3 movies loaded into \S+/);
-    expect(run.stdout).toContain('verify: checked 3 movies');
-    expect(run.code).toBe(0);
-    const after = await host.deps.readStore.currentIndex();
-    expect(after).not.toBe(before);
-    const verify = await host.finishJob(await host.api('ops/verify', { method: 'POST', key: 'master' }));
-    expect(verify.json.result.differences).toEqual([]);
-  });
-});
+    afterAll(async () => {
+      await host?.stop();
+    });
+
+    it('runs the rebuild here with progress, swaps the alias and verifies', async () => {
+      const before = await host.deps.readStore.currentIndex();
+      const cosmos = host.services.find((s) => s.port === 'write store')!.target.split(' ')[0]!;
+      const run = await cli('rebuild', [], {
+        COSMOS_ENDPOINT: cosmos,
+        // the embedded server takes any key
+        COSMOS_KEY: 'any-key',
+        ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL!,
+        ELASTICSEARCH_INDEX: alias,
+      });
+      expect(run.stdout).toContain('directly against the configured stores');
+      expect(run.stdout).toMatch(/counting movies\.\.\. 3/);
+      expect(run.stdout).toMatch(/rebuild: 3 movies loaded into \S+/);
+      expect(run.stdout).toContain('verify: checked 3 movies');
+      expect(run.code).toBe(0);
+      const after = await host.deps.readStore.currentIndex();
+      expect(after).not.toBe(before);
+      const verify = await host.finishJob(await host.api('ops/verify', { method: 'POST', key: 'master' }));
+      expect(verify.json.result.differences).toEqual([]);
+    });
+  },
+);

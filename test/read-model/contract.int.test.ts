@@ -55,16 +55,78 @@ const tombstone = (id: string, version: number): ReadEntry => ({
 
 /** Ten movies with ties and gaps in every sort field, so tie-breakers and missing-last are visible. */
 const CATALOG: Movie[] = [
-  movie('m01', { title: 'Inception', director: 'Christopher Nolan', genres: ['Action', 'Sci-Fi'], mpaaRating: 'PG-13', releaseDate: '2010-07-16', imdbRating: 8.8, description: 'A thief steals secrets through dreams.' }),
-  movie('m02', { title: 'interstellar', director: 'Christopher Nolan', genres: ['Drama', 'Sci-Fi'], mpaaRating: 'PG-13', releaseDate: '2014-11-07', imdbRating: 8.6 }),
-  movie('m03', { title: 'Amélie', director: 'Jean-Pierre Jeunet', genres: ['Comedy', 'Romance'], mpaaRating: 'R', releaseDate: '2001-04-25', imdbRating: 8.3 }),
-  movie('m04', { title: 'Zodiac', director: 'David Fincher', genres: ['Crime', 'Drama'], mpaaRating: 'R', releaseDate: '2007-03-02', imdbRating: 7.7 }),
-  movie('m05', { title: 'Alien', director: 'Ridley Scott', genres: ['Horror', 'Sci-Fi'], mpaaRating: 'R', releaseDate: '1979-05-25', imdbRating: 8.5 }),
+  movie('m01', {
+    title: 'Inception',
+    director: 'Christopher Nolan',
+    genres: ['Action', 'Sci-Fi'],
+    mpaaRating: 'PG-13',
+    releaseDate: '2010-07-16',
+    imdbRating: 8.8,
+    description: 'A thief steals secrets through dreams.',
+  }),
+  movie('m02', {
+    title: 'interstellar',
+    director: 'Christopher Nolan',
+    genres: ['Drama', 'Sci-Fi'],
+    mpaaRating: 'PG-13',
+    releaseDate: '2014-11-07',
+    imdbRating: 8.6,
+  }),
+  movie('m03', {
+    title: 'Amélie',
+    director: 'Jean-Pierre Jeunet',
+    genres: ['Comedy', 'Romance'],
+    mpaaRating: 'R',
+    releaseDate: '2001-04-25',
+    imdbRating: 8.3,
+  }),
+  movie('m04', {
+    title: 'Zodiac',
+    director: 'David Fincher',
+    genres: ['Crime', 'Drama'],
+    mpaaRating: 'R',
+    releaseDate: '2007-03-02',
+    imdbRating: 7.7,
+  }),
+  movie('m05', {
+    title: 'Alien',
+    director: 'Ridley Scott',
+    genres: ['Horror', 'Sci-Fi'],
+    mpaaRating: 'R',
+    releaseDate: '1979-05-25',
+    imdbRating: 8.5,
+  }),
   movie('m06', { title: 'Untitled Project' }),
-  movie('m07', { title: 'Se7en', director: 'DAVID FINCHER', genres: ['Crime', 'Mystery'], mpaaRating: 'R', releaseDate: '1995-09-22', imdbRating: 8.6 }),
-  movie('m08', { title: 'alien', director: 'Someone Else', genres: ['Comedy'], mpaaRating: 'PG', releaseDate: '2007-06-01', imdbRating: 7.7 }),
-  movie('m09', { title: 'Toy Story', director: 'John Lasseter', genres: ['Animation', 'Comedy'], mpaaRating: 'G', imdbRating: 8.3 }),
-  movie('m10', { title: 'Boyhood', director: 'Richard Linklater', genres: ['Drama'], mpaaRating: 'R', releaseDate: '2014-07-11' }),
+  movie('m07', {
+    title: 'Se7en',
+    director: 'DAVID FINCHER',
+    genres: ['Crime', 'Mystery'],
+    mpaaRating: 'R',
+    releaseDate: '1995-09-22',
+    imdbRating: 8.6,
+  }),
+  movie('m08', {
+    title: 'alien',
+    director: 'Someone Else',
+    genres: ['Comedy'],
+    mpaaRating: 'PG',
+    releaseDate: '2007-06-01',
+    imdbRating: 7.7,
+  }),
+  movie('m09', {
+    title: 'Toy Story',
+    director: 'John Lasseter',
+    genres: ['Animation', 'Comedy'],
+    mpaaRating: 'G',
+    imdbRating: 8.3,
+  }),
+  movie('m10', {
+    title: 'Boyhood',
+    director: 'Richard Linklater',
+    genres: ['Drama'],
+    mpaaRating: 'R',
+    releaseDate: '2014-07-11',
+  }),
 ];
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -78,7 +140,20 @@ function prng(seed: number): () => number {
   };
 }
 
-const WORDS = ['Ember', 'Night', 'River', 'Stone', 'Glass', 'Winter', 'Harbor', 'Echo', 'Iron', 'Velvet', 'Crown', 'Signal'];
+const WORDS = [
+  'Ember',
+  'Night',
+  'River',
+  'Stone',
+  'Glass',
+  'Winter',
+  'Harbor',
+  'Echo',
+  'Iron',
+  'Velvet',
+  'Crown',
+  'Signal',
+];
 const GENRES: Genre[] = ['Action', 'Comedy', 'Drama', 'Horror', 'Sci-Fi', 'Romance', 'Thriller', 'Documentary'];
 const DIRECTORS = ['Ada Ember', 'Bo Lind', 'Cy Moss', 'Di Park', 'Ed Ruiz', 'Flo Stein', 'Gus Tan', 'Hal Voss'];
 
@@ -90,7 +165,8 @@ function generatedCatalog(count = 1200): Movie[] {
   return ids.map((id) => {
     const title = `${pick(WORDS)} ${pick(WORDS)}`;
     const fields: Fields = { title: rand() < 0.3 ? title.toLowerCase() : title };
-    if (rand() < 0.9) fields.releaseDate = `${1980 + Math.floor(rand() * 40)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 10)}`;
+    if (rand() < 0.9)
+      fields.releaseDate = `${1980 + Math.floor(rand() * 40)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 10)}`;
     if (rand() < 0.9) fields.imdbRating = Math.round(10 + rand() * 89) / 10;
     if (rand() < 0.8) fields.genres = [...new Set([pick(GENRES), pick(GENRES)])];
     if (rand() < 0.9) fields.director = pick(DIRECTORS);
@@ -129,7 +205,10 @@ async function searchIds(store: ReadStore, query: Omit<SearchQuery, 'sort' | 'li
 }
 
 /** Follows nextCursor to the end; checks page-level invariants on the way. */
-async function allPages(store: ReadStore, query: Omit<SearchQuery, 'cursor'>): Promise<{ ids: string[]; total: number }> {
+async function allPages(
+  store: ReadStore,
+  query: Omit<SearchQuery, 'cursor'>,
+): Promise<{ ids: string[]; total: number }> {
   const seen: string[] = [];
   let cursor: string | undefined;
   let total: number | undefined;
@@ -190,12 +269,14 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
     it('keeps a tombstone against a late older update and hides it from search, total and facets', async () => {
       const m2 = movie('doomed', { title: 'Doomed Voyage', genres: ['War'] }, 2);
       const keep = movie('kept', { title: 'Kept Voyage', genres: ['Comedy'] }, 1);
-      expect(await store.apply([live(movie('doomed', { title: 'Doomed Voyage', genres: ['War'] }, 1)), live(keep)])).toEqual([
-        'applied',
-        'applied',
-      ]);
+      expect(
+        await store.apply([live(movie('doomed', { title: 'Doomed Voyage', genres: ['War'] }, 1)), live(keep)]),
+      ).toEqual(['applied', 'applied']);
       expect(await store.apply([tombstone('doomed', 3)])).toEqual(['applied']);
-      expect(await store.apply([live(m2), live(movie('doomed', { title: 'Doomed Voyage' }, 3))])).toEqual(['stale', 'stale']);
+      expect(await store.apply([live(m2), live(movie('doomed', { title: 'Doomed Voyage' }, 3))])).toEqual([
+        'stale',
+        'stale',
+      ]);
       await store.refresh();
 
       expect(await store.get('doomed')).toEqual(tombstone('doomed', 3));
@@ -213,10 +294,17 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
         scanned.push(...batch);
       }
       expect(scanned).toContainEqual(tombstone('doomed', 3));
-      expect(scanned.map((e) => (e.kind === 'movie' ? e.movie.id : e.id))).toEqual(['batch-a', 'batch-b', 'doomed', 'kept', 'v1']);
+      expect(scanned.map((e) => (e.kind === 'movie' ? e.movie.id : e.id))).toEqual([
+        'batch-a',
+        'batch-b',
+        'doomed',
+        'kept',
+        'v1',
+      ]);
       // Resumed after an id (a keyset): the rest, in the same order.
       const resumed: string[] = [];
-      for await (const batch of store.scan(2, 'batch-b')) resumed.push(...batch.map((e) => (e.kind === 'movie' ? e.movie.id : e.id)));
+      for await (const batch of store.scan(2, 'batch-b'))
+        resumed.push(...batch.map((e) => (e.kind === 'movie' ? e.movie.id : e.id)));
       expect(resumed).toEqual(['doomed', 'kept', 'v1']);
     });
 
@@ -258,9 +346,21 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
 
     it('filters by genre, any of the given genres', async () => {
       expect(sorted(await searchIds(store, { genres: ['Sci-Fi'] }))).toEqual(['m01', 'm02', 'm05']);
-      expect(sorted(await searchIds(store, { genres: ['Crime', 'Comedy'] }))).toEqual(['m03', 'm04', 'm07', 'm08', 'm09']);
+      expect(sorted(await searchIds(store, { genres: ['Crime', 'Comedy'] }))).toEqual([
+        'm03',
+        'm04',
+        'm07',
+        'm08',
+        'm09',
+      ]);
       expect(sorted(await searchIds(store, { genres: ['sci-fi'] }))).toEqual(['m01', 'm02', 'm05']);
-      expect(sorted(await searchIds(store, { genres: ['CRIME', 'comedy'] }))).toEqual(['m03', 'm04', 'm07', 'm08', 'm09']);
+      expect(sorted(await searchIds(store, { genres: ['CRIME', 'comedy'] }))).toEqual([
+        'm03',
+        'm04',
+        'm07',
+        'm08',
+        'm09',
+      ]);
       expect(await searchIds(store, { genres: ['sci'] })).toEqual([]);
     });
 
@@ -335,12 +435,14 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       expect(ids(page)).toEqual(['m09', 'm04']);
       expect(page.total).toBe(2);
       expect(page.match).toBe('any');
-      expect(page.facets.genres).toEqual([
-        { value: 'Comedy', count: 1 },
-        { value: 'Animation', count: 1 },
-        { value: 'Crime', count: 1 },
-        { value: 'Drama', count: 1 },
-      ].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)));
+      expect(page.facets.genres).toEqual(
+        [
+          { value: 'Comedy', count: 1 },
+          { value: 'Animation', count: 1 },
+          { value: 'Crime', count: 1 },
+          { value: 'Drama', count: 1 },
+        ].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)),
+      );
       // The filters count: all words with the filter find nothing, so the fallback applies with it.
       const filtered = await store.search({ q: 'zodiac toy', mpaaRating: 'R', sort: 'title', limit: 10 });
       expect(ids(filtered)).toEqual(['m04']);
@@ -469,8 +571,12 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
         { value: 'Romance', count: 1 },
       ]);
       // A facet count is the total that selecting the value gives.
-      expect((await store.search({ mpaaRating: 'PG', yearFrom: 2000, yearTo: 2009, sort: 'title', limit: 1 })).total).toBe(1);
-      expect((await store.search({ mpaaRating: 'R', yearFrom: 1970, yearTo: 1979, sort: 'title', limit: 1 })).total).toBe(1);
+      expect(
+        (await store.search({ mpaaRating: 'PG', yearFrom: 2000, yearTo: 2009, sort: 'title', limit: 1 })).total,
+      ).toBe(1);
+      expect(
+        (await store.search({ mpaaRating: 'R', yearFrom: 1970, yearTo: 1979, sort: 'title', limit: 1 })).total,
+      ).toBe(1);
       // The genre filter leaves the genre facet alone and narrows the others; text and director narrow all.
       const genre = await store.search({ genres: ['drama'], sort: 'title', limit: 1 });
       expect(genre.total).toBe(3);
@@ -506,9 +612,15 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       }
       const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
       const [fingerprint, , id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, unknown, string];
-      const tampered = [b64([fingerprint, 42, id]), b64([fingerprint, 'alien', 'bad id!']), b64(['other', 'alien', id])];
+      const tampered = [
+        b64([fingerprint, 42, id]),
+        b64([fingerprint, 'alien', 'bad id!']),
+        b64(['other', 'alien', id]),
+      ];
       for (const garbage of ['garbage', '!!!', '', 'e30', b64({}), b64([1, 2, 3]), cursor.slice(0, -3), ...tampered]) {
-        await expect(store.search({ sort: 'title', limit: 2, cursor: garbage })).rejects.toBeInstanceOf(InvalidCursorError);
+        await expect(store.search({ sort: 'title', limit: 2, cursor: garbage })).rejects.toBeInstanceOf(
+          InvalidCursorError,
+        );
       }
     });
   });
@@ -519,7 +631,12 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       store = await harness().open('relevance');
       await store.init();
       await store.apply([
-        live(movie('desc-only', { title: 'Quiet Harbor', description: 'A long journey to the nebula at the edge of space.' })),
+        live(
+          movie('desc-only', {
+            title: 'Quiet Harbor',
+            description: 'A long journey to the nebula at the edge of space.',
+          }),
+        ),
         live(movie('in-title', { title: 'Nebula Rising', description: 'A long journey to the edge of space.' })),
         live(movie('by-director', { title: 'Something Else', director: 'Nebula Jones' })),
         live(movie('unrelated', { title: 'Harbor Lights', description: 'Nothing to see.' })),
@@ -623,8 +740,15 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
     });
 
     it('returns every match exactly once when filtered', async () => {
-      const filtered = movies.filter((m) => m.genres?.some((g) => g === 'Drama' || g === 'Horror') && (m.imdbRating ?? 0) >= 5);
-      const { ids: seen, total } = await allPages(store, { genres: ['Drama', 'Horror'], minRating: 5, sort: '-rating', limit: 50 });
+      const filtered = movies.filter(
+        (m) => m.genres?.some((g) => g === 'Drama' || g === 'Horror') && (m.imdbRating ?? 0) >= 5,
+      );
+      const { ids: seen, total } = await allPages(store, {
+        genres: ['Drama', 'Horror'],
+        minRating: 5,
+        sort: '-rating',
+        limit: 50,
+      });
       expect(total).toBe(filtered.length);
       expect(seen).toEqual(expectedOrder(filtered, '-rating'));
     });
@@ -683,10 +807,11 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
 
       const next = await store.createIndex();
       expect(next).not.toBe(first);
-      expect(await store.apply([live(movie('r1', { title: 'New World' })), live(movie('r2', { title: 'Brave World' }))], { index: next })).toEqual([
-        'applied',
-        'applied',
-      ]);
+      expect(
+        await store.apply([live(movie('r1', { title: 'New World' })), live(movie('r2', { title: 'Brave World' }))], {
+          index: next,
+        }),
+      ).toEqual(['applied', 'applied']);
       await store.refresh();
       // Queries still read the old index until the swap.
       expect(await searchIds(store, { q: 'world' })).toEqual(['r1']);
@@ -712,7 +837,9 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       const store = await harness().open('rebuild-load');
       await store.init();
       const next = await store.createIndex();
-      const many = Array.from({ length: 2_500 }, (_, i) => live(movie(`load-${String(i).padStart(4, '0')}`, { title: `Loaded ${i}` }, 2)));
+      const many = Array.from({ length: 2_500 }, (_, i) =>
+        live(movie(`load-${String(i).padStart(4, '0')}`, { title: `Loaded ${i}` }, 2)),
+      );
       const outcomes = await store.apply([...many, live(movie('load-0007', { title: 'Older' }, 1))], { index: next });
       expect(outcomes.length).toBe(2_501);
       expect(outcomes.filter((o) => o === 'applied').length).toBe(2_500);
@@ -721,7 +848,12 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       expect((await store.search({ sort: 'title', limit: 1 })).total).toBe(2_500);
       // No refresh() call from here: the live index must refresh on its own schedule.
       await store.apply([live(movie('after-swap', { title: 'Arrived after the swap' }))]);
-      await expect.poll(async () => (await store.search({ q: 'arrived', sort: 'relevance', limit: 5 })).total, { timeout: 15_000, interval: 100 }).toBe(1);
+      await expect
+        .poll(async () => (await store.search({ q: 'arrived', sort: 'relevance', limit: 5 })).total, {
+          timeout: 15_000,
+          interval: 100,
+        })
+        .toBe(1);
     });
 
     it('initialises idempotently when init calls on one instance overlap', async () => {
@@ -756,15 +888,18 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
 
 describe('embedded read store', () => {
   const stores = new Map<string, ReadStore>();
-  readStoreContract(() => ({
-    async open(label) {
-      const existing = stores.get(label);
-      if (existing) return existing;
-      const store = createEmbeddedReadStore({ alias: label });
-      stores.set(label, store);
-      return store;
-    },
-  }), { separateHandles: false });
+  readStoreContract(
+    () => ({
+      async open(label) {
+        const existing = stores.get(label);
+        if (existing) return existing;
+        const store = createEmbeddedReadStore({ alias: label });
+        stores.set(label, store);
+        return store;
+      },
+    }),
+    { separateHandles: false },
+  );
 });
 
 describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))('elasticsearch read store', () => {
@@ -782,17 +917,24 @@ describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))(
     await server?.stop();
   }, 60_000);
 
-  readStoreContract(() => ({
-    async open(label) {
-      if (!server) throw new Error('Elasticsearch did not start');
-      const store = createElasticsearchReadStore({ node: server.url, alias: `${prefix}-${label}` });
-      opened.push(store);
-      return store;
-    },
-  }), { separateHandles: true });
+  readStoreContract(
+    () => ({
+      async open(label) {
+        if (!server) throw new Error('Elasticsearch did not start');
+        const store = createElasticsearchReadStore({ node: server.url, alias: `${prefix}-${label}` });
+        opened.push(store);
+        return store;
+      },
+    }),
+    { separateHandles: true },
+  );
 
   it('reports down and throws ReadStoreUnavailableError when the server cannot be reached', async () => {
-    const store = createElasticsearchReadStore({ node: 'http://127.0.0.1:1', alias: `${prefix}-nowhere`, requestTimeoutMs: 1000 });
+    const store = createElasticsearchReadStore({
+      node: 'http://127.0.0.1:1',
+      alias: `${prefix}-nowhere`,
+      requestTimeoutMs: 1000,
+    });
     try {
       expect(await store.health()).toBe('down');
       await expect(store.apply([live(movie('x', { title: 'X' }))])).rejects.toBeInstanceOf(ReadStoreUnavailableError);

@@ -31,9 +31,19 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { kind: 'exact title', q: 'star wars', top: 10, expect: ['Star Wars Ep. IV: A New Hope', 'Star Wars Ep. V: The Empire Strikes Back'] },
+  {
+    kind: 'exact title',
+    q: 'star wars',
+    top: 10,
+    expect: ['Star Wars Ep. IV: A New Hope', 'Star Wars Ep. V: The Empire Strikes Back'],
+  },
   { kind: 'exact title', q: 'terminator', top: 3, expect: ['The Terminator'] },
-  { kind: 'exact title', q: 'harry potter', top: 10, expect: ["Harry Potter and the Sorcerer's Stone", 'Harry Potter and the Goblet of Fire'] },
+  {
+    kind: 'exact title',
+    q: 'harry potter',
+    top: 10,
+    expect: ["Harry Potter and the Sorcerer's Stone", 'Harry Potter and the Goblet of Fire'],
+  },
   { kind: 'exact title', q: 'jurassic park', top: 3, expect: ['Jurassic Park'] },
   { kind: 'exact title', q: 'titanic', top: 3, expect: ['Titanic'] },
   { kind: 'exact title', q: 'pulp fiction', top: 3, expect: ['Pulp Fiction'] },
@@ -44,7 +54,12 @@ const CASES: readonly Case[] = [
   { kind: 'partial title', q: 'termin', top: 10, expect: ['The Terminator', 'Terminator 2: Judgment Day'] },
   { kind: 'partial title', q: 'shawshank', top: 3, expect: ['The Shawshank Redemption'] },
   { kind: 'partial title', q: 'jurass', top: 3, expect: ['Jurassic Park'] },
-  { kind: 'partial title', q: 'pirates caribbean', top: 3, expect: ['Pirates of the Caribbean: The Curse of the Black Pearl'] },
+  {
+    kind: 'partial title',
+    q: 'pirates caribbean',
+    top: 3,
+    expect: ['Pirates of the Caribbean: The Curse of the Black Pearl'],
+  },
   { kind: 'partial title', q: 'kill bill', top: 3, expect: ['Kill Bill: Volume 1', 'Kill Bill: Volume 2'] },
   { kind: 'partial title', q: 'silence lambs', top: 3, expect: ['The Silence of the Lambs'] },
   { kind: 'partial title', q: 'toy sto', top: 3, expect: ['Toy Story', 'Toy Story 2'] },
@@ -56,14 +71,33 @@ const CASES: readonly Case[] = [
   { kind: 'misspelling', q: 'gladiater', top: 3, expect: ['Gladiator'] },
   { kind: 'misspelling', q: 'forest gump', top: 3, expect: ['Forrest Gump'] },
   { kind: 'misspelling', q: 'schindlers list', top: 3, expect: ["Schindler's List"] },
-  { kind: 'director', q: 'christopher nolan', top: 10, expect: ['Memento', 'Inception', 'The Dark Knight', 'Batman Begins', 'The Prestige'] },
+  {
+    kind: 'director',
+    q: 'christopher nolan',
+    top: 10,
+    expect: ['Memento', 'Inception', 'The Dark Knight', 'Batman Begins', 'The Prestige'],
+  },
   { kind: 'director', q: 'tarantino', top: 10, expect: ['Pulp Fiction', 'Reservoir Dogs', 'Jackie Brown'] },
   { kind: 'director', q: 'james cameron', top: 10, expect: ['Titanic', 'Avatar', 'Aliens', 'The Terminator'] },
   { kind: 'director', q: 'spielberg jaws', top: 3, expect: ['Jaws'] },
   { kind: 'director', q: 'speilberg jaws', top: 3, expect: ['Jaws'] },
   { kind: 'stop words', q: 'the godfather', top: 3, expect: ['The Godfather'] },
-  { kind: 'stop words', q: 'lord of the rings', top: 3, expect: ['The Lord of the Rings: The Two Towers', 'The Lord of the Rings: The Return of the King', 'The Lord of the Rings: The Fellowship of the Ring'] },
-  { kind: 'stop words', q: 'the lord of the rings the two towers', top: 3, expect: ['The Lord of the Rings: The Two Towers'] },
+  {
+    kind: 'stop words',
+    q: 'lord of the rings',
+    top: 3,
+    expect: [
+      'The Lord of the Rings: The Two Towers',
+      'The Lord of the Rings: The Return of the King',
+      'The Lord of the Rings: The Fellowship of the Ring',
+    ],
+  },
+  {
+    kind: 'stop words',
+    q: 'the lord of the rings the two towers',
+    top: 3,
+    expect: ['The Lord of the Rings: The Two Towers'],
+  },
   { kind: 'stop words', q: 'no country for old men', top: 3, expect: ['No Country for Old Men'] },
   { kind: 'stop words', q: 'men in black', top: 3, expect: ['Men in Black'] },
   { kind: 'stop words', q: 'the dark knight', top: 3, expect: ['The Dark Knight'] },
@@ -73,13 +107,27 @@ const CASES: readonly Case[] = [
   { kind: 'word + filter', q: 'alien', filters: { mpaaRating: 'R' }, top: 10, expect: ['Aliens'] },
   { kind: 'word + filter', q: 'toy', filters: { genres: ['adventure'] }, top: 3, expect: ['Toy Story', 'Toy Story 2'] },
   { kind: 'word + filter', q: 'batman', filters: { yearFrom: 2005 }, top: 3, expect: ['Batman Begins'] },
-  { kind: 'word + filter', q: 'story', filters: { director: 'lasseter' }, top: 3, expect: ['Toy Story', 'Toy Story 2'] },
-  { kind: 'word + filter', q: 'godfather', filters: { yearTo: 1975 }, top: 3, expect: ['The Godfather', 'The Godfather: Part II'] },
+  {
+    kind: 'word + filter',
+    q: 'story',
+    filters: { director: 'lasseter' },
+    top: 3,
+    expect: ['Toy Story', 'Toy Story 2'],
+  },
+  {
+    kind: 'word + filter',
+    q: 'godfather',
+    filters: { yearTo: 1975 },
+    top: 3,
+    expect: ['The Godfather', 'The Godfather: Part II'],
+  },
 ];
 
 /** The seeded catalog, as the seed maps it (records the seed skips are skipped here too). */
 function seededCatalog(): Movie[] {
-  const raw = JSON.parse(readFileSync(join(dirname(require.resolve('vega-datasets')), '..', 'data', 'movies.json'), 'utf8')) as VegaMovie[];
+  const raw = JSON.parse(
+    readFileSync(join(dirname(require.resolve('vega-datasets')), '..', 'data', 'movies.json'), 'utf8'),
+  ) as VegaMovie[];
   const movies: Movie[] = [];
   raw.forEach((record, index) => {
     const mapped = mapRecord(record, index);
@@ -109,7 +157,9 @@ function relevanceSuite(open: () => Promise<ReadStore>): void {
 
   afterAll(() => {
     const hits = ran - misses.length;
-    console.log(`relevance (${store.kind}): ${hits}/${ran} queries hit (${ran ? ((100 * hits) / ran).toFixed(1) : '-'}%)`);
+    console.log(
+      `relevance (${store.kind}): ${hits}/${ran} queries hit (${ran ? ((100 * hits) / ran).toFixed(1) : '-'}%)`,
+    );
     for (const miss of misses) console.log(`  miss: ${miss}`);
   });
 
@@ -118,38 +168,45 @@ function relevanceSuite(open: () => Promise<ReadStore>): void {
     expect(new Set(CASES.map((c) => c.kind)).size).toBe(6);
   });
 
-  it.each(CASES.map((c) => [`${c.q}${c.filters ? ` ${JSON.stringify(c.filters)}` : ''}`, c] as const))('%s', async (_label, c) => {
-    const page = await store.search({ q: c.q, ...c.filters, sort: 'relevance', limit: c.top });
-    ran++;
-    const titles = page.items.map((m) => m.title);
-    const missing = c.expect.filter((t) => !titles.includes(t));
-    if (missing.length > 0) misses.push(`${c.q} -> top ${c.top} lacks ${missing.join(', ')} (got ${titles.join(' | ')})`);
-    expect(missing).toEqual([]);
-  });
+  it.each(CASES.map((c) => [`${c.q}${c.filters ? ` ${JSON.stringify(c.filters)}` : ''}`, c] as const))(
+    '%s',
+    async (_label, c) => {
+      const page = await store.search({ q: c.q, ...c.filters, sort: 'relevance', limit: c.top });
+      ran++;
+      const titles = page.items.map((m) => m.title);
+      const missing = c.expect.filter((t) => !titles.includes(t));
+      if (missing.length > 0)
+        misses.push(`${c.q} -> top ${c.top} lacks ${missing.join(', ')} (got ${titles.join(' | ')})`);
+      expect(missing).toEqual([]);
+    },
+  );
 }
 
 describe('relevance on the seeded catalog: embedded store', () => {
   relevanceSuite(async () => createEmbeddedReadStore({ alias: 'relevance' }));
 });
 
-describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))('relevance on the seeded catalog: elasticsearch', () => {
-  const prefix = uniqueIndexPrefix('relevance');
-  let server: ElasticsearchServer | undefined;
-  let store: ReadStore | undefined;
+describe.skipIf(unavailable('Elasticsearch', elasticsearchUnavailableReason()))(
+  'relevance on the seeded catalog: elasticsearch',
+  () => {
+    const prefix = uniqueIndexPrefix('relevance');
+    let server: ElasticsearchServer | undefined;
+    let store: ReadStore | undefined;
 
-  beforeAll(async () => {
-    server = await startElasticsearch();
-  }, 180_000);
+    beforeAll(async () => {
+      server = await startElasticsearch();
+    }, 180_000);
 
-  afterAll(async () => {
-    await store?.close();
-    if (server && !server.private) await deleteIndicesWithPrefix(server.url, prefix);
-    await server?.stop();
-  }, 60_000);
+    afterAll(async () => {
+      await store?.close();
+      if (server && !server.private) await deleteIndicesWithPrefix(server.url, prefix);
+      await server?.stop();
+    }, 60_000);
 
-  relevanceSuite(async () => {
-    if (!server) throw new Error('Elasticsearch did not start');
-    store = createElasticsearchReadStore({ node: server.url, alias: `${prefix}-catalog`, requestTimeoutMs: 60_000 });
-    return store;
-  });
-});
+    relevanceSuite(async () => {
+      if (!server) throw new Error('Elasticsearch did not start');
+      store = createElasticsearchReadStore({ node: server.url, alias: `${prefix}-catalog`, requestTimeoutMs: 60_000 });
+      return store;
+    });
+  },
+);

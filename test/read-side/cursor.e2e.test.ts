@@ -73,7 +73,12 @@ describe('search cursor', () => {
       const res = await host.api(`movies?${param}&cursor=${cursor}`);
       expect(res.status, param).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(res.json.errors).toEqual([{ path, message: 'differs from the query of the cursor (leave it out, or send the same value as the first page)' }]);
+      expect(res.json.errors).toEqual([
+        {
+          path,
+          message: 'differs from the query of the cursor (leave it out, or send the same value as the first page)',
+        },
+      ]);
     }
     const two = await host.api(`movies?genre=Drama&limit=5&cursor=${cursor}`);
     expect(two.json.errors.map((e: { path: string }) => e.path)).toEqual(['query.genre', 'query.limit']);
@@ -88,7 +93,10 @@ describe('search cursor', () => {
     expect(first.json.match).toBe('any');
     expect(first.json.total).toBe(3);
     // Now one movie has both words: a fresh search would switch to all-words, but this one's pages must not.
-    expect((await host.api('movies', { method: 'POST', body: { title: 'Zanzibar Quokka Story', genres: ['Drama'] } })).status).toBe(201);
+    expect(
+      (await host.api('movies', { method: 'POST', body: { title: 'Zanzibar Quokka Story', genres: ['Drama'] } }))
+        .status,
+    ).toBe(201);
     await host.settle();
     // (limit 3: another query than the first page's, so not its cached answer: searches are cached for a TTL)
     expect((await host.api('movies?q=zanzibar%20quokka&limit=3')).json).toMatchObject({ match: 'all', total: 1 });
@@ -99,7 +107,7 @@ describe('search cursor', () => {
   });
 
   it('rejects a history cursor, garbage, and a cursor whose query was tampered with', async () => {
-    const history = await host.api(`movies/${(await firstId())}/history?limit=1`);
+    const history = await host.api(`movies/${await firstId()}/history?limit=1`);
     const historyCursor = history.json.nextCursor as string;
     expect(historyCursor).toEqual(expect.any(String));
     const notSearch = await host.api(`movies?cursor=${historyCursor}`);
@@ -107,9 +115,20 @@ describe('search cursor', () => {
     expect(notSearch.json.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]);
 
     const first = await host.api('movies?genre=Comedy&sort=year&limit=2');
-    const decoded = JSON.parse(Buffer.from(first.json.nextCursor as string, 'base64url').toString('utf8')) as [string, string, Record<string, unknown>, unknown];
-    const forged = (query: Record<string, unknown>) => Buffer.from(JSON.stringify([decoded[0], decoded[1], query, decoded[3]])).toString('base64url');
-    for (const query of [{ ...decoded[2], limit: 1000 }, { ...decoded[2], sort: 'sideways' }, { ...decoded[2], extra: 1 }, { ...decoded[2], genres: ['\u0000'] }]) {
+    const decoded = JSON.parse(Buffer.from(first.json.nextCursor as string, 'base64url').toString('utf8')) as [
+      string,
+      string,
+      Record<string, unknown>,
+      unknown,
+    ];
+    const forged = (query: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify([decoded[0], decoded[1], query, decoded[3]])).toString('base64url');
+    for (const query of [
+      { ...decoded[2], limit: 1000 },
+      { ...decoded[2], sort: 'sideways' },
+      { ...decoded[2], extra: 1 },
+      { ...decoded[2], genres: ['\u0000'] },
+    ]) {
       const res = await host.api(`movies?cursor=${forged(query)}`);
       expect(res.status, JSON.stringify(query)).toBe(400);
       expect(res.json.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]);
@@ -121,7 +140,11 @@ describe('search cursor', () => {
 async function firstId(): Promise<string> {
   const res = await host.api('movies?sort=year&limit=1');
   const id = res.json.items[0].id as string;
-  await host.api(`movies/${id}`, { method: 'PATCH', rawBody: '{"runtimeMinutes":100}', headers: { ...MERGE, 'If-Match': '"1"' } });
+  await host.api(`movies/${id}`, {
+    method: 'PATCH',
+    rawBody: '{"runtimeMinutes":100}',
+    headers: { ...MERGE, 'If-Match': '"1"' },
+  });
   return id;
 }
 
@@ -130,7 +153,11 @@ describe('history cursor (the same format and rules)', () => {
     const created = await host.api('movies', { method: 'POST', body: { title: 'History cursor' } });
     const id = created.json.id as string;
     for (let v = 1; v <= 4; v++) {
-      await host.api(`movies/${id}`, { method: 'PATCH', rawBody: JSON.stringify({ runtimeMinutes: 90 + v }), headers: { ...MERGE, 'If-Match': `"${v}"` } });
+      await host.api(`movies/${id}`, {
+        method: 'PATCH',
+        rawBody: JSON.stringify({ runtimeMinutes: 90 + v }),
+        headers: { ...MERGE, 'If-Match': `"${v}"` },
+      });
     }
     const first = await host.api(`movies/${id}/history?limit=2`);
     expect(first.json.items.map((i: { version: number }) => i.version)).toEqual([5, 4]);
@@ -140,16 +167,28 @@ describe('history cursor (the same format and rules)', () => {
 
     const otherLimit = await host.api(`movies/${id}/history?limit=3&cursor=${first.json.nextCursor}`);
     expect(otherLimit.status).toBe(400);
-    expect(otherLimit.json.errors).toEqual([{ path: 'query.limit', message: 'differs from the query of the cursor (leave it out, or send the same value as the first page)' }]);
+    expect(otherLimit.json.errors).toEqual([
+      {
+        path: 'query.limit',
+        message: 'differs from the query of the cursor (leave it out, or send the same value as the first page)',
+      },
+    ]);
 
     const other = await host.api('movies', { method: 'POST', body: { title: 'Another movie' } });
     const otherMovie = await host.api(`movies/${other.json.id}/history?cursor=${first.json.nextCursor}`);
     expect(otherMovie.status).toBe(400);
-    expect(otherMovie.json.errors).toEqual([{ path: 'path.id', message: 'differs from the query of the cursor (leave it out, or send the same value as the first page)' }]);
+    expect(otherMovie.json.errors).toEqual([
+      {
+        path: 'path.id',
+        message: 'differs from the query of the cursor (leave it out, or send the same value as the first page)',
+      },
+    ]);
 
     const search = await host.api('movies?limit=1');
     const searchCursorHere = await host.api(`movies/${id}/history?cursor=${search.json.nextCursor}`);
     expect(searchCursorHere.status).toBe(400);
-    expect(searchCursorHere.json.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor from this endpoint' }]);
+    expect(searchCursorHere.json.errors).toEqual([
+      { path: 'query.cursor', message: 'is not a cursor from this endpoint' },
+    ]);
   });
 });

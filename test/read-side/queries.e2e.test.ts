@@ -20,7 +20,10 @@ describe.skipIf(skip)('queries', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    host = await startTestHost({ elasticsearch: readStoreKind === 'elasticsearch', env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '200', SEARCH_CACHE_TTL_SECONDS: '2' } });
+    host = await startTestHost({
+      elasticsearch: readStoreKind === 'elasticsearch',
+      env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '200', SEARCH_CACHE_TTL_SECONDS: '2' },
+    });
   });
   afterAll(async () => {
     await host?.stop();
@@ -45,7 +48,11 @@ describe.skipIf(skip)('queries', () => {
     await host.api(`movies/${other}`);
     expect((await host.api(`movies/${other}`)).headers.get('x-cache')).toBe('HIT');
 
-    await host.api(`movies/${id}`, { method: 'PATCH', rawBody: '{"title":"Cached, changed"}', headers: { ...MERGE, 'If-Match': '"1"' } });
+    await host.api(`movies/${id}`, {
+      method: 'PATCH',
+      rawBody: '{"title":"Cached, changed"}',
+      headers: { ...MERGE, 'If-Match': '"1"' },
+    });
     await host.settle();
     const after = await host.api(`movies/${id}`);
     expect(after.headers.get('x-cache')).toBe('MISS');
@@ -89,7 +96,11 @@ describe.skipIf(skip)('queries', () => {
     await host.settle();
     host.topic.chaos = { rejectPublishRate: 1 }; // the read model falls behind
     try {
-      const res = await host.api(`movies/${id}`, { method: 'PATCH', rawBody: '{"title":"After"}', headers: { ...MERGE, 'If-Match': '"1"' } });
+      const res = await host.api(`movies/${id}`, {
+        method: 'PATCH',
+        rawBody: '{"title":"After"}',
+        headers: { ...MERGE, 'If-Match': '"1"' },
+      });
       expect(res.headers.get('etag')).toBe('"2"');
       const stale = await host.api(`movies/${id}`);
       expect(stale.json).toMatchObject({ title: 'Before', version: 1 });
@@ -142,7 +153,8 @@ describe.skipIf(skip)('queries', () => {
       await redis.start();
     }
     // back: the cache fills again
-    for (let i = 0; i < 50 && (await host.api(`movies/${id}`)).headers.get('x-cache') !== 'HIT'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await host.api(`movies/${id}`)).headers.get('x-cache') !== 'HIT'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await host.api(`movies/${id}`)).headers.get('x-cache')).toBe('HIT');
   });
 });

@@ -23,7 +23,8 @@ import { capturedLogger } from '../support/memory';
 import { redisUnavailableReason, startTestRedis, type TestRedis } from '../support/redis';
 import { unavailable } from '../support/services';
 
-const skip = unavailable('Redis', redisUnavailableReason()) || unavailable('Elasticsearch', elasticsearchUnavailableReason());
+const skip =
+  unavailable('Redis', redisUnavailableReason()) || unavailable('Elasticsearch', elasticsearchUnavailableReason());
 
 function event(movieId: string, version: number, title: string): StoredEvent {
   const at = `2026-01-01T00:0${version}:00.000Z`;
@@ -58,7 +59,10 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
     monitorOwner = new Redis(redis.url);
     monitor = await monitorOwner.monitor();
     // Commands a script runs inside the server show with source "lua": they are no round trip.
-    monitor.on('monitor', (_time: string, args: string[], source: string) => void (source === 'lua' ? undefined : seen.push(args)));
+    monitor.on(
+      'monitor',
+      (_time: string, args: string[], source: string) => void (source === 'lua' ? undefined : seen.push(args)),
+    );
     marker = new Redis(redis.url);
     cache = createRedisCache({ url: redis.url, timeoutMs: 2_000 });
     for (let i = 0; (await cache.health()) !== 'up'; i++) {
@@ -76,7 +80,13 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
       jobs: createMemoryJobStore(),
       clock: () => new Date('2026-01-01T00:10:00.000Z'),
       newId: () => 'unused',
-      settings: { cacheTtlSeconds: 300, searchCacheTtlSeconds: 10, relayGraceSeconds: 30, jobPageSize: 500, jobTickSeconds: 0 },
+      settings: {
+        cacheTtlSeconds: 300,
+        searchCacheTtlSeconds: 10,
+        relayGraceSeconds: 30,
+        jobPageSize: 500,
+        jobTickSeconds: 0,
+      },
     };
     // Warm-up: the client's first request, and Redis learning the script (EVALSHA, NOSCRIPT, EVAL).
     await project(cloudEventEnvelope(event('warm-up', 1, 'Warm up')), deps);
@@ -90,7 +100,8 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
     await readStore?.close();
     await proxy?.close();
     await redis?.stop();
-    if (process.env.ELASTICSEARCH_URL) await deleteIndicesWithPrefix(process.env.ELASTICSEARCH_URL, alias).catch(() => undefined);
+    if (process.env.ELASTICSEARCH_URL)
+      await deleteIndicesWithPrefix(process.env.ELASTICSEARCH_URL, alias).catch(() => undefined);
   });
 
   let marks = 0;
@@ -102,7 +113,9 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
     await op();
     const es = [...proxy.requests];
     await marker.echo(`${mark}-end`);
-    await expect.poll(() => seen.some((args) => args[1] === `${mark}-end`), { timeout: 5_000, interval: 10 }).toBe(true);
+    await expect
+      .poll(() => seen.some((args) => args[1] === `${mark}-end`), { timeout: 5_000, interval: 10 })
+      .toBe(true);
     const from = seen.findIndex((args) => args[1] === `${mark}-start`);
     const to = seen.findIndex((args) => args[1] === `${mark}-end`);
     const commands = seen.slice(from + 1, to).map((args) => {
@@ -120,7 +133,10 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
       es: [`GET /${alias}/_doc/m1`],
     });
     let answer: unknown;
-    expect(await trips(async () => (answer = await getMovie('m1', undefined, deps, log)))).toEqual({ redis: ['get movie:m1'], es: [] });
+    expect(await trips(async () => (answer = await getMovie('m1', undefined, deps, log)))).toEqual({
+      redis: ['get movie:m1'],
+      es: [],
+    });
     expect(answer).toMatchObject({ cache: 'HIT', movie: { id: 'm1', version: 1, title: 'Alien' } });
   });
 
@@ -140,13 +156,26 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
   it('concurrent projections share bulk requests (4 in flight, the rest wait and go together), each with its own outcome or error', async () => {
     const movie = (id: string, extra: object = {}): ReadEntry => ({
       kind: 'movie',
-      movie: { id, version: 1, title: `Shared ${id}`, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...extra },
+      movie: {
+        id,
+        version: 1,
+        title: `Shared ${id}`,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        ...extra,
+      },
     });
-    const entries = Array.from({ length: 20 }, (_, i) => (i === 9 ? movie(`g-${i}`, { notInTheMapping: true }) : movie(`g-${i}`)));
+    const entries = Array.from({ length: 20 }, (_, i) =>
+      i === 9 ? movie(`g-${i}`, { notInTheMapping: true }) : movie(`g-${i}`),
+    );
     let settled: Array<PromiseSettledResult<string[]>> = [];
-    const counted = await trips(async () => (settled = await Promise.allSettled(entries.map((e) => readStore.apply([e])))));
+    const counted = await trips(
+      async () => (settled = await Promise.allSettled(entries.map((e) => readStore.apply([e])))),
+    );
     expect(counted.es).toEqual(Array.from({ length: 5 }, () => 'POST /_bulk?require_alias=true'));
-    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value.join() : (r.reason as Error).message.slice(0, 33)))).toEqual([
+    expect(
+      settled.map((r) => (r.status === 'fulfilled' ? r.value.join() : (r.reason as Error).message.slice(0, 33))),
+    ).toEqual([
       ...Array.from({ length: 9 }, () => 'applied'),
       "Elasticsearch rejected 'g-9' (400",
       ...Array.from({ length: 10 }, () => 'applied'),

@@ -17,27 +17,59 @@ import { createEmbeddedReadStore } from '../../shared/read-model/embedded';
 import { invokeHttp, type HttpFunctionDefinition } from '../../shared/registry';
 
 const at = '2024-01-01T00:00:00.000Z';
-const movie = (id: string, fields: Partial<Movie> & { title: string }): Movie => ({ id, version: 1, createdAt: at, updatedAt: at, ...fields });
+const movie = (id: string, fields: Partial<Movie> & { title: string }): Movie => ({
+  id,
+  version: 1,
+  createdAt: at,
+  updatedAt: at,
+  ...fields,
+});
 
 const readStore = createEmbeddedReadStore();
 let now = Date.parse(at);
 const cache = createMemoryCache(10_000, () => now);
-const deps = { readStore, cache, settings: { cacheTtlSeconds: 60, searchCacheTtlSeconds: 10, relayGraceSeconds: 5 } } as unknown as Deps;
+const deps = {
+  readStore,
+  cache,
+  settings: { cacheTtlSeconds: 60, searchCacheTtlSeconds: 10, relayGraceSeconds: 5 },
+} as unknown as Deps;
 
 async function call(def: HttpFunctionDefinition, query: string) {
   const request = new HttpRequest({ method: 'GET', url: `http://h/api/${def.route}?${query}` });
   const context = new InvocationContext({ functionName: def.name, invocationId: 'inv', logHandler: () => undefined });
   const res = await invokeHttp(def, request, context, deps);
-  return { status: res.status, headers: (res.headers ?? {}) as Record<string, string>, body: res.jsonBody as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: (res.headers ?? {}) as Record<string, string>,
+    body: res.jsonBody as Record<string, unknown>,
+  };
 }
 
 beforeAll(async () => {
   await readStore.init();
   await readStore.apply(
     [
-      movie('t1', { title: 'The Terminator', year: 1984, genres: ['Action'], mpaaRating: 'R', director: 'James Cameron' }),
-      movie('t2', { title: 'Terminator 2: Judgment Day', year: 1991, genres: ['Action'], mpaaRating: 'R', director: 'James Cameron' }),
-      movie('t3', { title: 'Toy Story', year: 1995, genres: ['Adventure'], mpaaRating: 'G', director: 'John Lasseter' }),
+      movie('t1', {
+        title: 'The Terminator',
+        year: 1984,
+        genres: ['Action'],
+        mpaaRating: 'R',
+        director: 'James Cameron',
+      }),
+      movie('t2', {
+        title: 'Terminator 2: Judgment Day',
+        year: 1991,
+        genres: ['Action'],
+        mpaaRating: 'R',
+        director: 'James Cameron',
+      }),
+      movie('t3', {
+        title: 'Toy Story',
+        year: 1995,
+        genres: ['Adventure'],
+        mpaaRating: 'G',
+        director: 'John Lasseter',
+      }),
     ].map((m) => ({ kind: 'movie' as const, movie: m })),
   );
 });
@@ -53,10 +85,14 @@ describe('GET /api/movies', () => {
     const genre = await call(searchMovies, 'genre=Action&genre=Space%20Opera');
     expect(genre.status).toBe(400);
     expect(genre.headers['Content-Type']).toBe('application/problem+json');
-    expect(genre.body.errors).toEqual([{ path: 'query.genre.1', message: `must be one of (any case): ${GENRES.join(', ')}` }]);
+    expect(genre.body.errors).toEqual([
+      { path: 'query.genre.1', message: `must be one of (any case): ${GENRES.join(', ')}` },
+    ]);
     const rating = await call(searchMovies, 'mpaaRating=PG13');
     expect(rating.status).toBe(400);
-    expect(rating.body.errors).toEqual([{ path: 'query.mpaaRating', message: 'must be one of (any case): G, PG, PG-13, R, NC-17, Not Rated' }]);
+    expect(rating.body.errors).toEqual([
+      { path: 'query.mpaaRating', message: 'must be one of (any case): G, PG, PG-13, R, NC-17, Not Rated' },
+    ]);
   });
 
   it('says how the words matched and returns every facet', async () => {
@@ -96,11 +132,22 @@ describe('GET /api/suggest', () => {
     expect((await call(suggest, 'q=termin')).headers['X-Cache']).toBe('HIT');
     now += 1;
     expect((await call(suggest, 'q=termin')).headers['X-Cache']).toBe('MISS');
-    expect((await call(suggest, 'q=termin&limit=1')).body).toEqual({ suggestions: [{ id: 't1', title: 'The Terminator', year: 1984 }] });
+    expect((await call(suggest, 'q=termin&limit=1')).body).toEqual({
+      suggestions: [{ id: 't1', title: 'The Terminator', year: 1984 }],
+    });
   });
 
   it('needs q of 1..100 characters and a limit of 1..10', async () => {
-    for (const query of ['', 'q=', 'q=%20%20', `q=${'a'.repeat(101)}`, 'q=star&limit=0', 'q=star&limit=11', 'q=star&limit=x', 'q=star&extra=1']) {
+    for (const query of [
+      '',
+      'q=',
+      'q=%20%20',
+      `q=${'a'.repeat(101)}`,
+      'q=star&limit=0',
+      'q=star&limit=11',
+      'q=star&limit=x',
+      'q=star&extra=1',
+    ]) {
       const res = await call(suggest, query);
       expect(res.status, query).toBe(400);
       expect(res.headers['Content-Type']).toBe('application/problem+json');

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
 import type { ReadStore } from '../../shared/read-model/port';
 import { APP_ROLE, APP_USERNAME, appRoleYaml } from '../../stack/elasticsearch-node';
-import { secureElasticsearchUnavailableReason, startSecureElasticsearch, type SecureNode } from '../support/secure-elasticsearch';
+import {
+  secureElasticsearchUnavailableReason,
+  startSecureElasticsearch,
+  type SecureNode,
+} from '../support/secure-elasticsearch';
 import { unavailable } from '../support/services';
 
 const PASSWORD = randomBytes(18).toString('base64url');
@@ -41,9 +45,17 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
         ELASTIC_PASSWORD,
       });
       // Generous timeouts: a fresh node on a busy CI machine can take seconds to create an index.
-      app = new Client({ node: node.url, auth: { username: APP_USERNAME, password: PASSWORD }, requestTimeout: 60_000 });
+      app = new Client({
+        node: node.url,
+        auth: { username: APP_USERNAME, password: PASSWORD },
+        requestTimeout: 60_000,
+      });
       store = createElasticsearchReadStore({
-        node: node.url, username: APP_USERNAME, password: PASSWORD, alias: 'movies', requestTimeoutMs: 60_000,
+        node: node.url,
+        username: APP_USERNAME,
+        password: PASSWORD,
+        alias: 'movies',
+        requestTimeoutMs: 60_000,
       });
     }, 480_000);
 
@@ -55,7 +67,11 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
 
     it('refuses anonymous requests and a wrong password (security is on, over plain HTTP)', async () => {
       expect((await fetch(`${node.url}/movies/_search`)).status).toBe(401);
-      const wrong = new Client({ node: node.url, auth: { username: APP_USERNAME, password: 'not-the-password' }, requestTimeout: 60_000 });
+      const wrong = new Client({
+        node: node.url,
+        auth: { username: APP_USERNAME, password: 'not-the-password' },
+        requestTimeout: 60_000,
+      });
       expect(await status(wrong.info())).toBe(401);
       await wrong.close();
     });
@@ -69,10 +85,22 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
 
     it('lets the read store create, write, read, search and rebuild the catalog through the alias', async () => {
       await store.init();
-      const outcome = await store.apply([{
-        kind: 'movie',
-        movie: { id: 'm1', version: 1, title: 'Blade Runner', genres: ['Sci-Fi'], createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' },
-      }], { refresh: true });
+      const outcome = await store.apply(
+        [
+          {
+            kind: 'movie',
+            movie: {
+              id: 'm1',
+              version: 1,
+              title: 'Blade Runner',
+              genres: ['Sci-Fi'],
+              createdAt: '2024-01-01T00:00:00.000Z',
+              updatedAt: '2024-01-01T00:00:00.000Z',
+            },
+          },
+        ],
+        { refresh: true },
+      );
       expect(outcome).toEqual(['applied']);
       expect(await store.get('m1')).toMatchObject({ kind: 'movie', movie: { id: 'm1', title: 'Blade Runner' } });
       const page = await store.search({ q: 'blade', limit: 10, sort: 'relevance' });
@@ -85,7 +113,9 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
       await store.deleteIndex(before as string);
       expect(await store.currentIndex()).toBe(next);
       // And plain document writes on any movies* index of the catalog.
-      expect(await status(app.index({ index: 'movies-extra', id: 'x', document: { title: 'x' }, refresh: true }))).toBe(200);
+      expect(await status(app.index({ index: 'movies-extra', id: 'x', document: { title: 'x' }, refresh: true }))).toBe(
+        200,
+      );
       expect(await status(app.get({ index: 'movies-extra', id: 'x' }))).toBe(200);
     });
 
@@ -94,7 +124,11 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
       expect(await status(app.index({ index: 'other', document: { title: 'x' } }))).toBe(403);
       expect(await status(app.search({ index: 'other' }))).toBe(403);
       // The superuser can make one; the app user still cannot read or write it.
-      const admin = new Client({ node: node.url, auth: { username: 'elastic', password: ELASTIC_PASSWORD }, requestTimeout: 60_000 });
+      const admin = new Client({
+        node: node.url,
+        auth: { username: 'elastic', password: ELASTIC_PASSWORD },
+        requestTimeout: 60_000,
+      });
       try {
         expect(await status(admin.indices.create({ index: 'other' }))).toBe(200);
         expect(await status(app.search({ index: 'other' }))).toBe(403);
@@ -107,9 +141,13 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
 
     it('gets 403 on cluster settings and other cluster APIs', async () => {
       expect(await status(app.cluster.getSettings())).toBe(403);
-      expect(await status(app.cluster.putSettings({ persistent: { 'cluster.routing.allocation.enable': 'none' } }))).toBe(403);
+      expect(
+        await status(app.cluster.putSettings({ persistent: { 'cluster.routing.allocation.enable': 'none' } })),
+      ).toBe(403);
       expect(await status(app.nodes.info())).toBe(403);
-      expect(await status(app.security.putUser({ username: 'x', password: 'abcdefgh', roles: ['superuser'] }))).toBe(403);
+      expect(await status(app.security.putUser({ username: 'x', password: 'abcdefgh', roles: ['superuser'] }))).toBe(
+        403,
+      );
     });
   },
 );

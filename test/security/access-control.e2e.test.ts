@@ -11,7 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpFunctionDefinition } from '../../shared/registry';
 import { topology } from '../../shared/topology';
 import { FUNCTION_KEY, MASTER_KEY, TOPIC_KEY, startTestHost, type TestHost } from '../support/host';
-import { baselineOf, expectProblem, httpFunctions, seenResponses, send, snapshot, type Req, type Seed, type Snapshot } from './support';
+import {
+  baselineOf,
+  expectProblem,
+  httpFunctions,
+  seenResponses,
+  send,
+  snapshot,
+  type Req,
+  type Seed,
+  type Snapshot,
+} from './support';
 
 let host: TestHost;
 let seed: Seed;
@@ -44,7 +54,11 @@ async function state(): Promise<{ store: Snapshot; published: number; deliveries
 function withKey(def: HttpFunctionDefinition, key: string, via: 'header' | 'code' = 'header'): Req {
   const base = baselineOf(def, seed);
   if (via === 'header') return { ...base, key };
-  return { ...base, key: 'none', path: `${base.path}${base.path.includes('?') ? '&' : '?'}code=${encodeURIComponent(key)}` };
+  return {
+    ...base,
+    key: 'none',
+    path: `${base.path}${base.path.includes('?') ? '&' : '?'}code=${encodeURIComponent(key)}`,
+  };
 }
 
 /** Keys of the other function-level functions, valid only for them. */
@@ -54,9 +68,18 @@ function otherFunctionKeys(def: HttpFunctionDefinition): Array<[string, string]>
 
 describe('function keys', () => {
   it('the registry has command, admin and query functions to protect', () => {
-    expect(protectedFunctions.map((d) => d.name)).toEqual(expect.arrayContaining(['createMovie', 'putMovie', 'patchMovie', 'deleteMovie', 'redrive', 'rebuild']));
-    expect(adminFunctions.map((d) => d.name)).toEqual(expect.arrayContaining(['deadLetters', 'redrive', 'verify', 'rebuild']));
-    expect(Object.keys(host.keys.functions).sort()).toEqual(httpFunctions.filter((d) => d.authLevel === 'function').map((d) => d.name).sort());
+    expect(protectedFunctions.map((d) => d.name)).toEqual(
+      expect.arrayContaining(['createMovie', 'putMovie', 'patchMovie', 'deleteMovie', 'redrive', 'rebuild']),
+    );
+    expect(adminFunctions.map((d) => d.name)).toEqual(
+      expect.arrayContaining(['deadLetters', 'redrive', 'verify', 'rebuild']),
+    );
+    expect(Object.keys(host.keys.functions).sort()).toEqual(
+      httpFunctions
+        .filter((d) => d.authLevel === 'function')
+        .map((d) => d.name)
+        .sort(),
+    );
   });
 
   it('every command and admin function refuses no key, an empty key, a wrong key and another function’s key: 401 problem, nothing written', async () => {
@@ -72,7 +95,10 @@ describe('function keys', () => {
         ['topic key', withKey(def, TOPIC_KEY)],
         ['wrong key in code', withKey(def, 'wrong-key', 'code')],
         ...otherFunctionKeys(def).map(([name, key]): [string, Req] => [`${name}'s key`, withKey(def, key)]),
-        ...otherFunctionKeys(def).map(([name, key]): [string, Req] => [`${name}'s key in code`, withKey(def, key, 'code')]),
+        ...otherFunctionKeys(def).map(([name, key]): [string, Req] => [
+          `${name}'s key in code`,
+          withKey(def, key, 'code'),
+        ]),
       ];
       for (const [label, req] of wrong) expectProblem(await send(host, req), 401, `${def.name} with ${label}`);
     }
@@ -85,11 +111,19 @@ describe('function keys', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...protectedFunctions),
-        fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 80 }),
+        fc.string({
+          unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
+          minLength: 1,
+          maxLength: 80,
+        }),
         fc.constantFrom('header' as const, 'code' as const),
         async (def, key, via) => {
           fc.pre(!valid.has(key));
-          expectProblem(await send(host, withKey(def, key, via)), 401, `${def.name} with ${JSON.stringify(key)} in ${via}`);
+          expectProblem(
+            await send(host, withKey(def, key, via)),
+            401,
+            `${def.name} with ${JSON.stringify(key)} in ${via}`,
+          );
         },
       ),
       { numRuns: 60 },
@@ -102,7 +136,8 @@ describe('function keys', () => {
     for (const def of adminFunctions) {
       expectProblem(await send(host, withKey(def, FUNCTION_KEY)), 401, `${def.name} with the host key`);
       expectProblem(await send(host, withKey(def, FUNCTION_KEY, 'code')), 401, `${def.name} with the host key in code`);
-      for (const [name, key] of Object.entries(host.keys.functions)) expectProblem(await send(host, withKey(def, key)), 401, `${def.name} with ${name}'s key`);
+      for (const [name, key] of Object.entries(host.keys.functions))
+        expectProblem(await send(host, withKey(def, key)), 401, `${def.name} with ${name}'s key`);
     }
     expect(await state()).toEqual(before);
   });
@@ -112,8 +147,13 @@ describe('function keys', () => {
       const base = baselineOf(def, seed);
       expect((await send(host, { ...base, key: 'master' })).status, `${def.name} with the master key`).toBe(base.ok);
       if (def.authLevel === 'function') {
-        expect((await send(host, { ...base, key: host.keys.functions[def.name]! })).status, `${def.name} with its own key`).toBe(base.ok);
-        expect((await send(host, { ...base, key: FUNCTION_KEY })).status, `${def.name} with the host key`).toBe(base.ok);
+        expect(
+          (await send(host, { ...base, key: host.keys.functions[def.name]! })).status,
+          `${def.name} with its own key`,
+        ).toBe(base.ok);
+        expect((await send(host, { ...base, key: FUNCTION_KEY })).status, `${def.name} with the host key`).toBe(
+          base.ok,
+        );
       }
     }
     // the writing ones, each once with its own per-function key (delete last: it removes the seed)
@@ -136,7 +176,14 @@ describe('function keys', () => {
       const res = await send(host, withKey(def, host.keys.functions[def.name]!, 'code'));
       expect(res.status, `${def.name}?code=<its key> -> ${res.text.slice(0, 300)}`).toBe(base.ok);
     }
-    const create = await send(host, withKey(httpFunctions.find((d) => d.name === 'createMovie')!, host.keys.functions.createMovie!, 'code'));
+    const create = await send(
+      host,
+      withKey(
+        httpFunctions.find((d) => d.name === 'createMovie')!,
+        host.keys.functions.createMovie!,
+        'code',
+      ),
+    );
     expect(create.status).toBe(201);
   });
 });
@@ -168,7 +215,13 @@ describe('the local Event Grid topic', () => {
     datacontenttype: 'application/json',
     data: {
       type: 'MovieCreated',
-      state: { id, version: 1, title: 'Smuggled', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
+      state: {
+        id,
+        version: 1,
+        title: 'Smuggled',
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      },
       changed: ['title'],
       metadata: { movieId: id, version: 1, occurredAt: new Date().toISOString(), correlationId: 'c' },
     },
@@ -176,7 +229,10 @@ describe('the local Event Grid topic', () => {
   const publish = (key: string | undefined, id: string) =>
     fetch(host.topicEndpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8', ...(key === undefined ? {} : { 'aeg-sas-key': key }) },
+      headers: {
+        'content-type': 'application/cloudevents-batch+json; charset=utf-8',
+        ...(key === undefined ? {} : { 'aeg-sas-key': key }),
+      },
       body: JSON.stringify([event(id)]),
     });
 
@@ -199,11 +255,17 @@ describe('the local Event Grid topic', () => {
       seenResponses.push({ status: res.status, headers: res.headers, text, json: JSON.parse(text) });
       expect(res.status, label).toBe(401);
       expect(res.headers.get('content-type'), label).toMatch(/^application\/problem\+json\b/);
-      expect(JSON.parse(text), label).toMatchObject({ status: 401, title: expect.any(String), detail: expect.any(String), type: expect.any(String) });
+      expect(JSON.parse(text), label).toMatchObject({
+        status: 401,
+        title: expect.any(String),
+        detail: expect.any(String),
+        type: expect.any(String),
+      });
     }
     await host.settle();
     expect(host.topic.stats).toEqual(before);
-    for (const [label] of attempts) expect(await host.deps.readStore.get(`smuggled-${label.replace(/\W+/g, '-')}`), label).toBeNull();
+    for (const [label] of attempts)
+      expect(await host.deps.readStore.get(`smuggled-${label.replace(/\W+/g, '-')}`), label).toBeNull();
   });
 
   it('control: the right aeg-sas-key is accepted and delivered', async () => {
@@ -220,9 +282,26 @@ describe('secrets', () => {
   it('no key appears in captured logs, any response seen, /api/health or the OpenAPI document', async () => {
     // a few more failing requests that carry secrets where they do not belong
     await send(host, { method: 'GET', path: `nope?code=${encodeURIComponent(MASTER_KEY)}`, key: 'none' });
-    await send(host, { method: 'POST', path: 'movies', key: TOPIC_KEY, headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' });
-    await send(host, { method: 'POST', path: 'movies', key: 'function', headers: { 'content-type': 'text/plain' }, body: 'nope' });
-    await send(host, { method: 'DELETE', path: `movies/${seed.id}`, key: host.keys.functions.deleteMovie!, headers: { 'if-match': '"99"' } });
+    await send(host, {
+      method: 'POST',
+      path: 'movies',
+      key: TOPIC_KEY,
+      headers: { 'content-type': 'application/json' },
+      body: '{"title":"x"}',
+    });
+    await send(host, {
+      method: 'POST',
+      path: 'movies',
+      key: 'function',
+      headers: { 'content-type': 'text/plain' },
+      body: 'nope',
+    });
+    await send(host, {
+      method: 'DELETE',
+      path: `movies/${seed.id}`,
+      key: host.keys.functions.deleteMovie!,
+      headers: { 'if-match': '"99"' },
+    });
     await send(host, { method: 'POST', path: 'ops/verify', key: FUNCTION_KEY });
     const health = await send(host, { method: 'GET', path: 'health', key: 'none' });
     const healthWithMaster = await send(host, { method: 'GET', path: 'health', key: 'master' });
@@ -244,11 +323,15 @@ describe('secrets', () => {
       ['logs', host.logger.lines.join('\n')],
       ['health', health.text + healthWithMaster.text],
       ['openapi', openapi.text],
-      ...seenResponses.map((r, i): [string, string] => [`response ${i} (${r.status})`, `${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${r.text}`]),
+      ...seenResponses.map((r, i): [string, string] => [
+        `response ${i} (${r.status})`,
+        `${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${r.text}`,
+      ]),
     ];
     expect(seenResponses.length).toBeGreaterThan(100);
     const leaks: string[] = [];
-    for (const [place, text] of places) for (const [name, secret] of secrets) if (text.includes(secret)) leaks.push(`${name} in ${place}`);
+    for (const [place, text] of places)
+      for (const [name, secret] of secrets) if (text.includes(secret)) leaks.push(`${name} in ${place}`);
     expect(leaks).toEqual([]);
   });
 });

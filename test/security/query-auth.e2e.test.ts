@@ -35,14 +35,24 @@ afterAll(async () => {
 describe('query endpoints with QUERY_AUTH_LEVEL=function', () => {
   const queries = () => support.httpFunctions.filter((d) => d.tags.includes('queries'));
   const pathOf = (name: string) => {
-    const paths: Record<string, string> = { getMovie: `movies/${seedId}`, searchMovies: 'movies?limit=5', suggest: 'suggest?q=key' };
+    const paths: Record<string, string> = {
+      getMovie: `movies/${seedId}`,
+      searchMovies: 'movies?limit=5',
+      suggest: 'suggest?q=key',
+    };
     const path = paths[name];
     if (!path) throw new Error(`no request for query function ${name}`);
     return path;
   };
 
   it('are registered at function level, get per-function keys, and are documented as secured', async () => {
-    expect(queries().map((d) => [d.name, d.authLevel])).toEqual(expect.arrayContaining([['getMovie', 'function'], ['searchMovies', 'function'], ['suggest', 'function']]));
+    expect(queries().map((d) => [d.name, d.authLevel])).toEqual(
+      expect.arrayContaining([
+        ['getMovie', 'function'],
+        ['searchMovies', 'function'],
+        ['suggest', 'function'],
+      ]),
+    );
     expect(Object.keys(host.keys.functions)).toEqual(expect.arrayContaining(['getMovie', 'searchMovies', 'suggest']));
     const doc = (await host.api('openapi.json', { key: 'none' })).json;
     expect(doc.paths['/api/movies'].get.security).not.toEqual([]);
@@ -60,8 +70,17 @@ describe('query endpoints with QUERY_AUTH_LEVEL=function', () => {
           .filter(([name]) => name !== def.name)
           .map(([name, key]): [string, string] => [`${name}'s key`, key]),
       ];
-      for (const [label, key] of refused) support.expectProblem(await support.send(host, { method: 'GET', path, key }), 401, `${def.name} with ${label}`);
-      support.expectProblem(await support.send(host, { method: 'GET', path: `${path}${path.includes('?') ? '&' : '?'}code=wrong`, key: 'none' }), 401, `${def.name} ?code=wrong`);
+      for (const [label, key] of refused)
+        support.expectProblem(await support.send(host, { method: 'GET', path, key }), 401, `${def.name} with ${label}`);
+      support.expectProblem(
+        await support.send(host, {
+          method: 'GET',
+          path: `${path}${path.includes('?') ? '&' : '?'}code=wrong`,
+          key: 'none',
+        }),
+        401,
+        `${def.name} ?code=wrong`,
+      );
     }
   });
 
@@ -72,7 +91,11 @@ describe('query endpoints with QUERY_AUTH_LEVEL=function', () => {
         const res = await support.send(host, { method: 'GET', path, key });
         expect(res.status, `${def.name}: ${res.text.slice(0, 200)}`).toBe(200);
       }
-      const viaCode = await support.send(host, { method: 'GET', path: `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(host.keys.functions[def.name]!)}`, key: 'none' });
+      const viaCode = await support.send(host, {
+        method: 'GET',
+        path: `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(host.keys.functions[def.name]!)}`,
+        key: 'none',
+      });
       expect(viaCode.status, `${def.name} ?code=: ${viaCode.text.slice(0, 200)}`).toBe(200);
     }
   });
@@ -82,7 +105,13 @@ describe('query endpoints with QUERY_AUTH_LEVEL=function', () => {
     const openapi = await host.api('openapi.json', { key: 'none' });
     expect(health.status).toBe(200);
     expect(openapi.status).toBe(200);
-    const text = [health.text, openapi.text, host.logger.lines.join('\n'), ...support.seenResponses.map((r) => r.text)].join('\n');
-    for (const secret of [host.keys.host, host.keys.master, host.keys.topic, ...Object.values(host.keys.functions)]) expect(text.includes(secret)).toBe(false);
+    const text = [
+      health.text,
+      openapi.text,
+      host.logger.lines.join('\n'),
+      ...support.seenResponses.map((r) => r.text),
+    ].join('\n');
+    for (const secret of [host.keys.host, host.keys.master, host.keys.topic, ...Object.values(host.keys.functions)])
+      expect(text.includes(secret)).toBe(false);
   });
 });

@@ -37,7 +37,8 @@ export const seenResponses: Res[] = [];
 export async function send(host: TestHost, req: Req): Promise<Res> {
   const headers: Record<string, string> = { ...req.headers };
   const key = req.key ?? 'function';
-  if (key !== 'none') headers['x-functions-key'] = key === 'function' ? FUNCTION_KEY : key === 'master' ? MASTER_KEY : key;
+  if (key !== 'none')
+    headers['x-functions-key'] = key === 'function' ? FUNCTION_KEY : key === 'master' ? MASTER_KEY : key;
   let body: Uint8Array | ReadableStream<Uint8Array> | undefined;
   if (req.body !== undefined) {
     const bytes = typeof req.body === 'string' ? new TextEncoder().encode(req.body) : req.body;
@@ -93,7 +94,14 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 export function baselines(seed: Seed): Record<string, Baseline> {
   const ifMatch = { 'if-match': `"${seed.version}"` };
   return {
-    createMovie: { method: 'POST', path: 'movies', headers: JSON_TYPE, body: '{"title":"Baseline create"}', ok: 201, writes: true },
+    createMovie: {
+      method: 'POST',
+      path: 'movies',
+      headers: JSON_TYPE,
+      body: '{"title":"Baseline create"}',
+      ok: 201,
+      writes: true,
+    },
     putMovie: {
       method: 'PUT',
       path: `movies/${freshId('put')}`,
@@ -118,7 +126,15 @@ export function baselines(seed: Seed): Record<string, Baseline> {
     health: { method: 'GET', path: 'health', ok: 200, writes: false },
     openapi: { method: 'GET', path: 'openapi.json', ok: 200, writes: false },
     deadLetters: { method: 'GET', path: 'ops/dead-letters', ok: 200, writes: false, key: 'master' },
-    redrive: { method: 'POST', path: 'ops/dead-letters/redrive', headers: JSON_TYPE, body: '{"names":[]}', ok: 202, writes: false, key: 'master' },
+    redrive: {
+      method: 'POST',
+      path: 'ops/dead-letters/redrive',
+      headers: JSON_TYPE,
+      body: '{"names":[]}',
+      ok: 202,
+      writes: false,
+      key: 'master',
+    },
     verify: { method: 'POST', path: 'ops/verify', ok: 202, writes: false, key: 'master' },
     rebuild: { method: 'POST', path: 'ops/rebuild', ok: 202, writes: false, key: 'master' },
     getJob: { method: 'GET', path: 'ops/jobs/no-such-job', ok: 404, writes: false, key: 'master' },
@@ -132,7 +148,8 @@ export function baselines(seed: Seed): Record<string, Baseline> {
 /** The baseline of `def`; fails (naming the function) when a new endpoint has none yet. */
 export function baselineOf(def: HttpFunctionDefinition, seed: Seed): Baseline {
   const baseline = baselines(seed)[def.name];
-  if (!baseline) throw new Error(`no baseline request for HTTP function ${def.name}: add one to test/security/support.ts`);
+  if (!baseline)
+    throw new Error(`no baseline request for HTTP function ${def.name}: add one to test/security/support.ts`);
   return { key: keyFor(def), ...baseline };
 }
 
@@ -156,9 +173,14 @@ export interface Snapshot {
 
 export async function snapshot(host: TestHost, seed: Seed): Promise<Snapshot> {
   const latest: string[] = [];
-  for await (const batch of host.deps.eventStore.scanLatest()) for (const e of batch) latest.push(`${e.movieId}@${e.version}`);
+  for await (const batch of host.deps.eventStore.scanLatest())
+    for (const e of batch) latest.push(`${e.movieId}@${e.version}`);
   latest.sort();
-  const seedHistory = (await host.deps.eventStore.history(seed.id, { limit: 1000 })).map((e) => ({ id: e.id, type: e.type, state: e.state }));
+  const seedHistory = (await host.deps.eventStore.history(seed.id, { limit: 1000 })).map((e) => ({
+    id: e.id,
+    type: e.type,
+    state: e.state,
+  }));
   return { latest, seedHistory };
 }
 
@@ -202,7 +224,9 @@ export function encodeSegment(value: string): string {
   for (const ch of value) {
     const code = ch.codePointAt(0)!;
     if (code >= 0xd800 && code <= 0xdfff) {
-      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join('');
     } else out += encodeURIComponent(ch);
   }
   return out;

@@ -108,7 +108,11 @@ describe('seed mapping on the real table', () => {
     const { raw, index } = byTitle('Inception');
     const broken: VegaMovie = { ...raw, 'Running Time min': 0 };
     expect(mapRecord(broken, index)).toEqual({ ok: false, index, reason: 'invalid runtimeMinutes' });
-    expect(mapRecord({ ...raw, 'Release Date': 'Feb 30 2001' }, index)).toEqual({ ok: false, index, reason: 'invalid releaseDate' });
+    expect(mapRecord({ ...raw, 'Release Date': 'Feb 30 2001' }, index)).toEqual({
+      ok: false,
+      index,
+      reason: 'invalid releaseDate',
+    });
     expect(mapRecord({ ...raw, Title: '   ' }, index)).toEqual({ ok: false, index, reason: 'no title' });
   });
 });

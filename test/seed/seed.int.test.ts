@@ -28,7 +28,13 @@ describe('seed', () => {
   });
 
   it('writes a slice once, replays it on a re-run, and counts what it skipped', async () => {
-    const first = await seedCatalog({ url: host.url, key: FUNCTION_KEY, records: slice, firstIndex: FIRST, concurrency: 8 });
+    const first = await seedCatalog({
+      url: host.url,
+      key: FUNCTION_KEY,
+      records: slice,
+      firstIndex: FIRST,
+      concurrency: 8,
+    });
     expect(first).toMatchObject({ total: 200, created: 199, replayed: 0, skipped: { 'no title': 1 }, failed: 0 });
     expect(first.ids).toHaveLength(199);
     await host.settle();
@@ -39,7 +45,13 @@ describe('seed', () => {
     const heat = written.find((e) => e.state.title === slice[0]!.Title);
     expect(heat?.metadata.idempotencyKey).toMatch(/^seed-v1-/);
 
-    const second = await seedCatalog({ url: host.url, key: FUNCTION_KEY, records: slice, firstIndex: FIRST, concurrency: 8 });
+    const second = await seedCatalog({
+      url: host.url,
+      key: FUNCTION_KEY,
+      records: slice,
+      firstIndex: FIRST,
+      concurrency: 8,
+    });
     expect(second).toMatchObject({ total: 200, created: 0, replayed: 199, skipped: { 'no title': 1 }, failed: 0 });
     expect(second.ids).toEqual(first.ids);
     await host.settle();
@@ -53,7 +65,12 @@ describe('seed', () => {
   });
 
   it('the same record at another position in the table is another movie (the key includes the index)', async () => {
-    const summary = await seedCatalog({ url: host.url, key: FUNCTION_KEY, records: slice.slice(0, 1), firstIndex: FIRST + 10_000 });
+    const summary = await seedCatalog({
+      url: host.url,
+      key: FUNCTION_KEY,
+      records: slice.slice(0, 1),
+      firstIndex: FIRST + 10_000,
+    });
     expect(summary).toMatchObject({ created: 1, replayed: 0 });
   });
 

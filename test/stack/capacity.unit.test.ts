@@ -5,7 +5,9 @@ import { capacityChangeRefusal, capacityGuardProvider } from '../../stack/capaci
 describe('Cosmos DB capacity guard', () => {
   it('allows the first deployment and an unchanged mode', async () => {
     expect(capacityChangeRefusal(undefined, { mode: 'serverless', allowReplacement: false })).toBeUndefined();
-    expect(capacityChangeRefusal({ mode: 'autoscale' }, { mode: 'autoscale', allowReplacement: false })).toBeUndefined();
+    expect(
+      capacityChangeRefusal({ mode: 'autoscale' }, { mode: 'autoscale', allowReplacement: false }),
+    ).toBeUndefined();
     expect(await capacityGuardProvider.check?.({} as never, { mode: 'serverless', allowReplacement: false })).toEqual({
       inputs: { mode: 'serverless', allowReplacement: false },
     });
@@ -18,13 +20,19 @@ describe('Cosmos DB capacity guard', () => {
     );
     expect(result?.failures).toHaveLength(1);
     expect(result?.failures?.[0]?.property).toBe('mode');
-    expect(result?.failures?.[0]?.reason).toMatch(/^config cosmosCapacity: the Cosmos DB account is serverless and switching it to autoscale would REPLACE it/);
+    expect(result?.failures?.[0]?.reason).toMatch(
+      /^config cosmosCapacity: the Cosmos DB account is serverless and switching it to autoscale would REPLACE it/,
+    );
     expect(result?.failures?.[0]?.reason).toContain('Changing the write-store capacity');
     expect(result?.failures?.[0]?.reason).toContain('cosmosAllowReplacement: true');
   });
 
   it('fails the other way round too, and lets an explicit cosmosAllowReplacement through', () => {
-    expect(capacityChangeRefusal({ mode: 'autoscale' }, { mode: 'serverless', allowReplacement: false })).toMatch(/is autoscale and switching it to serverless/);
-    expect(capacityChangeRefusal({ mode: 'autoscale' }, { mode: 'serverless', allowReplacement: true })).toBeUndefined();
+    expect(capacityChangeRefusal({ mode: 'autoscale' }, { mode: 'serverless', allowReplacement: false })).toMatch(
+      /is autoscale and switching it to serverless/,
+    );
+    expect(
+      capacityChangeRefusal({ mode: 'autoscale' }, { mode: 'serverless', allowReplacement: true }),
+    ).toBeUndefined();
   });
 });

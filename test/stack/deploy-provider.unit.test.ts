@@ -13,13 +13,20 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionCodeProvider } from '../../stack/deploy';
 import {
-  type EntraFake, type Fake, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, startFake,
+  type EntraFake,
+  type Fake,
+  fakeEntra,
+  fakeGithubOidc,
+  githubIdToken,
+  runInProviderHost,
+  startFake,
 } from '../support/fake-azure';
 import { selfSignedTls, type Tls } from '../support/tls';
 
 const TENANT = '7f3c1a52-8d4e-4b6a-9c1f-2e5d8a7b6c40';
 const CLIENT = '0b9e6f2d-3c4a-4e8b-a1d7-5f6e9c2b8a31';
-const APP_ID = '/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/movie-catalog-dev/providers/Microsoft.Web/sites/func-movie-catalog-dev';
+const APP_ID =
+  '/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/movie-catalog-dev/providers/Microsoft.Web/sites/func-movie-catalog-dev';
 const REQUEST_TOKEN = 'github-request-token-4d2a';
 const ID_TOKEN = githubIdToken('api://AzureADTokenExchange');
 const ZIP = Buffer.from('PK fake package bytes for the provider test');
@@ -48,7 +55,10 @@ beforeAll(async () => {
         : { status: 200, body: { id: `deploy-${published.length}`, status: 'Success', complete: true } };
     }
     if (req.method === 'GET' && req.url === `${APP_ID}/functions?api-version=2024-04-01`) {
-      return { status: 200, body: { value: [{ name: 'func-movie-catalog-dev/projector', properties: { name: 'projector' } }] } };
+      return {
+        status: 200,
+        body: { value: [{ name: 'func-movie-catalog-dev/projector', properties: { name: 'projector' } }] },
+      };
     }
     if (req.method === 'GET' && req.url === `${APP_ID}/config/configreferences/appsettings?api-version=2024-04-01`) {
       return { status: 200, body: { value: [{ name: 'ELASTICSEARCH_API_KEY', properties: { status: 'Resolved' } }] } };
@@ -89,26 +99,40 @@ const oidcConfig = () => ({
 
 describe('the serialized code deployment provider', () => {
   it('deploys with the azure-native OIDC identity and reads text statuses in the provider host', async () => {
-    const outcome = await runInProviderHost(serialized, { config: oidcConfig(), call: { method: 'create', inputs: inputs() } }, tls.certPath);
+    const outcome = await runInProviderHost(
+      serialized,
+      { config: oidcConfig(), call: { method: 'create', inputs: inputs() } },
+      tls.certPath,
+    );
     expect(outcome.ok ? 'ok' : outcome.error, outcome.stdout).toBe('ok');
-    expect(outcome.ok && outcome.result).toEqual({ id: `${APP_ID}/code`, outs: { ...inputs(), deploymentId: 'deploy-1' } });
+    expect(outcome.ok && outcome.result).toEqual({
+      id: `${APP_ID}/code`,
+      outs: { ...inputs(), deploymentId: 'deploy-1' },
+    });
     expect(site.published).toEqual([ZIP]);
     // After the deploy, the Key Vault references were checked.
-    expect(site.received.filter((r) => r.url.includes('/config/configreferences/appsettings')).map((r) => r.method)).toEqual(['GET']);
+    expect(
+      site.received.filter((r) => r.url.includes('/config/configreferences/appsettings')).map((r) => r.method),
+    ).toEqual(['GET']);
 
     // GitHub was asked for a token for Entra's federation audience, with the request token (MSAL may ask twice).
     expect(github.received.length).toBeGreaterThan(0);
-    expect(new Set(github.received.map((r) => `${r.authorization} ${new URL(r.url, 'https://x').searchParams.get('audience')}`)))
-      .toEqual(new Set([`Bearer ${REQUEST_TOKEN} api://AzureADTokenExchange`]));
+    expect(
+      new Set(
+        github.received.map((r) => `${r.authorization} ${new URL(r.url, 'https://x').searchParams.get('audience')}`),
+      ),
+    ).toEqual(new Set([`Bearer ${REQUEST_TOKEN} api://AzureADTokenExchange`]));
     // Entra received GitHub's token as the client assertion of the configured app registration and tenant.
-    expect(entra.tokenRequests).toEqual([{
-      client_id: CLIENT,
-      client_assertion: ID_TOKEN,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      grant_type: 'client_credentials',
-      scope: `${site.baseUrl}/.default`,
-      ...pickMsalExtras(entra.tokenRequests[0]),
-    }]);
+    expect(entra.tokenRequests).toEqual([
+      {
+        client_id: CLIENT,
+        client_assertion: ID_TOKEN,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        grant_type: 'client_credentials',
+        scope: `${site.baseUrl}/.default`,
+        ...pickMsalExtras(entra.tokenRequests[0]),
+      },
+    ]);
     expect(entra.received.every((r) => r.url.startsWith(`/${TENANT}/`))).toBe(true);
     // Every SCM and ARM call carried the token Entra issued, and nothing else.
     expect(entra.issued).toEqual(['entra-token-1']);
@@ -129,8 +153,12 @@ describe('the serialized code deployment provider', () => {
       ARM_DISABLE_INSTANCE_DISCOVERY: 'true',
     };
     const olds = { ...inputs(), deploymentId: 'deploy-1' };
-    const outcome = await runInProviderHost(serialized,
-      { config: {}, call: { method: 'update', id: `${APP_ID}/code`, olds, news: inputs() } }, tls.certPath, env);
+    const outcome = await runInProviderHost(
+      serialized,
+      { config: {}, call: { method: 'update', id: `${APP_ID}/code`, olds, news: inputs() } },
+      tls.certPath,
+      env,
+    );
     expect(outcome.ok ? 'ok' : outcome.error, outcome.stdout).toBe('ok');
     expect(outcome.ok && outcome.result).toEqual({ outs: { ...inputs(), deploymentId: 'deploy-2' } });
     expect(entra.issued).toEqual(['entra-token-1', 'entra-token-2']);

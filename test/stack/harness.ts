@@ -27,9 +27,15 @@ export const FAKE_CLIENT = {
   subscriptionId: '33333333-3333-3333-3333-333333333333',
   tenantId: '44444444-4444-4444-4444-444444444444',
 } as const;
-export const IDENTITY = { clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d', principalId: 'bbbbbbbb-0000-0000-0000-0000000000b1' };
+export const IDENTITY = {
+  clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d',
+  principalId: 'bbbbbbbb-0000-0000-0000-0000000000b1',
+};
 /** Event Grid's dead-lettering identity. */
-export const DEAD_LETTER_IDENTITY = { clientId: 'cccccccc-0000-0000-0000-00000000c11d', principalId: 'dddddddd-0000-0000-0000-0000000000b1' };
+export const DEAD_LETTER_IDENTITY = {
+  clientId: 'cccccccc-0000-0000-0000-00000000c11d',
+  principalId: 'dddddddd-0000-0000-0000-0000000000b1',
+};
 
 export interface Recorded {
   readonly type: string;
@@ -58,12 +64,16 @@ interface DeclaredKey {
 }
 
 export function declaredConfig(): Record<string, DeclaredKey> {
-  const project = parse(fs.readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8')) as { config: Record<string, DeclaredKey> };
+  const project = parse(fs.readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8')) as {
+    config: Record<string, DeclaredKey>;
+  };
   return project.config;
 }
 
 export function stackConfig(env: string): Record<string, unknown> {
-  const file = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), 'utf8')) as { config: Record<string, unknown> };
+  const file = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), 'utf8')) as {
+    config: Record<string, unknown>;
+  };
   return file.config;
 }
 
@@ -71,7 +81,9 @@ export function stackConfig(env: string): Record<string, unknown> {
 export function effectiveConfig(env: string, overrides: Record<string, string>): Record<string, string> {
   const config: Record<string, string> = {};
   for (const [key, declared] of Object.entries(declaredConfig())) {
-    if (declared.default !== undefined) config[`${PROJECT}:${key}`] = typeof declared.default === 'string' ? declared.default : JSON.stringify(declared.default);
+    if (declared.default !== undefined)
+      config[`${PROJECT}:${key}`] =
+        typeof declared.default === 'string' ? declared.default : JSON.stringify(declared.default);
   }
   for (const [key, value] of Object.entries(stackConfig(env))) config[key] = String(value);
   return { ...config, ...overrides };
@@ -91,15 +103,17 @@ export function unwrapSecrets(value: unknown): unknown {
 }
 
 function nameOf(type: string, logical: string, inputs: Record<string, unknown>): string {
-  const key = ({
-    'azure-native:storage:StorageAccount': 'accountName',
-    'azure-native:storage:BlobContainer': 'containerName',
-    'azure-native:cosmosdb:SqlResourceSqlDatabase': 'databaseName',
-    'azure-native:cosmosdb:SqlResourceSqlContainer': 'containerName',
-    'azure-native:redisenterprise:Database': 'databaseName',
-    'azure-native:keyvault:Secret': 'secretName',
-    'azure-native:eventgrid:TopicEventSubscription': 'eventSubscriptionName',
-  } as Record<string, string>)[type];
+  const key = (
+    {
+      'azure-native:storage:StorageAccount': 'accountName',
+      'azure-native:storage:BlobContainer': 'containerName',
+      'azure-native:cosmosdb:SqlResourceSqlDatabase': 'databaseName',
+      'azure-native:cosmosdb:SqlResourceSqlContainer': 'containerName',
+      'azure-native:redisenterprise:Database': 'databaseName',
+      'azure-native:keyvault:Secret': 'secretName',
+      'azure-native:eventgrid:TopicEventSubscription': 'eventSubscriptionName',
+    } as Record<string, string>
+  )[type];
   const value = key ? inputs[key] : undefined;
   return typeof value === 'string' ? value : `${logical}-x1y2z3`;
 }
@@ -146,7 +160,11 @@ function fakeIdentity(logical: string): { clientId: string; principalId: string 
   return { clientId: `eeeeeeee-0000-0000-0000-${hex}`, principalId: `ffffffff-0000-0000-0000-${hex}` };
 }
 
-function fakeState(type: string, logical: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+function fakeState(
+  type: string,
+  logical: string,
+  inputs: Record<string, unknown>,
+): { id: string; state: Record<string, unknown> } {
   const name = nameOf(type, logical, inputs);
   const id = armId(type, name, inputs);
   const state: Record<string, unknown> = { ...inputs, name };
@@ -222,21 +240,26 @@ export async function runProgram(env: string, overrides: Record<string, string> 
   pulumi.runtime.setAllConfig(config, [`${PROJECT}:elasticsearchApiKey`]);
 
   const recorded = new Map<string, Omit<Recorded, 'urn' | 'dependencies'>>();
-  await pulumi.runtime.setMocks({
-    newResource(args) {
-      const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
-      const { id, state } = fakeState(args.type, args.name, inputs);
-      recorded.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, id, inputs, state });
-      return { id, state };
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
+        const { id, state } = fakeState(args.type, args.name, inputs);
+        recorded.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, id, inputs, state });
+        return { id, state };
+      },
+      call(args) {
+        if (args.token === 'azure-native:authorization:getClientConfig') return { ...FAKE_CLIENT };
+        if (args.token === 'azure-native:redisenterprise:listDatabaseKeys') {
+          return { primaryKey: FAKE_SECRETS.redisPrimaryKey, secondaryKey: `${FAKE_SECRETS.redisPrimaryKey}-2` };
+        }
+        throw new Error(`unexpected invoke ${args.token}`);
+      },
     },
-    call(args) {
-      if (args.token === 'azure-native:authorization:getClientConfig') return { ...FAKE_CLIENT };
-      if (args.token === 'azure-native:redisenterprise:listDatabaseKeys') {
-        return { primaryKey: FAKE_SECRETS.redisPrimaryKey, secondaryKey: `${FAKE_SECRETS.redisPrimaryKey}-2` };
-      }
-      throw new Error(`unexpected invoke ${args.token}`);
-    },
-  }, PROJECT, env, false);
+    PROJECT,
+    env,
+    false,
+  );
 
   // Every registration is counted until its URN comes back; dependencies are read off the request.
   const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
@@ -266,7 +289,7 @@ export async function runProgram(env: string, overrides: Record<string, string> 
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     if (pulumi.Output.isInstance(value)) {
-      outputs[key] = await new Promise((resolve) => (value).apply(resolve));
+      outputs[key] = await new Promise((resolve) => value.apply(resolve));
     }
   }
 

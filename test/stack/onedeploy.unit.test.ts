@@ -6,7 +6,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type OneDeployOptions, deployPackage, diffCode, interpretDeploymentStatus, isRetryable, retryDelays, sha256,
+  type OneDeployOptions,
+  deployPackage,
+  diffCode,
+  interpretDeploymentStatus,
+  isRetryable,
+  retryDelays,
+  sha256,
 } from '../../stack/onedeploy';
 import { ensureKeyVaultReferences, referenceStatuses } from '../../stack/key-vault-references';
 
@@ -80,13 +86,20 @@ async function fakeScm(script: FakeScript): Promise<Fake> {
             type: 'Microsoft.Web/sites/config/configreferences',
             properties: {
               reference: `@Microsoft.KeyVault(SecretUri=https://kv-movie-catalog.vault.azure.net/secrets/${r.name.toLowerCase()}/)`,
-              vaultName: 'kv-movie-catalog', secretName: r.name.toLowerCase(), identityType: 'UserAssigned',
-              status: r.status, ...(r.details ? { details: r.details } : {}), source: 'KeyVault',
+              vaultName: 'kv-movie-catalog',
+              secretName: r.name.toLowerCase(),
+              identityType: 'UserAssigned',
+              status: r.status,
+              ...(r.details ? { details: r.details } : {}),
+              source: 'KeyVault',
             },
           })),
         });
       }
-      if (req.method === 'POST' && url === `${APP_ID}/config/configreferences/appsettings/refresh?api-version=2022-03-01`) {
+      if (
+        req.method === 'POST' &&
+        url === `${APP_ID}/config/configreferences/appsettings/refresh?api-version=2022-03-01`
+      ) {
         fake.refreshes += 1;
         return json(200, {});
       }
@@ -117,17 +130,34 @@ function options(overrides: Partial<OneDeployOptions> = {}): OneDeployOptions {
 
 const ZIP = Buffer.from('PK fake zip bytes');
 const deploy = (fake: Fake, opts = options()) =>
-  deployPackage({ scmBaseUrl: fake.baseUrl, armBaseUrl: fake.baseUrl, appResourceId: APP_ID }, ZIP, ['projector'], opts);
+  deployPackage(
+    { scmBaseUrl: fake.baseUrl, armBaseUrl: fake.baseUrl, appResourceId: APP_ID },
+    ZIP,
+    ['projector'],
+    opts,
+  );
 
 describe('deployment status interpretation', () => {
   it('reads Kudu numeric and textual statuses from the body', () => {
     expect(interpretDeploymentStatus({ status: 4, complete: true })).toEqual({ kind: 'succeeded' });
     expect(interpretDeploymentStatus({ status: 'RuntimeSuccessful' })).toEqual({ kind: 'succeeded' });
     expect(interpretDeploymentStatus({ status: 'Success', complete: true })).toEqual({ kind: 'succeeded' });
-    expect(interpretDeploymentStatus({ status: 'RuntimeFailed', status_text: 'host failed' })).toEqual({ kind: 'failed', message: 'host failed' });
-    expect(interpretDeploymentStatus({ status: 1, status_text: 'Building' })).toEqual({ kind: 'inProgress', detail: 'Building' });
-    expect(interpretDeploymentStatus({ status: 3, status_text: 'npm ERR!' })).toEqual({ kind: 'failed', message: 'npm ERR!' });
-    expect(interpretDeploymentStatus({ status: 'BuildFailed', message: 'boom' })).toEqual({ kind: 'failed', message: 'boom' });
+    expect(interpretDeploymentStatus({ status: 'RuntimeFailed', status_text: 'host failed' })).toEqual({
+      kind: 'failed',
+      message: 'host failed',
+    });
+    expect(interpretDeploymentStatus({ status: 1, status_text: 'Building' })).toEqual({
+      kind: 'inProgress',
+      detail: 'Building',
+    });
+    expect(interpretDeploymentStatus({ status: 3, status_text: 'npm ERR!' })).toEqual({
+      kind: 'failed',
+      message: 'npm ERR!',
+    });
+    expect(interpretDeploymentStatus({ status: 'BuildFailed', message: 'boom' })).toEqual({
+      kind: 'failed',
+      message: 'boom',
+    });
     expect(interpretDeploymentStatus({ status: 6, complete: true, status_text: 'partial' }).kind).toBe('failed');
     expect(interpretDeploymentStatus(undefined).kind).toBe('inProgress');
   });
@@ -143,8 +173,14 @@ describe('deployment status interpretation', () => {
   it('redeploys only when the package hash changes (or the app is another one)', () => {
     const old = { appResourceId: APP_ID, packageSha256: sha256(ZIP) };
     expect(diffCode(old, { ...old })).toEqual({ changes: false, replaces: [] });
-    expect(diffCode(old, { ...old, packageSha256: sha256(Buffer.from('other')) })).toEqual({ changes: true, replaces: [] });
-    expect(diffCode(old, { ...old, appResourceId: `${APP_ID}2` })).toEqual({ changes: true, replaces: ['appResourceId'] });
+    expect(diffCode(old, { ...old, packageSha256: sha256(Buffer.from('other')) })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+    expect(diffCode(old, { ...old, appResourceId: `${APP_ID}2` })).toEqual({
+      changes: true,
+      replaces: ['appResourceId'],
+    });
   });
 });
 
@@ -152,7 +188,11 @@ describe('One Deploy against a local fake SCM site', () => {
   it('publishes the zip with a bearer token, polls in-progress to success, then waits for the projector', async () => {
     const fake = await fakeScm({
       publish: [202],
-      statuses: [{ id: 'ours', status: 0 }, { id: 'ours', status: 1, status_text: 'Building' }, { id: 'ours', status: 4, complete: true }],
+      statuses: [
+        { id: 'ours', status: 0 },
+        { id: 'ours', status: 1, status_text: 'Building' },
+        { id: 'ours', status: 4, complete: true },
+      ],
       listings: [[], ['getMovie'], ['getMovie', 'projector']],
     });
     await expect(deploy(fake)).resolves.toEqual({ deploymentId: 'ours' });
@@ -163,7 +203,10 @@ describe('One Deploy against a local fake SCM site', () => {
   it('does not take the previous deployment for ours', async () => {
     const fake = await fakeScm({
       publish: [202],
-      statuses: [{ id: 'previous', status: 4, complete: true }, { id: 'ours', status: 3, status_text: 'late failure' }],
+      statuses: [
+        { id: 'previous', status: 4, complete: true },
+        { id: 'ours', status: 3, status_text: 'late failure' },
+      ],
       listings: [['projector']],
     });
     await expect(deploy(fake)).rejects.toThrow(/late failure/);
@@ -209,23 +252,36 @@ describe('One Deploy against a local fake SCM site', () => {
       statuses: [{ id: 'ours', status: 4, complete: true }],
       listings: [['getMovie']],
     });
-    await expect(deploy(fake, options({ functionsPoll: { intervalMs: 1, timeoutMs: 50 } })))
-      .rejects.toThrow(/projector not listed .*listed: \[getMovie\]/);
+    await expect(deploy(fake, options({ functionsPoll: { intervalMs: 1, timeoutMs: 50 } }))).rejects.toThrow(
+      /projector not listed .*listed: \[getMovie\]/,
+    );
   });
 });
 
 describe('Key Vault references after the deploy, against the fake ARM', () => {
   const DENIED = 'Access to Key Vault was denied: the identity has no role assignment that grants secrets/get (403).';
   const check = (fake: Fake) =>
-    ensureKeyVaultReferences({ armBaseUrl: fake.baseUrl, appResourceId: APP_ID }, options(), { rounds: 3, intervalMs: 1 });
+    ensureKeyVaultReferences({ armBaseUrl: fake.baseUrl, appResourceId: APP_ID }, options(), {
+      rounds: 3,
+      intervalMs: 1,
+    });
 
   it('reads the setting from the id (items may have no name) and a missing status as unresolved', () => {
-    expect(referenceStatuses({
-      value: [
-        { id: `${APP_ID}/config/configreferences/appsettings/ELASTICSEARCH_API_KEY`, properties: { status: 'Resolved', vaultName: 'kv' } },
-        { id: `${APP_ID}/config/configreferences/appsettings/REDIS_PASSWORD`, name: 'func-movie-catalog-dev/REDIS_PASSWORD', properties: {} },
-      ],
-    })).toEqual([
+    expect(
+      referenceStatuses({
+        value: [
+          {
+            id: `${APP_ID}/config/configreferences/appsettings/ELASTICSEARCH_API_KEY`,
+            properties: { status: 'Resolved', vaultName: 'kv' },
+          },
+          {
+            id: `${APP_ID}/config/configreferences/appsettings/REDIS_PASSWORD`,
+            name: 'func-movie-catalog-dev/REDIS_PASSWORD',
+            properties: {},
+          },
+        ],
+      }),
+    ).toEqual([
       { setting: 'ELASTICSEARCH_API_KEY', status: 'Resolved' },
       { setting: 'REDIS_PASSWORD', status: 'unknown' },
     ]);
@@ -233,8 +289,15 @@ describe('Key Vault references after the deploy, against the fake ARM', () => {
 
   it('passes without a refresh when every reference is resolved', async () => {
     const fake = await fakeScm({
-      publish: [202], statuses: [], listings: [],
-      references: [[{ name: 'ELASTICSEARCH_API_KEY', status: 'Resolved' }, { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' }]],
+      publish: [202],
+      statuses: [],
+      listings: [],
+      references: [
+        [
+          { name: 'ELASTICSEARCH_API_KEY', status: 'Resolved' },
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
+        ],
+      ],
     });
     await expect(check(fake)).resolves.toHaveLength(2);
     expect(fake.refreshes).toBe(0);
@@ -242,10 +305,18 @@ describe('Key Vault references after the deploy, against the fake ARM', () => {
 
   it('refreshes an unresolved reference and passes once App Service resolves it', async () => {
     const fake = await fakeScm({
-      publish: [202], statuses: [], listings: [],
+      publish: [202],
+      statuses: [],
+      listings: [],
       references: [
-        [{ name: 'ELASTICSEARCH_API_KEY', status: 'AccessToKeyVaultDenied', details: DENIED }, { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' }],
-        [{ name: 'ELASTICSEARCH_API_KEY', status: 'Resolved' }, { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' }],
+        [
+          { name: 'ELASTICSEARCH_API_KEY', status: 'AccessToKeyVaultDenied', details: DENIED },
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
+        ],
+        [
+          { name: 'ELASTICSEARCH_API_KEY', status: 'Resolved' },
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
+        ],
       ],
     });
     await expect(check(fake)).resolves.toEqual([
@@ -258,16 +329,21 @@ describe('Key Vault references after the deploy, against the fake ARM', () => {
 
   it('fails after the bounded refreshes, naming each unresolved setting with its status and details', async () => {
     const fake = await fakeScm({
-      publish: [202], statuses: [], listings: [],
-      references: [[
-        { name: 'ELASTICSEARCH_API_KEY', status: 'AccessToKeyVaultDenied', details: DENIED },
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
-        { name: 'REDIS_PASSWORD', status: 'SecretNotFound' },
-      ]],
+      publish: [202],
+      statuses: [],
+      listings: [],
+      references: [
+        [
+          { name: 'ELASTICSEARCH_API_KEY', status: 'AccessToKeyVaultDenied', details: DENIED },
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', status: 'Resolved' },
+          { name: 'REDIS_PASSWORD', status: 'SecretNotFound' },
+        ],
+      ],
     });
     await expect(check(fake)).rejects.toThrow(
-      'Key Vault reference(s) still unresolved after 3 refreshes 1 ms apart: '
-      + `ELASTICSEARCH_API_KEY (AccessToKeyVaultDenied: ${DENIED}); REDIS_PASSWORD (SecretNotFound).`);
+      'Key Vault reference(s) still unresolved after 3 refreshes 1 ms apart: ' +
+        `ELASTICSEARCH_API_KEY (AccessToKeyVaultDenied: ${DENIED}); REDIS_PASSWORD (SecretNotFound).`,
+    );
     expect(fake.refreshes).toBe(3);
   });
 });

@@ -9,7 +9,13 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PrincipalWaitInputs, principalWaitProvider, waitForPrincipal } from '../../stack/principal-wait';
 import {
-  type EntraFake, type Fake, fakeEntra, fakeGithubOidc, githubIdToken, runInProviderHost, startFake,
+  type EntraFake,
+  type Fake,
+  fakeEntra,
+  fakeGithubOidc,
+  githubIdToken,
+  runInProviderHost,
+  startFake,
 } from '../support/fake-azure';
 import { selfSignedTls, type Tls } from '../support/tls';
 
@@ -29,11 +35,18 @@ async function fakeGraph(statuses: number[]): Promise<GraphFake> {
   const fake: GraphFake = { baseUrl: '', requests: [], close: async () => {} };
   const server = http.createServer((req, res) => {
     fake.requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    const status = req.method === 'GET' && req.url === SP_PATH
-      ? statuses[Math.min(fake.requests.length - 1, statuses.length - 1)] ?? 404
-      : 400;
+    const status =
+      req.method === 'GET' && req.url === SP_PATH
+        ? (statuses[Math.min(fake.requests.length - 1, statuses.length - 1)] ?? 404)
+        : 400;
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(status === 200 ? { id: PRINCIPAL } : { error: { code: status === 404 ? 'Request_ResourceNotFound' : 'Authorization_RequestDenied' } }));
+    res.end(
+      JSON.stringify(
+        status === 200
+          ? { id: PRINCIPAL }
+          : { error: { code: status === 404 ? 'Request_ResourceNotFound' : 'Authorization_RequestDenied' } },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -50,12 +63,19 @@ function run(graph: GraphFake, overrides: Partial<PrincipalWaitInputs> = {}) {
   const sleeps: number[] = [];
   const logs: string[] = [];
   const inputs: PrincipalWaitInputs = {
-    principalId: PRINCIPAL, graphEndpoint: graph.baseUrl, attempts: 5, intervalSeconds: 15, settleSeconds: 120, ...overrides,
+    principalId: PRINCIPAL,
+    graphEndpoint: graph.baseUrl,
+    attempts: 5,
+    intervalSeconds: 15,
+    settleSeconds: 120,
+    ...overrides,
   };
   const outcome = waitForPrincipal(inputs, {
     fetch: globalThis.fetch,
     getToken: async () => 'graph-token',
-    sleep: async (ms) => { sleeps.push(ms); },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
     log: (message) => logs.push(message),
   });
   return { outcome, sleeps, logs };
@@ -76,15 +96,18 @@ describe('principal visibility wait', () => {
     await expect(outcome).resolves.toBe('settled');
     expect(graph.requests).toHaveLength(1);
     expect(sleeps).toEqual([120_000]);
-    expect(logs).toEqual([`cannot read Microsoft Graph (HTTP 403); waiting a fixed 120 s for principal ${PRINCIPAL} to propagate`]);
+    expect(logs).toEqual([
+      `cannot read Microsoft Graph (HTTP 403); waiting a fixed 120 s for principal ${PRINCIPAL} to propagate`,
+    ]);
   });
 
   it('fails within the bound with a message that says what to do', async () => {
     const graph = await fakeGraph([404]);
     const { outcome, sleeps } = run(graph, { attempts: 4 });
     await expect(outcome).rejects.toThrow(
-      `principal ${PRINCIPAL} is still not visible in Microsoft Graph after 4 checks 15 s apart (last: HTTP 404). `
-      + 'A new managed identity usually appears within minutes; run `pulumi up` again, which resumes from here.');
+      `principal ${PRINCIPAL} is still not visible in Microsoft Graph after 4 checks 15 s apart (last: HTTP 404). ` +
+        'A new managed identity usually appears within minutes; run `pulumi up` again, which resumes from here.',
+    );
     expect(graph.requests).toHaveLength(4);
     expect(sleeps).toEqual([15_000, 15_000, 15_000]);
   });
@@ -114,7 +137,9 @@ describe('the serialized principal wait provider', () => {
     graph = await startFake(tls, (req) => {
       if (req.method !== 'GET' || req.url !== SP_PATH) return undefined;
       graphChecks += 1;
-      return graphChecks < 3 ? { status: 404, body: { error: { code: 'Request_ResourceNotFound' } } } : { status: 200, body: { id: PRINCIPAL } };
+      return graphChecks < 3
+        ? { status: 404, body: { error: { code: 'Request_ResourceNotFound' } } }
+        : { status: 200, body: { id: PRINCIPAL } };
     });
   }, 60_000);
 
@@ -125,7 +150,13 @@ describe('the serialized principal wait provider', () => {
 
   it('waits for the principal with the azure-native OIDC identity in the provider host', async () => {
     const text = (await pulumi.runtime.serializeFunction(() => principalWaitProvider, { allowSecrets: true })).text;
-    const inputs = { principalId: PRINCIPAL, graphEndpoint: graph.baseUrl, attempts: 5, intervalSeconds: 0.01, settleSeconds: 0 };
+    const inputs = {
+      principalId: PRINCIPAL,
+      graphEndpoint: graph.baseUrl,
+      attempts: 5,
+      intervalSeconds: 0.01,
+      settleSeconds: 0,
+    };
     const config = {
       'azure-native:useOidc': 'true',
       'azure-native:clientId': CLIENT,
@@ -137,9 +168,13 @@ describe('the serialized principal wait provider', () => {
     };
     const outcome = await runInProviderHost(text, { config, call: { method: 'create', inputs } }, tls.certPath);
     expect(outcome.ok ? 'ok' : outcome.error, outcome.stdout).toBe('ok');
-    expect(outcome.ok && outcome.result).toEqual({ id: `principal-${PRINCIPAL}`, outs: { ...inputs, visibility: 'graph' } });
+    expect(outcome.ok && outcome.result).toEqual({
+      id: `principal-${PRINCIPAL}`,
+      outs: { ...inputs, visibility: 'graph' },
+    });
     expect(graph.received.map((r) => r.authorization)).toEqual(Array(3).fill('Bearer entra-token-1'));
-    expect(entra.tokenRequests.map((r) => [r.client_id, r.client_assertion, r.scope]))
-      .toEqual([[CLIENT, ID_TOKEN, `${graph.baseUrl}/.default`]]);
+    expect(entra.tokenRequests.map((r) => [r.client_id, r.client_assertion, r.scope])).toEqual([
+      [CLIENT, ID_TOKEN, `${graph.baseUrl}/.default`],
+    ]);
   }, 60_000);
 });

@@ -15,13 +15,20 @@ describe('stack "prod" with pipelineRepository set', () => {
     run = await runProgram('prod', { 'movie-catalog:pipelineRepository': 'acme/movie-catalog' });
   }, 60_000);
 
-  it('provisions Cosmos DB with autoscale up to the stack\'s maximum, guarded and not serverless', () => {
+  it("provisions Cosmos DB with autoscale up to the stack's maximum, guarded and not serverless", () => {
     expect(run.one('azure-native:cosmosdb:DatabaseAccount').inputs.capabilities).toEqual([]);
-    const options = (name: string) => obj(run.ofType('azure-native:cosmosdb:SqlResourceSqlContainer').find((c) => c.inputs.containerName === name)?.inputs).options;
+    const options = (name: string) =>
+      obj(
+        run.ofType('azure-native:cosmosdb:SqlResourceSqlContainer').find((c) => c.inputs.containerName === name)
+          ?.inputs,
+      ).options;
     expect(options('events')).toEqual({ autoscaleSettings: { maxThroughput: 10000 } });
     // The jobs container is tiny: autoscale's floor.
     expect(options('jobs')).toEqual({ autoscaleSettings: { maxThroughput: 1000 } });
-    expect(run.one('pulumi-nodejs:dynamic/movie-catalog:CosmosCapacityGuard').inputs).toMatchObject({ mode: 'autoscale', allowReplacement: false });
+    expect(run.one('pulumi-nodejs:dynamic/movie-catalog:CosmosCapacityGuard').inputs).toMatchObject({
+      mode: 'autoscale',
+      allowReplacement: false,
+    });
     expect(run.outputs.cosmosCapacity).toBe('autoscale');
   });
 
@@ -49,7 +56,9 @@ describe('stack "prod" with pipelineRepository set', () => {
 
   it('grants it Contributor and a role-assignment right limited to the roles the program assigns, on the resource group only', () => {
     const group = run.one('azure-native:resources:ResourceGroup');
-    const grants = run.ofType('azure-native:authorization:RoleAssignment').filter((g) => g.name.startsWith('pipeline-'));
+    const grants = run
+      .ofType('azure-native:authorization:RoleAssignment')
+      .filter((g) => g.name.startsWith('pipeline-'));
     expect(grants.map((g) => [g.name, String(g.inputs.roleDefinitionId).split('/').pop(), g.inputs.scope])).toEqual([
       ['pipeline-contributor', 'b24988ac-6180-42a0-ab88-20f7382dd24c', group.id],
       ['pipeline-assigns-app-roles', 'f58310d9-a9f6-439a-9e8d-f62e7b41a168', group.id],
@@ -59,14 +68,17 @@ describe('stack "prod" with pipelineRepository set', () => {
     const list = Object.values(BUILT_IN_ROLES).join(', ');
     expect(limited.condition).toBe(
       "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'}))" +
-      ` OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${list}}))` +
-      " AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'}))" +
-      ` OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${list}}))`,
+        ` OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${list}}))` +
+        " AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'}))" +
+        ` OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${list}}))`,
     );
     expect(list.split(', ')).toEqual([
-      'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
-      'ba92f5b4-2d11-453d-a403-e96b0029c9fe', 'd5a91429-5739-47e2-a06b-3470a27159e7',
-      '4633458b-17de-408a-b874-0445c86b69e6', '3913510d-42f4-4e42-8a64-420c390055eb',
+      'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+      '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+      'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+      'd5a91429-5739-47e2-a06b-3470a27159e7',
+      '4633458b-17de-408a-b874-0445c86b69e6',
+      '3913510d-42f4-4e42-8a64-420c390055eb',
     ]);
   });
 });

@@ -46,7 +46,10 @@ describe('stack "dev" as committed: the read store is the program\'s own Elastic
     const app = run.one('azure-native:app:ContainerApp');
     expect(app.inputs.managedEnvironmentId).toBe(run.one('azure-native:app:ManagedEnvironment').id);
     expect(obj(obj(app.inputs.configuration).ingress)).toMatchObject({
-      external: true, targetPort: 9200, transport: 'http', allowInsecure: false,
+      external: true,
+      targetPort: 9200,
+      transport: 'http',
+      allowInsecure: false,
     });
     const template = obj(app.inputs.template);
     expect(template.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
@@ -54,26 +57,37 @@ describe('stack "dev" as committed: the read store is the program\'s own Elastic
     expect(container.resources).toEqual({ cpu: 1, memory: '2Gi' });
     const command = container.command as string[];
     expect(command.slice(0, 2)).toEqual(['/bin/bash', '-c']);
-    for (const line of ['discovery.type: single-node', 'node.store.allow_mmap: false', 'xpack.security.enabled: true',
-      'xpack.security.http.ssl.enabled: false', 'elasticsearch-users" useradd']) {
+    for (const line of [
+      'discovery.type: single-node',
+      'node.store.allow_mmap: false',
+      'xpack.security.enabled: true',
+      'xpack.security.http.ssl.enabled: false',
+      'elasticsearch-users" useradd',
+    ]) {
       expect(command[2], line).toContain(line);
     }
-    expect(run.outputs.elasticsearchUrl).toBe('https://read-store-app-x1y2z3.fake-env-1a2b.swedencentral.azurecontainerapps.io');
+    expect(run.outputs.elasticsearchUrl).toBe(
+      'https://read-store-app-x1y2z3.fake-env-1a2b.swedencentral.azurecontainerapps.io',
+    );
   });
 
   it('passes heap, user, role file and secrets to the container as environment', () => {
-    const env = new Map((container.env as Array<{ name: string; value?: string; secretRef?: string }>).map((e) => [e.name, e]));
+    const env = new Map(
+      (container.env as Array<{ name: string; value?: string; secretRef?: string }>).map((e) => [e.name, e]),
+    );
     expect(env.get('ES_JAVA_OPTS')?.value).toBe('-Xms1024m -Xmx1024m');
     expect(env.get('ES_APP_USERNAME')?.value).toBe('movie-catalog-app');
     expect(env.get('ES_APP_ROLE')?.value).toBe('movie_catalog_app');
-    expect(env.get('ES_APP_ROLE_YML')?.value).toBe([
-      'movie_catalog_app:',
-      '  cluster: []',
-      '  indices:',
-      "    - names: ['movies', 'movies-*']",
-      '      privileges: [read, write, manage]',
-      '',
-    ].join('\n'));
+    expect(env.get('ES_APP_ROLE_YML')?.value).toBe(
+      [
+        'movie_catalog_app:',
+        '  cluster: []',
+        '  indices:',
+        "    - names: ['movies', 'movies-*']",
+        '      privileges: [read, write, manage]',
+        '',
+      ].join('\n'),
+    );
     expect(env.get('ES_APP_PASSWORD')).toEqual({ name: 'ES_APP_PASSWORD', secretRef: 'app-password' });
     expect(env.get('ELASTIC_PASSWORD')).toEqual({ name: 'ELASTIC_PASSWORD', secretRef: 'elastic-password' });
   });
@@ -86,24 +100,41 @@ describe('stack "dev" as committed: the read store is the program\'s own Elastic
     ]);
     const secrets = new Map(run.ofType('azure-native:keyvault:Secret').map((s) => [String(s.inputs.secretName), s]));
     expect([...secrets.keys()].sort()).toEqual([
-      'appinsights-connection-string', 'elasticsearch-app-password', 'elasticsearch-elastic-password',
+      'appinsights-connection-string',
+      'elasticsearch-app-password',
+      'elasticsearch-elastic-password',
     ]);
-    expect(obj(secrets.get('elasticsearch-app-password')?.inputs.properties).value).toBe('FAKE-RANDOM-read-store-app-password');
-    expect(obj(secrets.get('elasticsearch-elastic-password')?.inputs.properties).value).toBe('FAKE-RANDOM-read-store-elastic-password');
+    expect(obj(secrets.get('elasticsearch-app-password')?.inputs.properties).value).toBe(
+      'FAKE-RANDOM-read-store-app-password',
+    );
+    expect(obj(secrets.get('elasticsearch-elastic-password')?.inputs.properties).value).toBe(
+      'FAKE-RANDOM-read-store-elastic-password',
+    );
 
     const app = run.one('azure-native:app:ContainerApp');
     const identities = run.ofType('azure-native:managedidentity:UserAssignedIdentity');
     const own = identities.find((i) => i.name === 'read-store-identity') as Recorded;
     expect(obj(app.inputs.identity)).toEqual({ type: 'UserAssigned', userAssignedIdentities: [own.id] });
     expect(obj(app.inputs.configuration).secrets).toEqual([
-      { name: 'app-password', keyVaultUrl: 'https://kv-fake.vault.azure.net/secrets/elasticsearch-app-password', identity: own.id },
-      { name: 'elastic-password', keyVaultUrl: 'https://kv-fake.vault.azure.net/secrets/elasticsearch-elastic-password', identity: own.id },
+      {
+        name: 'app-password',
+        keyVaultUrl: 'https://kv-fake.vault.azure.net/secrets/elasticsearch-app-password',
+        identity: own.id,
+      },
+      {
+        name: 'elastic-password',
+        keyVaultUrl: 'https://kv-fake.vault.azure.net/secrets/elasticsearch-elastic-password',
+        identity: own.id,
+      },
     ]);
     // Secret-scoped Key Vault Secrets User grants, in place before the container app exists.
     const vault = run.one('azure-native:keyvault:Vault');
-    const reads = run.ofType('azure-native:authorization:RoleAssignment').filter((g) => g.name.startsWith('read-store-'));
+    const reads = run
+      .ofType('azure-native:authorization:RoleAssignment')
+      .filter((g) => g.name.startsWith('read-store-'));
     expect(reads.map((g) => String(g.inputs.scope)).sort()).toEqual([
-      `${vault.id}/secrets/elasticsearch-app-password`, `${vault.id}/secrets/elasticsearch-elastic-password`,
+      `${vault.id}/secrets/elasticsearch-app-password`,
+      `${vault.id}/secrets/elasticsearch-elastic-password`,
     ]);
     for (const grant of reads) {
       expect(String(grant.inputs.roleDefinitionId).endsWith(BUILT_IN_ROLES.keyVaultSecretsUser)).toBe(true);
@@ -115,15 +146,24 @@ describe('stack "dev" as committed: the read store is the program\'s own Elastic
     const settings = appSettings(run);
     expect(settings.get('ELASTICSEARCH_URL')).toBe(run.outputs.elasticsearchUrl);
     expect(settings.get('ELASTICSEARCH_USERNAME')).toBe('movie-catalog-app');
-    expect(settings.get('ELASTICSEARCH_PASSWORD')).toBe('@Microsoft.KeyVault(SecretUri=https://kv-fake.vault.azure.net/secrets/elasticsearch-app-password)');
+    expect(settings.get('ELASTICSEARCH_PASSWORD')).toBe(
+      '@Microsoft.KeyVault(SecretUri=https://kv-fake.vault.azure.net/secrets/elasticsearch-app-password)',
+    );
     expect(settings.has('ELASTICSEARCH_API_KEY')).toBe(false);
     const exposed = [...strings([...settings.values()]), ...strings(run.outputs)];
     for (const value of exposed) expect(value).not.toMatch(/FAKE-RANDOM/);
   });
 
   it('keeps Cosmos DB serverless, guarded against a silent capacity switch, and declares no pipeline identity', () => {
-    expect(run.one('azure-native:cosmosdb:DatabaseAccount').inputs.capabilities).toEqual([{ name: 'EnableServerless' }]);
-    expect(run.ofType('azure-native:cosmosdb:SqlResourceSqlContainer').map((c) => [c.inputs.containerName, obj(c.inputs).options]).sort()).toEqual([
+    expect(run.one('azure-native:cosmosdb:DatabaseAccount').inputs.capabilities).toEqual([
+      { name: 'EnableServerless' },
+    ]);
+    expect(
+      run
+        .ofType('azure-native:cosmosdb:SqlResourceSqlContainer')
+        .map((c) => [c.inputs.containerName, obj(c.inputs).options])
+        .sort(),
+    ).toEqual([
       ['events', undefined],
       ['jobs', undefined],
     ]);

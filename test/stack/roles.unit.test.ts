@@ -9,9 +9,12 @@ describe('stableGuid (names of data-plane role assignments)', () => {
   });
 
   it('changes with any part and never with the call', () => {
-    const scope = '/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/events';
+    const scope =
+      '/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/events';
     expect(stableGuid(scope, 'principal-1', 'role')).toBe(stableGuid(scope, 'principal-1', 'role'));
     expect(stableGuid(scope, 'principal-1', 'role')).not.toBe(stableGuid(scope, 'principal-2', 'role'));
-    expect(stableGuid(scope, 'principal-1', 'role')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(stableGuid(scope, 'principal-1', 'role')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });

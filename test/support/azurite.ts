@@ -22,7 +22,7 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export function azuriteUnavailableReason(): string | null {
   if (!existsSync(MAIN)) return 'the azurite devDependency is not installed (npm ci)';
   const probe = spawnSync('openssl', ['version'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : 'the openssl CLI is not installed (needed for Azurite\'s HTTPS certificate)';
+  return probe.status === 0 ? null : "the openssl CLI is not installed (needed for Azurite's HTTPS certificate)";
 }
 
 export interface TestAzurite {
@@ -40,8 +40,22 @@ export async function startAzurite(timeoutMs = 30_000): Promise<TestAzurite> {
   const key = path.join(dir, 'key.pem');
   const port = await freePort();
   const args = [
-    MAIN, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', path.join(dir, 'data'),
-    '--silent', '--skipApiVersionCheck', '--loose', '--oauth', 'basic', '--cert', cert, '--key', key,
+    MAIN,
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(port),
+    '--location',
+    path.join(dir, 'data'),
+    '--silent',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--oauth',
+    'basic',
+    '--cert',
+    cert,
+    '--key',
+    key,
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = async () => {
@@ -57,7 +71,10 @@ export async function startAzurite(timeoutMs = 30_000): Promise<TestAzurite> {
   try {
     await new Promise<void>((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`Azurite did not listen within ${timeoutMs} ms: ${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`Azurite did not listen within ${timeoutMs} ms: ${output}`)),
+        timeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString('utf8');
         if (output.includes('successfully listens on https://')) {

@@ -42,7 +42,11 @@ export interface Watched {
 }
 
 /** A browser context that only reaches `appUrl`, recording whatever else a page tries. */
-export async function watchedContext(browser: Browser, appUrl: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<Watched> {
+export async function watchedContext(
+  browser: Browser,
+  appUrl: string,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<Watched> {
   const context = await browser.newContext(options);
   const origin = new URL(appUrl).origin;
   const outside: string[] = [];
@@ -62,7 +66,8 @@ export async function watchedContext(browser: Browser, appUrl: string, options: 
       const page = await context.newPage();
       page.on('console', (message) => {
         // HTTP errors the page handles (404, 412 …) are logged by Chromium too; keep policy violations.
-        if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) errors.push(`console: ${message.text()}`);
+        if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
+          errors.push(`console: ${message.text()}`);
       });
       page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
       return page;

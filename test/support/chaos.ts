@@ -98,7 +98,11 @@ export function flakyReadStore(inner: ReadStore, seed?: number): FlakyReadStore 
   const keyed = seed === undefined ? undefined : keyedRandom(seed);
   const random = (entries: Parameters<ReadStore['apply']>[0]) => {
     const first = entries[0];
-    const key = first ? (first.kind === 'movie' ? `${first.movie.id}:${first.movie.version}` : `${first.id}:${first.version}`) : '';
+    const key = first
+      ? first.kind === 'movie'
+        ? `${first.movie.id}:${first.movie.version}`
+        : `${first.id}:${first.version}`
+      : '';
     return keyed ? keyed('projector-failure', key) : Math.random();
   };
   const store: FlakyReadStore = {

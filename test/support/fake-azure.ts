@@ -46,7 +46,10 @@ export async function startFake(tls: Tls, route: (req: Received) => Reply | unde
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const request: Received = {
-        method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks),
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: Buffer.concat(chunks),
       };
       received.push(request);
       const reply = route(request) ?? { status: 404, body: { message: `no route ${request.method} ${request.url}` } };
@@ -58,10 +61,11 @@ export async function startFake(tls: Tls, route: (req: Received) => Reply | unde
   return {
     baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -94,7 +98,10 @@ export async function fakeEntra(tls: Tls, tenantId: string): Promise<EntraFake> 
       tokenRequests.push(Object.fromEntries(new URLSearchParams(req.body.toString('utf8'))));
       const token = `entra-token-${issued.length + 1}`;
       issued.push(token);
-      return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
+      return {
+        status: 200,
+        body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token },
+      };
     }
     return undefined;
   });
@@ -117,7 +124,13 @@ export function githubIdToken(audience: string): string {
   const now = Math.floor(Date.now() / 1000);
   return [
     part({ typ: 'JWT', alg: 'RS256' }),
-    part({ iss: 'https://token.actions.githubusercontent.com', aud: audience, sub: 'repo:org/movie-catalog:environment:dev', iat: now, exp: now + 300 }),
+    part({
+      iss: 'https://token.actions.githubusercontent.com',
+      aud: audience,
+      sub: 'repo:org/movie-catalog:environment:dev',
+      iat: now,
+      exp: now + 300,
+    }),
     Buffer.from('unsigned').toString('base64url'),
   ].join('.');
 }
@@ -152,7 +165,10 @@ const [textPath, callPath, resultPath] = process.argv.slice(1);
 
 /** Runs one provider method in a fresh node process, the way Pulumi's dynamic provider host does. */
 export async function runInProviderHost(
-  serializedText: string, call: HostCall, caPath: string, extraEnv: Record<string, string> = {},
+  serializedText: string,
+  call: HostCall,
+  caPath: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<HostResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'provider-host-'));
   try {
@@ -166,13 +182,18 @@ export async function runInProviderHost(
     const stdout = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, ['-e', HOST, textPath, callPath, resultPath], { cwd: ROOT, env });
       let output = '';
-      child.stdout.on('data', (c: Buffer) => { output += c.toString('utf8'); });
-      child.stderr.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+      child.stdout.on('data', (c: Buffer) => {
+        output += c.toString('utf8');
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        output += c.toString('utf8');
+      });
       child.once('error', reject);
       child.once('exit', () => resolve(output));
     });
-    const result = JSON.parse(await readFile(resultPath, 'utf8').catch(() => JSON.stringify({ ok: false, error: 'no result' }))) as
-      { ok: true; result: unknown } | { ok: false; error: string };
+    const result = JSON.parse(
+      await readFile(resultPath, 'utf8').catch(() => JSON.stringify({ ok: false, error: 'no result' })),
+    ) as { ok: true; result: unknown } | { ok: false; error: string };
     return { ...result, stdout };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -22,11 +22,13 @@ export interface CapturedLogger extends Logger {
 
 export function captureLogger(): CapturedLogger {
   const lines: string[] = [];
-  const write = (level: string) => (...args: unknown[]) => {
-    const line = `${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
-    lines.push(line);
-    if (process.env.LOG_LEVEL === 'debug') console.log(line);
-  };
+  const write =
+    (level: string) =>
+    (...args: unknown[]) => {
+      const line = `${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
+      lines.push(line);
+      if (process.env.LOG_LEVEL === 'debug') console.log(line);
+    };
   return { lines, log: write('info'), warn: write('warn'), error: write('error') };
 }
 
@@ -103,17 +105,26 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     ...options.env,
   });
   const logger = captureLogger();
-  const host = await startLocalHost({ config, functions, logger, overrides: options.overrides, timers: options.timers ?? false });
+  const host = await startLocalHost({
+    config,
+    functions,
+    logger,
+    overrides: options.overrides,
+    timers: options.timers ?? false,
+  });
   const api = async (path: string, init: ApiInit = {}): Promise<ApiResponse> => {
     const headers: Record<string, string> = { ...init.headers };
     const key = init.key ?? 'function';
-    if (key !== 'none') headers['x-functions-key'] = key === 'function' ? FUNCTION_KEY : key === 'master' ? MASTER_KEY : key;
+    if (key !== 'none')
+      headers['x-functions-key'] = key === 'function' ? FUNCTION_KEY : key === 'master' ? MASTER_KEY : key;
     let body: string | Uint8Array | undefined = init.rawBody;
     if (init.body !== undefined) {
       body = JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    return readResponse(await fetch(`${host.url}/api/${path.replace(/^\//, '')}`, { method: init.method ?? 'GET', headers, body }));
+    return readResponse(
+      await fetch(`${host.url}/api/${path.replace(/^\//, '')}`, { method: init.method ?? 'GET', headers, body }),
+    );
   };
   return Object.assign(Object.create(host) as LocalHost, host, {
     logger,
@@ -125,7 +136,8 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       await host.deps.readStore.refresh().catch(() => undefined);
     },
     async finishJob(started: ApiResponse) {
-      if (started.status !== 202) throw new Error(`expected 202 starting a job, got ${started.status}: ${started.text}`);
+      if (started.status !== 202)
+        throw new Error(`expected 202 starting a job, got ${started.status}: ${started.text}`);
       const location = started.headers.get('location') ?? '';
       if (!location.startsWith('/api/ops/jobs/')) throw new Error(`202 without a job Location: ${location}`);
       for (let tick = 0; tick < 10_000; tick++) {

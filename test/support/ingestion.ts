@@ -56,7 +56,24 @@ function selfSignedCertificate(dir: string): { key: string; cert: string; certFi
   const certFile = join(dir, 'cert.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
     { stdio: 'pipe' },
   );
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
@@ -101,7 +118,9 @@ export async function startIngestionServer(): Promise<IngestionServer> {
           items = parseEnvelopes(decode(Buffer.concat(chunks), contentEncoding));
         } catch (error) {
           requests.push({ method: req.method, path, contentEncoding, authorization, items: 0 });
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: (error as Error).message }));
           return;
         }
         envelopes.push(...items);
@@ -133,7 +152,10 @@ export async function startIngestionServer(): Promise<IngestionServer> {
       const deadline = Date.now() + timeoutMs;
       while (!done(envelopes)) {
         if (Date.now() > deadline) {
-          const seen = envelopes.map((e) => `${e.data?.baseType ?? e.name}:${String(e.data?.baseData.name ?? e.data?.baseData.metrics?.[0]?.name ?? '')}`);
+          const seen = envelopes.map(
+            (e) =>
+              `${e.data?.baseType ?? e.name}:${String(e.data?.baseData.name ?? e.data?.baseData.metrics?.[0]?.name ?? '')}`,
+          );
           throw new Error(`telemetry did not arrive within ${timeoutMs} ms; got ${seen.length}: ${seen.join(', ')}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -20,7 +20,8 @@ export interface SwitchableCache extends Cache {
 }
 
 export function switchableCache(inner: Cache): SwitchableCache {
-  const guard = <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
+  const guard =
+    <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       if (cache.down) throw new CacheUnavailableError('injected: cache server unreachable');
       return op(...args);
@@ -32,7 +33,9 @@ export function switchableCache(inner: Cache): SwitchableCache {
     set: guard((key: string, value: string, ttl: number) => inner.set(key, value, ttl)),
     del: guard((keys: readonly string[]) => inner.del(keys)),
     getVersioned: guard((key: string) => inner.getVersioned(key)),
-    putVersioned: guard((key: string, version: number, value: string | null, ttl: number) => inner.putVersioned(key, version, value, ttl)),
+    putVersioned: guard((key: string, version: number, value: string | null, ttl: number) =>
+      inner.putVersioned(key, version, value, ttl),
+    ),
     health: async () => (cache.down ? 'down' : inner.health()),
     close: () => inner.close(),
   };
@@ -119,7 +122,9 @@ export interface MemoryApp {
 
 export const T0 = '2026-03-01T12:00:00.000Z';
 
-export async function memoryApp(options: { now?: string; cacheTtlSeconds?: number; searchCacheTtlSeconds?: number; relayGraceSeconds?: number } = {}): Promise<MemoryApp> {
+export async function memoryApp(
+  options: { now?: string; cacheTtlSeconds?: number; searchCacheTtlSeconds?: number; relayGraceSeconds?: number } = {},
+): Promise<MemoryApp> {
   let now = new Date(options.now ?? T0);
   const readStore = switchableReadStore(createEmbeddedReadStore());
   await readStore.init();
@@ -136,9 +141,23 @@ export async function memoryApp(options: { now?: string; cacheTtlSeconds?: numbe
     jobs: createMemoryJobStore(),
     clock: () => new Date(now),
     newId: () => `id${++ids}`,
-    settings: { cacheTtlSeconds: options.cacheTtlSeconds ?? 60, searchCacheTtlSeconds: options.searchCacheTtlSeconds ?? 10, relayGraceSeconds: options.relayGraceSeconds ?? 30, jobPageSize: 2, jobTickSeconds: 0 },
+    settings: {
+      cacheTtlSeconds: options.cacheTtlSeconds ?? 60,
+      searchCacheTtlSeconds: options.searchCacheTtlSeconds ?? 10,
+      relayGraceSeconds: options.relayGraceSeconds ?? 30,
+      jobPageSize: 2,
+      jobTickSeconds: 0,
+    },
   };
-  return { deps, eventStore, publisher, readStore, cache, log: capturedLogger(), setNow: (iso) => void (now = new Date(iso)) };
+  return {
+    deps,
+    eventStore,
+    publisher,
+    readStore,
+    cache,
+    log: capturedLogger(),
+    setNow: (iso) => void (now = new Date(iso)),
+  };
 }
 
 export function invocationContext(name = 'unit'): InvocationContext {
@@ -154,7 +173,19 @@ export interface Answer {
 /** Calls an HTTP function as either host does (handler, then the one problem mapper) and reads the answer. */
 export async function call(definition: HttpFunctionDefinition, deps: Deps, init: HttpRequestInit): Promise<Answer> {
   const response = await invokeHttp(definition, new HttpRequest(init), invocationContext(definition.name), deps);
-  const headers = Object.fromEntries(Object.entries((response.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-  const body = response.jsonBody !== undefined ? response.jsonBody : typeof response.body === 'string' ? (headers['content-type']?.includes('json') ? JSON.parse(response.body) : response.body) : undefined;
+  const headers = Object.fromEntries(
+    Object.entries((response.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
+      k.toLowerCase(),
+      String(v),
+    ]),
+  );
+  const body =
+    response.jsonBody !== undefined
+      ? response.jsonBody
+      : typeof response.body === 'string'
+        ? headers['content-type']?.includes('json')
+          ? JSON.parse(response.body)
+          : response.body
+        : undefined;
   return { status: response.status ?? 200, headers, body };
 }

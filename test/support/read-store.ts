@@ -14,7 +14,10 @@ export type SuiteReadStoreKind = 'elasticsearch' | 'embedded';
 /** Which store this run's suites get. Call at collection time. */
 export function suiteReadStoreKind(suite: string): SuiteReadStoreKind {
   if (process.env.ELASTICSEARCH_URL) return 'elasticsearch';
-  if (requireAllServices) throw new Error(`${suite}: ELASTICSEARCH_URL is not set (REQUIRE_ALL_SERVICES=1 runs every suite on the real Elasticsearch)`);
+  if (requireAllServices)
+    throw new Error(
+      `${suite}: ELASTICSEARCH_URL is not set (REQUIRE_ALL_SERVICES=1 runs every suite on the real Elasticsearch)`,
+    );
   console.warn(`\n!!!! ${suite}: no Elasticsearch in this run; running on the embedded read store !!!!\n`);
   return 'embedded';
 }

@@ -25,7 +25,8 @@ export interface SecureNode {
 }
 
 export function secureElasticsearchUnavailableReason(): string | null {
-  if (!existsSync(path.join(ES_HOME, 'bin', 'elasticsearch'))) return `no .cache/elasticsearch-${ES_VERSION} (run scripts/es.sh fetch)`;
+  if (!existsSync(path.join(ES_HOME, 'bin', 'elasticsearch')))
+    return `no .cache/elasticsearch-${ES_VERSION} (run scripts/es.sh fetch)`;
   if (!java17()) return 'no Java 17 JDK under /usr/lib/jvm';
   return null;
 }
@@ -43,13 +44,25 @@ async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 async function reachableHome(): Promise<string> {
-  const readable = await run('runuser', ['-u', RUNNER, '--', 'test', '-x', path.join(ES_HOME, 'bin', 'elasticsearch')]).then(() => true, () => false);
+  const readable = await run('runuser', [
+    '-u',
+    RUNNER,
+    '--',
+    'test',
+    '-x',
+    path.join(ES_HOME, 'bin', 'elasticsearch'),
+  ]).then(
+    () => true,
+    () => false,
+  );
   if (readable) return ES_HOME;
   const shared = path.join(process.env.ES_RUNTIME_DIR ?? '/var/tmp/es-local', `elasticsearch-${ES_VERSION}`);
   if (!existsSync(path.join(shared, 'bin', 'elasticsearch'))) {
@@ -87,9 +100,21 @@ export async function startSecureElasticsearch(env: Record<string, string>, time
     ES_NETWORK_HOST: '127.0.0.1',
     ES_HTTP_PORT: String(port),
   };
-  const args = ['bash', script, '-d', '-p', pidFile,
-    '-E', `path.data=${dir}/data`, '-E', `path.logs=${dir}/logs`, '-E', 'transport.port=0',
-    '-E', 'cluster.routing.allocation.disk.threshold_enabled=false'];
+  const args = [
+    'bash',
+    script,
+    '-d',
+    '-p',
+    pidFile,
+    '-E',
+    `path.data=${dir}/data`,
+    '-E',
+    `path.logs=${dir}/logs`,
+    '-E',
+    'transport.port=0',
+    '-E',
+    'cluster.routing.allocation.disk.threshold_enabled=false',
+  ];
   const envArgs = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   const command = asRoot ? ['runuser', '-u', RUNNER, '--', 'env', ...envArgs, ...args] : ['env', ...envArgs, ...args];
   let output = '';
@@ -99,7 +124,9 @@ export async function startSecureElasticsearch(env: Record<string, string>, time
       const logs = path.join(dir, 'logs');
       const file = readdirSync(logs).find((f) => f === 'movie-catalog.log');
       if (file) tail = readFileSync(path.join(logs, file), 'utf8').split('\n').slice(-40).join('\n');
-    } catch { /* no logs yet */ }
+    } catch {
+      /* no logs yet */
+    }
     return `${output}\n${tail}`;
   };
   const stop = async () => {
@@ -107,19 +134,31 @@ export async function startSecureElasticsearch(env: Record<string, string>, time
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 60; i += 1) {
-        try { process.kill(pid, 0); } catch { break; }
+        try {
+          process.kill(pid, 0);
+        } catch {
+          break;
+        }
         await new Promise((r) => setTimeout(r, 500));
       }
-    } catch { /* never started */ }
+    } catch {
+      /* never started */
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     const [file, ...rest] = command as [string, ...string[]];
     const result = await run(file, rest, { timeout: timeoutMs });
-    output = `${result.stdout}${result.stderr}`.split('\n').filter((l) => !/\]\[(gc|safepoint)/.test(l)).join('\n');
+    output = `${result.stdout}${result.stderr}`
+      .split('\n')
+      .filter((l) => !/\]\[(gc|safepoint)/.test(l))
+      .join('\n');
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    output = `${e.stdout ?? ''}${e.stderr ?? ''}`.split('\n').filter((l) => !/\]\[(gc|safepoint)/.test(l)).join('\n');
+    output = `${e.stdout ?? ''}${e.stderr ?? ''}`
+      .split('\n')
+      .filter((l) => !/\]\[(gc|safepoint)/.test(l))
+      .join('\n');
     const text = log();
     await stop();
     throw new Error(`start-up script failed:\n${text}`);
@@ -128,7 +167,10 @@ export async function startSecureElasticsearch(env: Record<string, string>, time
   const auth = `Basic ${Buffer.from(`${env.ES_APP_USERNAME}:${env.ES_APP_PASSWORD}`).toString('base64')}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(`${url}/_security/_authenticate`, { headers: { authorization: auth } }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/_security/_authenticate`, { headers: { authorization: auth } }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       const text = log();

@@ -20,12 +20,27 @@ export async function selfSignedTls(): Promise<Tls> {
   const certPath = path.join(dir, 'cert.pem');
   const keyPath = path.join(dir, 'key.pem');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyPath, '-out', certPath,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
   ]);
   return {
-    dir, certPath, cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8'),
+    dir,
+    certPath,
+    cert: await readFile(certPath, 'utf8'),
+    key: await readFile(keyPath, 'utf8'),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
-

@@ -7,7 +7,10 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const moduleCache = createRequire(__filename).cache;
-const sdkModulesLoaded = () => Object.keys(moduleCache).filter((path) => /[\\/]node_modules[\\/](applicationinsights|@azure[\\/]monitor-opentelemetry)[\\/]/.test(path));
+const sdkModulesLoaded = () =>
+  Object.keys(moduleCache).filter((path) =>
+    /[\\/]node_modules[\\/](applicationinsights|@azure[\\/]monitor-opentelemetry)[\\/]/.test(path),
+  );
 
 describe('telemetry is loaded lazily', () => {
   it('importing the composition root and the telemetry module does not load the SDK', async () => {
@@ -19,7 +22,8 @@ describe('telemetry is loaded lazily', () => {
   });
 
   it('startTelemetry without a connection string returns false and loads nothing', async () => {
-    const { startTelemetry, telemetryStarted, flushTelemetry, stopTelemetry } = await import('../../shared/telemetry.js');
+    const { startTelemetry, telemetryStarted, flushTelemetry, stopTelemetry } =
+      await import('../../shared/telemetry.js');
     expect(await startTelemetry({ appInsightsConnectionString: undefined })).toBe(false);
     expect(await startTelemetry({})).toBe(false);
     await flushTelemetry();
@@ -41,23 +45,39 @@ describe('telemetry is loaded lazily', () => {
 
   it('bad telemetry settings fail fast, naming the setting', async () => {
     const { readTelemetrySettings } = await import('../../shared/telemetry.js');
-    expect(() => readTelemetrySettings({ TELEMETRY_EXPORT_INTERVAL_MS: 'soon' })).toThrow(/TELEMETRY_EXPORT_INTERVAL_MS/);
+    expect(() => readTelemetrySettings({ TELEMETRY_EXPORT_INTERVAL_MS: 'soon' })).toThrow(
+      /TELEMETRY_EXPORT_INTERVAL_MS/,
+    );
     expect(() => readTelemetrySettings({ TELEMETRY_LIVE_METRICS: 'maybe' })).toThrow(/TELEMETRY_LIVE_METRICS/);
-    expect(readTelemetrySettings({})).toMatchObject({ exportIntervalMs: 60_000, liveMetrics: false, offlineStorage: false });
-    expect(readTelemetrySettings({ WEBSITE_SITE_NAME: 'app' })).toMatchObject({ liveMetrics: true, offlineStorage: true });
-    expect(readTelemetrySettings({ TELEMETRY_EXPORT_INTERVAL_MS: '1000', OTEL_METRIC_EXPORT_INTERVAL: '5000' }).exportIntervalMs).toBe(1000);
+    expect(readTelemetrySettings({})).toMatchObject({
+      exportIntervalMs: 60_000,
+      liveMetrics: false,
+      offlineStorage: false,
+    });
+    expect(readTelemetrySettings({ WEBSITE_SITE_NAME: 'app' })).toMatchObject({
+      liveMetrics: true,
+      offlineStorage: true,
+    });
+    expect(
+      readTelemetrySettings({ TELEMETRY_EXPORT_INTERVAL_MS: '1000', OTEL_METRIC_EXPORT_INTERVAL: '5000' })
+        .exportIntervalMs,
+    ).toBe(1000);
   });
 
   it('reads Entra ingestion from APPLICATIONINSIGHTS_AUTHENTICATION_STRING, and rejects anything else', async () => {
     const { readTelemetrySettings } = await import('../../shared/telemetry.js');
     const name = 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING';
     expect(readTelemetrySettings({}).entra).toBeUndefined();
-    expect(readTelemetrySettings({ [name]: 'Authorization=AAD;ClientId=aaaaaaaa-0000-0000-0000-00000000c11d' }).entra)
-      .toEqual({ clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d' });
-    expect(readTelemetrySettings({ [name]: 'clientid=aaaaaaaa-0000-0000-0000-00000000c11d; authorization=AAD' }).entra)
-      .toEqual({ clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d' });
+    expect(
+      readTelemetrySettings({ [name]: 'Authorization=AAD;ClientId=aaaaaaaa-0000-0000-0000-00000000c11d' }).entra,
+    ).toEqual({ clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d' });
+    expect(
+      readTelemetrySettings({ [name]: 'clientid=aaaaaaaa-0000-0000-0000-00000000c11d; authorization=AAD' }).entra,
+    ).toEqual({ clientId: 'aaaaaaaa-0000-0000-0000-00000000c11d' });
     expect(readTelemetrySettings({ [name]: 'Authorization=AAD' }).entra).toEqual({});
-    expect(() => readTelemetrySettings({ [name]: 'Authorization=Basic;ClientId=aaaaaaaa-0000-0000-0000-00000000c11d' })).toThrow(/Authorization must be AAD/);
+    expect(() =>
+      readTelemetrySettings({ [name]: 'Authorization=Basic;ClientId=aaaaaaaa-0000-0000-0000-00000000c11d' }),
+    ).toThrow(/Authorization must be AAD/);
     expect(() => readTelemetrySettings({ [name]: 'Authorization=AAD;ClientId=me' })).toThrow(/ClientId must be a GUID/);
     expect(() => readTelemetrySettings({ [name]: 'AAD' })).toThrow(/expected Authorization=AAD;ClientId=<client id>/);
     expect(sdkModulesLoaded()).toEqual([]);

@@ -16,7 +16,9 @@ function asyncLocalContextManager(): ContextManager {
     active: () => storage.getStore() ?? ROOT_CONTEXT,
     with: (ctx, fn, thisArg, ...args) => storage.run(ctx, (): ReturnType<typeof fn> => fn.call(thisArg, ...args)),
     bind: (ctx, target) =>
-      (typeof target === 'function' ? (...args: unknown[]): unknown => manager.with(ctx, target as (...a: unknown[]) => unknown, undefined, ...args) : target) as typeof target,
+      (typeof target === 'function'
+        ? (...args: unknown[]): unknown => manager.with(ctx, target as (...a: unknown[]) => unknown, undefined, ...args)
+        : target) as typeof target,
     enable: () => manager,
     disable: () => {
       storage.disable();
@@ -47,13 +49,31 @@ function sink(): Logger & { lines: Array<[string, string]> } {
 
 describe('structured logs', () => {
   it('given no active span, a line carries time, level, message and the fields, and no trace id', () => {
-    const line: Line = JSON.parse(formatLogLine('info', 'projected m1 v2', { correlationId: 'c-1', movieId: 'm1', level: 'spoofed' }, new Date('2024-01-02T03:04:05Z')));
-    expect(line).toEqual({ time: '2024-01-02T03:04:05.000Z', level: 'info', message: 'projected m1 v2', correlationId: 'c-1', movieId: 'm1' });
+    const line: Line = JSON.parse(
+      formatLogLine(
+        'info',
+        'projected m1 v2',
+        { correlationId: 'c-1', movieId: 'm1', level: 'spoofed' },
+        new Date('2024-01-02T03:04:05Z'),
+      ),
+    );
+    expect(line).toEqual({
+      time: '2024-01-02T03:04:05.000Z',
+      level: 'info',
+      message: 'projected m1 v2',
+      correlationId: 'c-1',
+      movieId: 'm1',
+    });
   });
 
   it('given an active span, a line carries its trace id and span id', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const parent = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId,
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
     const line = await withSpan('project', {}, async (): Promise<Line> => JSON.parse(formatLogLine('warn', 'slow')), {
       kind: SpanKind.CONSUMER,
       parent,
@@ -69,7 +89,13 @@ describe('structured logs', () => {
     logger.warn('retrying', 3);
     expect(out.lines.map(([level]) => level)).toEqual(['error', 'warn']);
     const [first, second] = out.lines.map(([, line]): Line => JSON.parse(line));
-    expect(first).toMatchObject({ level: 'error', message: 'createMovie failed', correlationId: 'c-9', status: 500, error: { name: 'Error', message: 'boom' } });
+    expect(first).toMatchObject({
+      level: 'error',
+      message: 'createMovie failed',
+      correlationId: 'c-9',
+      status: 500,
+      error: { name: 'Error', message: 'boom' },
+    });
     expect(second).toMatchObject({ level: 'warn', message: 'retrying 3', correlationId: 'c-9' });
   });
 });

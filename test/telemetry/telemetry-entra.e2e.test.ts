@@ -25,13 +25,15 @@ beforeAll(async () => {
   identity = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     tokenRequests.push({ url, header: req.headers['x-identity-header'] as string | undefined });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-      access_token: TOKEN,
-      expires_on: String(Math.floor(Date.now() / 1000) + 3600),
-      resource: url.searchParams.get('resource'),
-      token_type: 'Bearer',
-      client_id: CLIENT_ID,
-    }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        access_token: TOKEN,
+        expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+        resource: url.searchParams.get('resource'),
+        token_type: 'Bearer',
+        client_id: CLIENT_ID,
+      }),
+    );
   });
   await new Promise<void>((resolve) => identity.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
@@ -46,7 +48,12 @@ afterAll(async () => {
   await stopTelemetry();
   await ingestion?.close();
   identity?.close();
-  for (const name of ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', 'TELEMETRY_CA_FILE']) {
+  for (const name of [
+    'IDENTITY_ENDPOINT',
+    'IDENTITY_HEADER',
+    'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+    'TELEMETRY_CA_FILE',
+  ]) {
     delete process.env[name];
   }
 });

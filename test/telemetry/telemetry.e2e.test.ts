@@ -10,7 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushTelemetry, stopTelemetry, telemetryStarted } from '../../shared/telemetry';
 import { startTestHost, type TestHost } from '../support/host';
-import { TEST_INSTRUMENTATION_KEY, startIngestionServer, type Envelope, type IngestionServer } from '../support/ingestion';
+import {
+  TEST_INSTRUMENTATION_KEY,
+  startIngestionServer,
+  type Envelope,
+  type IngestionServer,
+} from '../support/ingestion';
 
 let ingestion: IngestionServer;
 let host: TestHost;
@@ -32,7 +37,11 @@ afterAll(async () => {
 
 const tag = (e: Envelope, name: string) => e.tags?.[name];
 const metricNames = (envelopes: readonly Envelope[]) =>
-  new Set(envelopes.filter((e) => e.data?.baseType === 'MetricData').flatMap((e) => (e.data!.baseData.metrics as Array<{ name: string }>).map((m) => m.name)));
+  new Set(
+    envelopes
+      .filter((e) => e.data?.baseType === 'MetricData')
+      .flatMap((e) => (e.data!.baseData.metrics as Array<{ name: string }>).map((m) => m.name)),
+  );
 
 describe('Application Insights across Event Grid', () => {
   it('exports the command request, the projector and its dependencies in one operation, and the custom metrics', async () => {
@@ -70,7 +79,9 @@ describe('Application Insights across Event Grid', () => {
     expect(all.every((e) => e.iKey === TEST_INSTRUMENTATION_KEY)).toBe(true);
 
     // The POST: a request continuing the caller's trace.
-    const request = ingestion.ofType('RequestData').find((e) => inTrace(e) && e.data!.baseData.name === 'POST /api/movies');
+    const request = ingestion
+      .ofType('RequestData')
+      .find((e) => inTrace(e) && e.data!.baseData.name === 'POST /api/movies');
     expect(request, 'POST request envelope').toBeDefined();
     expect(tag(request!, 'ai.operation.parentId')).toBe(callerSpanId);
     expect(tag(request!, 'ai.cloud.role')).toBe('movie-catalog');
@@ -83,7 +94,9 @@ describe('Application Insights across Event Grid', () => {
     expect(tag(projector, 'ai.operation.parentId')).toBe(request!.data!.baseData.id);
 
     // Its read-store write and cache invalidation: dependencies under the projector span.
-    const children = ingestion.ofType('RemoteDependencyData').filter((e) => inTrace(e) && tag(e, 'ai.operation.parentId') === projector.data!.baseData.id);
+    const children = ingestion
+      .ofType('RemoteDependencyData')
+      .filter((e) => inTrace(e) && tag(e, 'ai.operation.parentId') === projector.data!.baseData.id);
     const childNames = children.map((e) => e.data!.baseData.name as string);
     expect(childNames).toContainEqual(expect.stringMatching(/ index$/));
     expect(childNames).toContainEqual(expect.stringMatching(/ invalidate$/));
@@ -92,8 +105,13 @@ describe('Application Insights across Event Grid', () => {
 
     // Custom metrics from shared/observability.ts, with their dimensions.
     const metric = (name: string) =>
-      ingestion.ofType('MetricData').filter((e) => (e.data!.baseData.metrics as Array<{ name: string }>).some((m) => m.name === name));
-    expect(metric('catalog.commands').map((e): unknown => e.data!.baseData.properties)).toContainEqual({ type: 'CreateMovie', outcome: 'appended' });
+      ingestion
+        .ofType('MetricData')
+        .filter((e) => (e.data!.baseData.metrics as Array<{ name: string }>).some((m) => m.name === name));
+    expect(metric('catalog.commands').map((e): unknown => e.data!.baseData.properties)).toContainEqual({
+      type: 'CreateMovie',
+      outcome: 'appended',
+    });
     const lag = metric('catalog.projection.lag').find((e) => e.data!.baseData.properties?.outcome === 'applied');
     expect(lag, JSON.stringify(metric('catalog.projection.lag'))).toBeDefined();
     // One movie created, so exactly one applied projection; its lag (ms) lies within this test's own run.
@@ -106,7 +124,16 @@ describe('Application Insights across Event Grid', () => {
     expect(host.logger.lines.join('\n')).not.toContain(ingestion.connectionString);
 
     if (process.env.LOG_LEVEL === 'debug') {
-      for (const e of all) console.log(JSON.stringify({ type: e.data?.baseType, name: e.data?.baseData.name, tags: e.tags, props: e.data?.baseData.properties, metrics: e.data?.baseData.metrics }));
+      for (const e of all)
+        console.log(
+          JSON.stringify({
+            type: e.data?.baseType,
+            name: e.data?.baseData.name,
+            tags: e.tags,
+            props: e.data?.baseData.properties,
+            metrics: e.data?.baseData.metrics,
+          }),
+        );
     }
   });
 });

@@ -18,7 +18,6 @@ import { HEAVY_SDKS } from '../support/sdks';
 /** Split-off code: `<name>-<esbuild content hash>.js` under dist/functions/chunks/. */
 const CHUNK = /^dist\/functions\/chunks\/[\w.-]+-[A-Z0-9]{8}\.js$/;
 
-
 describe('deploy package with the pages', () => {
   it('carries the pages and Swagger UI as files beside the bundle, and stays within 3 MB zipped', async () => {
     const info = await buildPackage();
@@ -42,7 +41,8 @@ describe('deploy package with the pages', () => {
     ]);
     // the bundle does not embed the assets: they are read from the files on request
     const files = unzipSync(readFileSync(info.path));
-    for (const name of entries.filter((n) => n.startsWith('dist/'))) expect(Buffer.from(files[name]!).toString('utf8'), name).not.toContain('SwaggerUIBundle');
+    for (const name of entries.filter((n) => n.startsWith('dist/')))
+      expect(Buffer.from(files[name]!).toString('utf8'), name).not.toContain('SwaggerUIBundle');
   });
 });
 
@@ -73,15 +73,21 @@ describe('deploy package: cold start', () => {
     const { metafile } = await buildBundle();
     const entry = Object.keys(metafile.outputs).find((name) => name.endsWith('dist/functions/index.js'))!;
     const startup = new Set<string>();
-    for (const pending = [entry]; pending.length > 0; ) {
+    for (const pending = [entry]; pending.length > 0;) {
       const output = pending.pop()!;
       if (startup.has(output)) continue;
       startup.add(output);
-      for (const imported of metafile.outputs[output]!.imports) if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+      for (const imported of metafile.outputs[output]!.imports)
+        if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
     }
-    const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input.slice(input.lastIndexOf('node_modules/')))?.[1];
-    const atStartup = new Set([...startup].flatMap((output) => Object.keys(metafile.outputs[output]!.inputs).map(packageOf)));
-    const everywhere = new Set(Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs).map(packageOf)));
+    const packageOf = (input: string) =>
+      /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input.slice(input.lastIndexOf('node_modules/')))?.[1];
+    const atStartup = new Set(
+      [...startup].flatMap((output) => Object.keys(metafile.outputs[output]!.inputs).map(packageOf)),
+    );
+    const everywhere = new Set(
+      Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs).map(packageOf)),
+    );
     expect(atStartup.has('@azure/functions')).toBe(true); // the walk sees packages at all
     expect(HEAVY_SDKS.filter((name) => everywhere.has(name))).toEqual(HEAVY_SDKS); // each is in the package
     expect(HEAVY_SDKS.filter((name) => atStartup.has(name))).toEqual([]);
@@ -90,7 +96,10 @@ describe('deploy package: cold start', () => {
   it('Node imports the packaged entry (ES module) and every chunk, unzipped as the host unpacks it', async () => {
     const { dir, files, chunks } = await unpacked();
     try {
-      expect(JSON.parse(Buffer.from(files['package.json']!).toString('utf8'))).toMatchObject({ type: 'module', main: 'dist/functions/*.js' });
+      expect(JSON.parse(Buffer.from(files['package.json']!).toString('utf8'))).toMatchObject({
+        type: 'module',
+        main: 'dist/functions/*.js',
+      });
       const probe = `
         const { pathToFileURL } = require('node:url');
         const [root, ...chunks] = process.argv.slice(2);
@@ -100,8 +109,15 @@ describe('deploy package: cold start', () => {
           process.stdout.write(JSON.stringify({ functions: entry.functions.length, chunks: chunks.length }));
         })().catch((error) => { console.error(error); process.exit(1); });
       `;
-      const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, ...chunks], { cwd: tmpdir(), timeout: 120_000, maxBuffer: 1 << 20 });
-      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ functions: functions.length, chunks: chunks.length });
+      const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, ...chunks], {
+        cwd: tmpdir(),
+        timeout: 120_000,
+        maxBuffer: 1 << 20,
+      });
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+        functions: functions.length,
+        chunks: chunks.length,
+      });
       expect(chunks.length).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -111,7 +127,9 @@ describe('deploy package: cold start', () => {
 
 const esUrl = process.env.ELASTICSEARCH_URL;
 
-describe.skipIf(unavailable('Elasticsearch', esUrl ? null : (elasticsearchUnavailableReason() ?? 'ELASTICSEARCH_URL is not set')))('deploy package: a function runs from it', () => {
+describe.skipIf(
+  unavailable('Elasticsearch', esUrl ? null : (elasticsearchUnavailableReason() ?? 'ELASTICSEARCH_URL is not set')),
+)('deploy package: a function runs from it', () => {
   it('registers every function with the worker API, and a create runs through its lazily loaded chunks (Cosmos, Event Grid, Elasticsearch)', async () => {
     const cosmos = await startEmbeddedCosmos();
     const published: unknown[][] = [];
@@ -129,7 +147,12 @@ describe.skipIf(unavailable('Elasticsearch', esUrl ? null : (elasticsearchUnavai
     const { dir } = await unpacked();
     try {
       // In Azure the Pulumi program creates the container; the app's composition root (azure mode) does not.
-      await createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events', createIfMissing: true }).init();
+      await createCosmosEventStore({
+        client: cosmos.client,
+        database: 'catalog',
+        container: 'events',
+        createIfMissing: true,
+      }).init();
       // The Functions worker answers require('@azure/functions-core') itself, by wrapping Module.prototype.require
       // (Azure/azure-functions-nodejs-worker, src/setupCoreModule.ts), which the prelude's createRequire also goes
       // through; and it loads a .js entry with import() when the app's package.json says "type": "module"
@@ -167,8 +190,17 @@ describe.skipIf(unavailable('Elasticsearch', esUrl ? null : (elasticsearchUnavai
         DEAD_LETTER_DIR: join(dir, 'deadletter'),
       };
       const library = dirname(require.resolve('@azure/functions/package.json'));
-      const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, library], { cwd: dir, env, timeout: 120_000, maxBuffer: 1 << 20 });
-      const answer = JSON.parse(stdout.trim().split('\n').pop()!) as { registered: number; status: number; body: { id: string; version: number; title: string } };
+      const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, library], {
+        cwd: dir,
+        env,
+        timeout: 120_000,
+        maxBuffer: 1 << 20,
+      });
+      const answer = JSON.parse(stdout.trim().split('\n').pop()!) as {
+        registered: number;
+        status: number;
+        body: { id: string; version: number; title: string };
+      };
       expect(answer).toMatchObject({ registered: functions.length, status: 201, body: { version: 1, title: 'Alien' } });
       expect(published.flat()).toHaveLength(1);
       const store = createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events' });

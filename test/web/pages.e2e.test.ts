@@ -9,7 +9,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPublisher } from '../../shared/ports';
-import { chromiumUnavailableReason, launchChromium, screenshot, watchedContext, type Watched } from '../support/browser';
+import {
+  chromiumUnavailableReason,
+  launchChromium,
+  screenshot,
+  watchedContext,
+  type Watched,
+} from '../support/browser';
 import { FUNCTION_KEY, startTestHost, type TestHost } from '../support/host';
 import { unavailable } from '../support/services';
 
@@ -24,7 +30,10 @@ const skip = unavailable('Chromium', chromiumUnavailableReason());
 
 /** Waits until the text of `selector` is exactly `expected`, then returns it (fails after Playwright's timeout). */
 async function textOf(page: Page, selector: string, expected: string): Promise<string> {
-  await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want, [selector, expected] as const);
+  await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want, [
+    selector,
+    expected,
+  ] as const);
   return (await page.locator(selector).first().textContent())!.trim();
 }
 
@@ -88,11 +97,17 @@ describe.skipIf(skip)('pages in a real browser', () => {
     await page.getByLabel('Search title, director, description').press('Enter');
     expect(await textOf(page, '.total', '25 movies, showing 20')).toBe('25 movies, showing 20');
     expect(await page.locator('.results li').count()).toBe(20);
-    expect(await page.locator('.results li').first().textContent()).toBe('Zephyr Quest 011981 · Drama · directed by Ida Lumen · PG · IMDb 6');
+    expect(await page.locator('.results li').first().textContent()).toBe(
+      'Zephyr Quest 011981 · Drama · directed by Ida Lumen · PG · IMDb 6',
+    );
 
     // facet counts, then a filter chosen with the keyboard only
     const drama = page.getByRole('checkbox', { name: 'Drama' });
-    expect(await page.locator('fieldset[data-facet="genres"] label').allTextContents()).toEqual(['Drama13', 'Comedy12', 'Sci-Fi12']);
+    expect(await page.locator('fieldset[data-facet="genres"] label').allTextContents()).toEqual([
+      'Drama13',
+      'Comedy12',
+      'Sci-Fi12',
+    ]);
     await drama.focus();
     await page.keyboard.press('Space');
     expect(await textOf(page, '.total', '13 movies')).toBe('13 movies');
@@ -105,7 +120,9 @@ describe.skipIf(skip)('pages in a real browser', () => {
     await textOf(page, '.total', '25 movies, showing 20');
     await page.getByRole('button', { name: 'Load more' }).click();
     expect(await textOf(page, '.total', '25 movies')).toBe('25 movies');
-    expect(await page.locator('.results h3').allTextContents()).toEqual(Array.from({ length: 25 }, (_, i) => `Zephyr Quest ${String(i + 1).padStart(2, '0')}`));
+    expect(await page.locator('.results h3').allTextContents()).toEqual(
+      Array.from({ length: 25 }, (_, i) => `Zephyr Quest ${String(i + 1).padStart(2, '0')}`),
+    );
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await page.close();
   });
@@ -136,14 +153,22 @@ describe.skipIf(skip)('pages in a real browser', () => {
       await route.fulfill({
         status: 200,
         contentType: 'application/json',
-        body: JSON.stringify({ suggestions: [{ id: 'zephyr-quest-07', title: 'Zephyr Quest 07', year: 1987 }, { id: 'zephyr-quest-08', title: 'Zephyr Quest 08', year: 1988 }] }),
+        body: JSON.stringify({
+          suggestions: [
+            { id: 'zephyr-quest-07', title: 'Zephyr Quest 07', year: 1987 },
+            { id: 'zephyr-quest-08', title: 'Zephyr Quest 08', year: 1988 },
+          ],
+        }),
       });
     });
     await page.goto(catalog());
     const box = page.getByRole('combobox', { name: 'Search title, director, description' });
     await box.pressSequentially('zeph');
     await page.getByRole('listbox', { name: 'Suggestions' }).waitFor();
-    expect(await page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option').allTextContents()).toEqual(['Zephyr Quest 07 (1987)', 'Zephyr Quest 08 (1988)']);
+    expect(await page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option').allTextContents()).toEqual([
+      'Zephyr Quest 07 (1987)',
+      'Zephyr Quest 08 (1988)',
+    ]);
     expect(await box.getAttribute('aria-expanded')).toBe('true');
     const last = asked.at(-1)!;
     expect([last.get('q'), last.get('limit')]).toEqual(['zeph', '8']);
@@ -168,22 +193,44 @@ describe.skipIf(skip)('pages in a real browser', () => {
       searches.push(new URL(route.request().url()).searchParams);
       const response = await route.fetch();
       const page = (await response.json()) as { facets: Record<string, unknown> };
-      page.facets.mpaaRatings ??= [{ value: 'PG', count: 17 }, { value: 'R', count: 8 }];
-      page.facets.decades ??= [{ value: 1980, count: 9 }, { value: 1990, count: 10 }, { value: 2000, count: 6 }];
+      page.facets.mpaaRatings ??= [
+        { value: 'PG', count: 17 },
+        { value: 'R', count: 8 },
+      ];
+      page.facets.decades ??= [
+        { value: 1980, count: 9 },
+        { value: 1990, count: 10 },
+        { value: 2000, count: 6 },
+      ];
       await route.fulfill({ response, json: page });
     });
     await page.goto(catalog('#/?q=zephyr&sort=title'));
     await textOf(page, '.total', '25 movies, showing 20');
-    expect((await page.locator('.facets legend').allTextContents()).sort()).toEqual(['Decade', 'Genre', 'Rating (MPAA)']);
-    expect((await page.locator('fieldset[data-facet="decades"] label').allTextContents()).sort()).toEqual(['1980s9', '1990s10', '2000s6']);
-    expect((await page.locator('fieldset[data-facet="mpaaRatings"] label').allTextContents()).sort()).toEqual(['PG17', 'R8']);
+    expect((await page.locator('.facets legend').allTextContents()).sort()).toEqual([
+      'Decade',
+      'Genre',
+      'Rating (MPAA)',
+    ]);
+    expect((await page.locator('fieldset[data-facet="decades"] label').allTextContents()).sort()).toEqual([
+      '1980s9',
+      '1990s10',
+      '2000s6',
+    ]);
+    expect((await page.locator('fieldset[data-facet="mpaaRatings"] label').allTextContents()).sort()).toEqual([
+      'PG17',
+      'R8',
+    ]);
 
     await page.getByRole('checkbox', { name: '1990s' }).check();
     expect(await textOf(page, '.total', '10 movies')).toBe('10 movies');
     expect([searches.at(-1)!.get('yearFrom'), searches.at(-1)!.get('yearTo')]).toEqual(['1990', '1999']);
     await page.getByRole('checkbox', { name: /^R / }).check();
     expect(await textOf(page, '.total', '3 movies')).toBe('3 movies');
-    expect(await page.locator('.results h3').allTextContents()).toEqual(['Zephyr Quest 12', 'Zephyr Quest 15', 'Zephyr Quest 18']);
+    expect(await page.locator('.results h3').allTextContents()).toEqual([
+      'Zephyr Quest 12',
+      'Zephyr Quest 15',
+      'Zephyr Quest 18',
+    ]);
     expect(searches.at(-1)!.get('mpaaRating')).toBe('R');
     await page.close();
   });
@@ -219,7 +266,9 @@ describe.skipIf(skip)('pages in a real browser', () => {
       expect(await textOf(page, '#movie-title', 'Aurora Unpublished')).toBe('Aurora Unpublished');
       expect(await page.locator('dd[data-field="Version"]').textContent()).toBe('1');
       expect(await page.locator('dd[data-field="Genres"]').textContent()).toBe('Drama, Sci-Fi');
-      expect(await textOf(page, '#status', 'Aurora Unpublished, version 1 (just saved).')).toBe('Aurora Unpublished, version 1 (just saved).');
+      expect(await textOf(page, '#status', 'Aurora Unpublished, version 1 (just saved).')).toBe(
+        'Aurora Unpublished, version 1 (just saved).',
+      );
       // the read model really is behind: without X-Min-Version the movie is not there
       const id = decodeURIComponent(new URL(page.url()).hash.replace('#/movie/', ''));
       expect((await host.api(`movies/${id}`, { key: 'none' })).status).toBe(404);
@@ -258,7 +307,11 @@ describe.skipIf(skip)('pages in a real browser', () => {
     await page.goto(catalog(`#/movie/${id}/edit`));
     await page.getByLabel('Title (required)').fill('Stale Harbor (mine)');
 
-    const other = await host.api(`movies/${id}`, { method: 'PATCH', rawBody: '{"title":"Stale Harbor (theirs)"}', headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' } });
+    const other = await host.api(`movies/${id}`, {
+      method: 'PATCH',
+      rawBody: '{"title":"Stale Harbor (theirs)"}',
+      headers: { 'content-type': 'application/merge-patch+json', 'if-match': '"1"' },
+    });
     expect(other.status).toBe(200);
 
     await page.getByRole('button', { name: 'Save' }).click();
@@ -297,7 +350,11 @@ describe.skipIf(skip)('pages in a real browser', () => {
   });
 
   it('works on a phone-sized screen: nothing wider than the screen, every control labelled', async () => {
-    const phone = await watchedContext(browser, host.url, { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const phone = await watchedContext(browser, host.url, {
+      viewport: { width: 375, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await phone.newPage();
     await page.goto(catalog('#/?q=zephyr&sort=title'));
     await textOf(page, '.total', '25 movies, showing 20');
@@ -305,7 +362,10 @@ describe.skipIf(skip)('pages in a real browser', () => {
     const unlabelled = await page.evaluate(() =>
       [...document.querySelectorAll('input, select, textarea, button')]
         .filter((el) => !el.hidden)
-        .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim())
+        .filter(
+          (el) =>
+            !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent ?? '').trim(),
+        )
         .map((el) => el.outerHTML.slice(0, 80)),
     );
     expect(unlabelled).toEqual([]);
@@ -316,13 +376,19 @@ describe.skipIf(skip)('pages in a real browser', () => {
   });
 
   it('the API reference renders every operation of the OpenAPI document and calls the app with the function key', async () => {
-    const doc = (await host.api('openapi.json', { key: 'none' })).json as { paths: Record<string, Record<string, { operationId: string }>> };
-    const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+    const doc = (await host.api('openapi.json', { key: 'none' })).json as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const operations = Object.values(doc.paths).flatMap((methods) =>
+      Object.values(methods).map((op) => op.operationId),
+    );
     const page = await watched.newPage();
     await page.goto(`${host.url}/api/docs`);
     await page.locator('.opblock').first().waitFor();
     expect(await page.locator('.opblock').count()).toBe(operations.length);
-    const rendered = await page.locator('.opblock').evaluateAll((blocks) => blocks.map((b) => b.id.replace(/^operations-[^-]+-/, '')));
+    const rendered = await page
+      .locator('.opblock')
+      .evaluateAll((blocks) => blocks.map((b) => b.id.replace(/^operations-[^-]+-/, '')));
     expect(rendered.sort()).toEqual([...operations].sort());
     await screenshot(page, 'docs');
 
@@ -335,7 +401,9 @@ describe.skipIf(skip)('pages in a real browser', () => {
     await history.getByRole('button', { name: 'Execute' }).click();
     // the key went along: the function answers 404 for an unknown movie (without a key it would be 401)
     await history.locator('.live-responses-table tbody .response-col_status').first().waitFor();
-    expect((await history.locator('.live-responses-table tbody .response-col_status').first().textContent())!.trim()).toBe('404');
+    expect(
+      (await history.locator('.live-responses-table tbody .response-col_status').first().textContent())!.trim(),
+    ).toBe('404');
     await page.close();
   });
 

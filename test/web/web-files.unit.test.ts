@@ -2,9 +2,18 @@ import { gunzipSync } from 'node:zlib';
 import { HttpRequest } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../shared/errors';
-import { ASSETS, CONTENT_SECURITY_POLICY, PAGES, assetNamed, diskReader, webFiles, type WebFile } from '../../shared/http/web';
+import {
+  ASSETS,
+  CONTENT_SECURITY_POLICY,
+  PAGES,
+  assetNamed,
+  diskReader,
+  webFiles,
+  type WebFile,
+} from '../../shared/http/web';
 
-const get = (headers: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: 'http://localhost/api/web/x', headers });
+const get = (headers: Record<string, string> = {}) =>
+  new HttpRequest({ method: 'GET', url: 'http://localhost/api/web/x', headers });
 
 function countingReader(content: string) {
   const reads: string[] = [];

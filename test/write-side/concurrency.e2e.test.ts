@@ -18,7 +18,12 @@ afterAll(async () => {
 function expectProblem(res: ApiResponse, status: number): void {
   expect(res.status, res.text).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json\b/);
-  expect(res.json).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(res.json).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
 }
 
 async function create(title: string): Promise<{ id: string; version: number }> {
@@ -28,17 +33,23 @@ async function create(title: string): Promise<{ id: string; version: number }> {
 }
 
 async function versionsOf(id: string) {
-  return (await host.deps.eventStore.history(id, { limit: 1000 })).map((e) => ({ version: e.version, type: e.type, title: e.state.title }));
+  return (await host.deps.eventStore.history(id, { limit: 1000 })).map((e) => ({
+    version: e.version,
+    type: e.type,
+    title: e.state.title,
+  }));
 }
 
 /** Every event in the write store whose movie is `id` and version is `version`. */
 async function countVersion(id: string, version: number): Promise<number> {
   let n = 0;
-  for await (const batch of host.deps.eventStore.eventsSince('1970-01-01T00:00:00.000Z')) n += batch.filter((e) => e.movieId === id && e.version === version).length;
+  for await (const batch of host.deps.eventStore.eventsSince('1970-01-01T00:00:00.000Z'))
+    n += batch.filter((e) => e.movieId === id && e.version === version).length;
   return n;
 }
 
-const keyedCreate = (key: string, body: unknown) => host.api('movies', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
+const keyedCreate = (key: string, body: unknown) =>
+  host.api('movies', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
 
 describe('concurrent writers', () => {
   it('50 concurrent conflicting PATCH and PUT with one If-Match: exactly one 200, 49 × 412 naming the current version', async () => {
@@ -47,8 +58,16 @@ describe('concurrent writers', () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         i % 2 === 0
-          ? host.api(`movies/${movie.id}`, { method: 'PATCH', rawBody: JSON.stringify({ title: `Patch ${i}` }), headers: { 'content-type': 'application/merge-patch+json', 'if-match': ifMatch } })
-          : host.api(`movies/${movie.id}`, { method: 'PUT', body: { title: `Put ${i}`, genres: ['Thriller'] }, headers: { 'if-match': ifMatch } }),
+          ? host.api(`movies/${movie.id}`, {
+              method: 'PATCH',
+              rawBody: JSON.stringify({ title: `Patch ${i}` }),
+              headers: { 'content-type': 'application/merge-patch+json', 'if-match': ifMatch },
+            })
+          : host.api(`movies/${movie.id}`, {
+              method: 'PUT',
+              body: { title: `Put ${i}`, genres: ['Thriller'] },
+              headers: { 'if-match': ifMatch },
+            }),
       ),
     );
     const winners = results.filter((r) => r.status === 200);
@@ -79,7 +98,11 @@ describe('concurrent writers', () => {
       Array.from({ length: 20 }, (_, i) =>
         i % 2 === 0
           ? host.api(`movies/${movie.id}`, { method: 'DELETE', headers: { 'if-match': ifMatch } })
-          : host.api(`movies/${movie.id}`, { method: 'PATCH', rawBody: JSON.stringify({ title: `Patch ${i}` }), headers: { 'content-type': 'application/merge-patch+json', 'if-match': ifMatch } }),
+          : host.api(`movies/${movie.id}`, {
+              method: 'PATCH',
+              rawBody: JSON.stringify({ title: `Patch ${i}` }),
+              headers: { 'content-type': 'application/merge-patch+json', 'if-match': ifMatch },
+            }),
       ),
     );
     const ok = results.filter((r) => r.status === 200 || r.status === 204);
@@ -95,7 +118,9 @@ describe('concurrent writers', () => {
   it('20 concurrent PUT creates of one client-chosen id (If-None-Match: *): one 201, 19 × 412', async () => {
     const id = `race-${Date.now().toString(36)}`;
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => host.api(`movies/${id}`, { method: 'PUT', body: { title: `Racer ${i}` }, headers: { 'if-none-match': '*' } })),
+      Array.from({ length: 20 }, (_, i) =>
+        host.api(`movies/${id}`, { method: 'PUT', body: { title: `Racer ${i}` }, headers: { 'if-none-match': '*' } }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     const losers = results.filter((r) => r.status !== 201);
@@ -132,7 +157,9 @@ describe('concurrent creates with one Idempotency-Key', () => {
 
   it('same key, 20 different bodies at once: one 201, 19 × 422, one movie written', async () => {
     const key = `idem-diff-${Date.now()}`;
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => keyedCreate(key, { title: `Different ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => keyedCreate(key, { title: `Different ${i}` })),
+    );
     const created = results.filter((r) => r.status === 201);
     expect(created).toHaveLength(1);
     expect(created[0]!.headers.get('idempotent-replayed')).toBeNull();
@@ -144,7 +171,11 @@ describe('concurrent creates with one Idempotency-Key', () => {
   it('same key, two bodies racing 10 × 10: the winner’s body is 201 (once fresh, 9 replayed), the other body 422', async () => {
     const key = `idem-mixed-${Date.now()}`;
     const bodies = [{ title: 'Body A' }, { title: 'Body B' }];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => keyedCreate(key, bodies[i % 2]).then((res) => ({ res, body: bodies[i % 2]! }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        keyedCreate(key, bodies[i % 2]).then((res) => ({ res, body: bodies[i % 2]! })),
+      ),
+    );
     const winnerTitle = (await host.deps.eventStore.get(movieIdForIdempotencyKey(key), 1))?.state.title;
     expect(['Body A', 'Body B']).toContain(winnerTitle);
     for (const { res, body } of results) {

@@ -17,7 +17,13 @@ let store: EventStore;
 
 beforeAll(async () => {
   cosmos = await startEmbeddedCosmos();
-  store = createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events', createIfMissing: true, embedded: true });
+  store = createCosmosEventStore({
+    client: cosmos.client,
+    database: 'catalog',
+    container: 'events',
+    createIfMissing: true,
+    embedded: true,
+  });
   await store.init();
   await store.init(); // idempotent
 });
@@ -26,17 +32,34 @@ afterAll(async () => cosmos.close());
 // The same contract the in-memory store passes (test/contracts/memory-ports.unit.test.ts).
 eventStoreContract(
   'Cosmos DB (real SDK, Cosmos protocol server)',
-  async () => createCosmosEventStore({ client: cosmos.client, database: 'catalog', container: 'events-contract', createIfMissing: true, embedded: true }),
+  async () =>
+    createCosmosEventStore({
+      client: cosmos.client,
+      database: 'catalog',
+      container: 'events-contract',
+      createIfMissing: true,
+      embedded: true,
+    }),
   'embedded',
 );
 
 jobStoreContract('Cosmos DB (real SDK, Cosmos protocol server)', async () => {
-  const jobs = createCosmosJobStore({ client: cosmos.client, database: 'catalog', container: 'jobs', createIfMissing: true });
+  const jobs = createCosmosJobStore({
+    client: cosmos.client,
+    database: 'catalog',
+    container: 'jobs',
+    createIfMissing: true,
+  });
   await jobs.init();
   return jobs;
 });
 
-function event(movieId: string, version: number, minute = version, type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated'): MovieEvent {
+function event(
+  movieId: string,
+  version: number,
+  minute = version,
+  type: MovieEvent['type'] = version === 1 ? 'MovieCreated' : 'MovieUpdated',
+): MovieEvent {
   const at = `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
   return {
     type,
@@ -62,14 +85,18 @@ describe('Cosmos event store', () => {
 
   it('a second writer of the same version gets a conflict, never an overwrite', async () => {
     await store.append(event('race', 1));
-    await expect(store.append({ ...event('race', 1), state: { ...event('race', 1).state, title: 'loser' } })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(
+      store.append({ ...event('race', 1), state: { ...event('race', 1).state, title: 'loser' } }),
+    ).rejects.toBeInstanceOf(ConcurrencyConflictError);
     expect((await store.get('race', 1))?.state.title).toBe('race v1');
   });
 
   it('20 concurrent writers of one version: exactly one wins', async () => {
     await store.append(event('contended', 1));
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => store.append({ ...event('contended', 2), state: { ...event('contended', 2).state, title: `writer ${i}` } })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.append({ ...event('contended', 2), state: { ...event('contended', 2).state, title: `writer ${i}` } }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -82,17 +109,22 @@ describe('Cosmos event store', () => {
     await store.append(event('relay-b', 1, 40));
     await store.append(event('relay-a', 1, 41));
     await store.append(event('relay-a', 2, 59));
-    const before = (await store.undispatched('2026-01-01T00:50:00.000Z', 100)).map((e) => e.id).filter((id) => id.startsWith('relay-'));
+    const before = (await store.undispatched('2026-01-01T00:50:00.000Z', 100))
+      .map((e) => e.id)
+      .filter((id) => id.startsWith('relay-'));
     expect(before).toEqual(['relay-b:1', 'relay-a:1']);
     await store.markDispatched({ movieId: 'relay-b', version: 1 });
     await store.markDispatched({ movieId: 'relay-b', version: 1 }); // idempotent
-    const after = (await store.undispatched('2026-01-01T00:50:00.000Z', 100)).map((e) => e.id).filter((id) => id.startsWith('relay-'));
+    const after = (await store.undispatched('2026-01-01T00:50:00.000Z', 100))
+      .map((e) => e.id)
+      .filter((id) => id.startsWith('relay-'));
     expect(after).toEqual(['relay-a:1']);
   });
 
   it('scans every movie’s newest version, and every event since a time in order', async () => {
     const latest = new Map<string, number>();
-    for await (const batch of store.scanLatest({ batchSize: 3 })) for (const e of batch) latest.set(e.movieId, e.version);
+    for await (const batch of store.scanLatest({ batchSize: 3 }))
+      for (const e of batch) latest.set(e.movieId, e.version);
     expect(latest.get('hist')).toBe(5);
     expect(latest.get('contended')).toBe(2);
     expect(latest.get('relay-a')).toBe(2);

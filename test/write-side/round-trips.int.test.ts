@@ -28,10 +28,16 @@ function cosmosRequestKind(req: IncomingMessage, status: number): string {
   const path = new URL(req.url ?? '/', 'http://proxy').pathname;
   let kind: string;
   if (/\/docs\/[^/]+$/.test(path)) {
-    kind = ({ GET: 'read', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[req.method ?? ''] ?? `${req.method} doc`;
+    kind =
+      ({ GET: 'read', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[req.method ?? ''] ??
+      `${req.method} doc`;
   } else if (/\/docs$/.test(path) && req.method === 'POST') {
     const header = (name: string) => String(req.headers[name]).toLowerCase() === 'true';
-    kind = header('x-ms-cosmos-is-query-plan-request') ? 'query plan' : header('x-ms-documentdb-isquery') ? 'query' : 'create';
+    kind = header('x-ms-cosmos-is-query-plan-request')
+      ? 'query plan'
+      : header('x-ms-documentdb-isquery')
+        ? 'query'
+        : 'create';
   } else {
     kind = `${req.method} ${path}`;
   }
@@ -66,7 +72,11 @@ async function countingProxy(target: string): Promise<{ endpoint: string; seen: 
 }
 
 /** A wire-level topic endpoint (aeg-sas-key checked, CloudEvents batch) that counts publish requests. */
-async function countingTopic(): Promise<{ endpoint: string; publishes: CloudEventEnvelope[][]; close(): Promise<void> }> {
+async function countingTopic(): Promise<{
+  endpoint: string;
+  publishes: CloudEventEnvelope[][];
+  close(): Promise<void>;
+}> {
   const publishes: CloudEventEnvelope[][] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -116,7 +126,11 @@ beforeAll(async () => {
     mode: 'local',
     logger: capturedLogger(),
     embedded: { cosmos: true },
-    overrides: { readStore: createEmbeddedReadStore(), cache: createMemoryCache(), deadLetters: createMemoryDeadLetterStore() },
+    overrides: {
+      readStore: createEmbeddedReadStore(),
+      cache: createMemoryCache(),
+      deadLetters: createMemoryDeadLetterStore(),
+    },
   });
   deps = composition.deps;
   // Warm the SDK's metadata caches (account, container, partition key ranges) as a running app has them.
@@ -135,13 +149,24 @@ beforeEach(() => {
   topic.publishes.length = 0;
 });
 
-async function send(definition: HttpFunctionDefinition, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+async function send(
+  definition: HttpFunctionDefinition,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<Answer> {
   const id = /^\/api\/movies\/([^/]+)$/.exec(path)?.[1];
   return call(definition, deps, {
     method,
     url: `http://localhost${path}`,
     ...(id === undefined ? {} : { params: { id } }),
-    headers: { ...(body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }), ...headers },
+    headers: {
+      ...(body === undefined
+        ? {}
+        : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: { string: JSON.stringify(body) } }),
   });
 }
@@ -172,10 +197,18 @@ describe('Cosmos and topic round trips per command', () => {
 
   it('create with a client-chosen id (PUT, If-None-Match: *): 1 write, 1 patch, 1 publish; on an existing id the write collides, then it reads', async () => {
     const id = `round-trip-${Date.now()}`;
-    expect((await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-none-match': '*' }, { title: 'Aliens' })).status).toBe(201);
+    expect(
+      (await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-none-match': '*' }, { title: 'Aliens' })).status,
+    ).toBe(201);
     expect(wire()).toEqual({ cosmos: { create: 1, patch: 1 }, publishes: 1, events: 1 });
-    expect((await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-none-match': '*' }, { title: 'Aliens' })).status).toBe(412);
-    expect(wire()).toEqual({ cosmos: { 'create 409': 1, read: 1, 'query plan': 1, query: 1 }, publishes: 0, events: 0 });
+    expect(
+      (await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-none-match': '*' }, { title: 'Aliens' })).status,
+    ).toBe(412);
+    expect(wire()).toEqual({
+      cosmos: { 'create 409': 1, read: 1, 'query plan': 1, query: 1 },
+      publishes: 0,
+      events: 0,
+    });
   });
 
   it('create with an Idempotency-Key: 1 point read (404), 1 write, 1 patch, 1 publish; its retry: 1 point read, nothing written or published', async () => {
@@ -190,9 +223,21 @@ describe('Cosmos and topic round trips per command', () => {
 
   it('update with the current If-Match (PUT, PATCH, DELETE): 2 point reads (one finds nothing), 1 write, 1 patch, 1 publish', async () => {
     const id = await created('Prometheus');
-    expect((await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-match': '"1"' }, { title: 'Prometheus', runtimeMinutes: 124 })).status).toBe(200);
+    expect(
+      (
+        await send(
+          putMovie,
+          'PUT',
+          `/api/movies/${id}`,
+          { 'if-match': '"1"' },
+          { title: 'Prometheus', runtimeMinutes: 124 },
+        )
+      ).status,
+    ).toBe(200);
     expect(wire()).toEqual({ cosmos: { read: 1, 'read 404': 1, create: 1, patch: 1 }, publishes: 1, events: 1 });
-    expect((await send(patchMovie, 'PATCH', `/api/movies/${id}`, { 'if-match': '"2"' }, { imdbRating: 7 })).status).toBe(200);
+    expect(
+      (await send(patchMovie, 'PATCH', `/api/movies/${id}`, { 'if-match': '"2"' }, { imdbRating: 7 })).status,
+    ).toBe(200);
     expect(wire()).toEqual({ cosmos: { read: 1, 'read 404': 1, create: 1, patch: 1 }, publishes: 1, events: 1 });
     expect((await send(deleteMovie, 'DELETE', `/api/movies/${id}`, { 'if-match': '"3"' })).status).toBe(204);
     expect(wire()).toEqual({ cosmos: { read: 1, 'read 404': 1, create: 1, patch: 1 }, publishes: 1, events: 1 });
@@ -206,15 +251,21 @@ describe('Cosmos and topic round trips per command', () => {
 
   it('update with a stale If-Match: 2 point reads and the newest-version query (with its query plan), nothing written or published (412)', async () => {
     const id = await created('Covenant');
-    expect((await send(patchMovie, 'PATCH', `/api/movies/${id}`, { 'if-match': '"1"' }, { imdbRating: 6 })).status).toBe(200);
+    expect(
+      (await send(patchMovie, 'PATCH', `/api/movies/${id}`, { 'if-match': '"1"' }, { imdbRating: 6 })).status,
+    ).toBe(200);
     wire();
-    expect((await send(patchMovie, 'PATCH', `/api/movies/${id}`, { 'if-match': '"1"' }, { imdbRating: 5 })).status).toBe(412);
+    expect(
+      (await send(patchMovie, 'PATCH', `/api/movies/${id}`, { 'if-match': '"1"' }, { imdbRating: 5 })).status,
+    ).toBe(412);
     expect(wire()).toEqual({ cosmos: { read: 2, 'query plan': 1, query: 1 }, publishes: 0, events: 0 });
   });
 
   it('an unchanged update (same fields): 2 point reads, nothing written or published', async () => {
     const id = await created('Alien: Romulus');
-    expect((await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-match': '"1"' }, { title: 'Alien: Romulus' })).status).toBe(200);
+    expect(
+      (await send(putMovie, 'PUT', `/api/movies/${id}`, { 'if-match': '"1"' }, { title: 'Alien: Romulus' })).status,
+    ).toBe(200);
     expect(wire()).toEqual({ cosmos: { read: 1, 'read 404': 1 }, publishes: 0, events: 0 });
   });
 });

@@ -32,11 +32,18 @@ describe('text hygiene', () => {
       expect(res.json.errors).toEqual([{ path, message: CONTROL }]);
     }
     // Genres come from a fixed vocabulary: a control character makes an unknown genre.
-    const genre = await host.api('movies', { method: 'POST', body: { title: 'ok', genres: ['Drama', 'Hor\u001bror'] } });
+    const genre = await host.api('movies', {
+      method: 'POST',
+      body: { title: 'ok', genres: ['Drama', 'Hor\u001bror'] },
+    });
     expect(genre.status).toBe(400);
-    expect(genre.json.errors).toEqual([{ path: 'body.genres.1', message: expect.stringMatching(/^must be one of \(any case\): Action, /) as unknown }]);
+    expect(genre.json.errors).toEqual([
+      { path: 'body.genres.1', message: expect.stringMatching(/^must be one of \(any case\): Action, /) as unknown },
+    ]);
     const bad = await host.api('movies', { method: 'POST', body: { title: 'ok', description: 'bell\u0007' } });
-    expect(bad.json.errors).toEqual([{ path: 'body.description', message: 'must not contain control characters (tab, CR and LF are allowed)' }]);
+    expect(bad.json.errors).toEqual([
+      { path: 'body.description', message: 'must not contain control characters (tab, CR and LF are allowed)' },
+    ]);
     expect((await host.api('movies?limit=1')).json.total).toBe(0);
   });
 
@@ -46,7 +53,11 @@ describe('text hygiene', () => {
       body: { title: 'Cafe\u0301 Society', director: 'Woody Alle\u0301n', description: 'one\ttwo\r\nthree' },
     });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ title: 'Caf\u00e9 Society', director: 'Woody All\u00e9n', description: 'one\ttwo\r\nthree' });
+    expect(res.json).toMatchObject({
+      title: 'Caf\u00e9 Society',
+      director: 'Woody All\u00e9n',
+      description: 'one\ttwo\r\nthree',
+    });
     await host.settle();
     const read = await host.api(`movies/${res.json.id}`);
     expect(read.json.title).toBe('Caf\u00e9 Society');
