@@ -14,11 +14,13 @@ export function formatVerifyReport(report: VerifyReport): string {
   const lines = [
     `checked ${report.checked} movies (${report.tombstones} deleted): ${count === 0 ? 'converged, no differences' : `${count} difference(s)`}`,
   ];
+  const listed = report.differences.length;
+  const partial = count > listed;
   const byProblem = new Map<string, number>();
   for (const d of report.differences) byProblem.set(d.problem, (byProblem.get(d.problem) ?? 0) + 1);
   if (byProblem.size > 0)
     lines.push(
-      `  by problem${count > report.differences.length ? ` (of the first ${report.differences.length})` : ''}: ${[...byProblem].map(([p, n]) => `${p} ${n}`).join(', ')}`,
+      `  by problem${partial ? ` (of the first ${listed})` : ''}: ${[...byProblem].map(([p, n]) => `${p} ${n}`).join(', ')}`,
     );
   for (const d of report.differences.slice(0, 200)) {
     const versions = [
@@ -31,7 +33,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   }
   if (count > 200)
     lines.push(
-      `  ... and ${count - 200} more${count > report.differences.length ? ` (the job lists the first ${report.differences.length})` : ' (--json prints them all)'}`,
+      `  ... and ${count - 200} more${partial ? ` (the job lists the first ${listed})` : ' (--json prints them all)'}`,
     );
   return lines.join('\n');
 }

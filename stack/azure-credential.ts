@@ -136,8 +136,10 @@ export function describeAuthMethod(method: AuthMethod): string {
       return 'DefaultAzureCredential';
     case 'clientSecret':
       return `client secret of ${method.clientId} in tenant ${method.tenantId}`;
-    case 'oidc':
-      return `OIDC (${method.assertion.from === 'request' ? 'token request' : `token ${method.assertion.from}`}) as ${method.clientId} in tenant ${method.tenantId}`;
+    case 'oidc': {
+      const from = method.assertion.from === 'request' ? 'token request' : `token ${method.assertion.from}`;
+      return `OIDC (${from}) as ${method.clientId} in tenant ${method.tenantId}`;
+    }
     case 'msi':
       return `managed identity${method.clientId ? ` ${method.clientId}` : ''}`;
     case 'cli':

@@ -197,7 +197,8 @@ export const apiBaseUrl = pulumi.interpolate`https://${api.defaultHostName}/api`
 export const topicEndpoint = messaging.endpoint;
 export const appInsightsName = monitoring.appInsights.name;
 export const packageSha256 = code.code.packageSha256;
-export const functionKeyHowTo = pulumi.interpolate`az functionapp keys list --resource-group ${resourceGroupName} --name ${api.app.name} --query functionKeys.default --output tsv`;
+export const functionKeyHowTo = pulumi.interpolate`az functionapp keys list --resource-group ${resourceGroupName} \
+--name ${api.app.name} --query functionKeys.default --output tsv`;
 export const readStoreMode = pulumi.output(cfg.readStore.mode);
 export const elasticsearchUrl = pulumi.output(elasticsearch.url);
 export const cosmosCapacity = pulumi.output(cfg.cosmosCapacity.mode);
