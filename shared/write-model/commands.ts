@@ -136,6 +136,12 @@ async function loadCurrent(command: MovieCommand, deps: CommandDeps): Promise<St
   return expected && !next ? expected : eventStore.latest(command.movieId);
 }
 
+/**
+ * Handles one command on the ports it is given. Its metric (`recordCommand`) goes through the
+ * OpenTelemetry API (shared/observability.ts), which is itself the port: a no-op until the composition
+ * root starts an SDK; a test reads it by registering its own meter provider (test/support/chaos.ts). So it
+ * is not one more parameter here.
+ */
 export async function handleCommand(command: MovieCommand, deps: CommandDeps, log: Logger): Promise<CommandOutcome> {
   try {
     const outcome = await runCommand(command, deps, log);

@@ -136,7 +136,7 @@ describe('command handling', () => {
     };
     const error = await handleCommand(
       { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'mine' }, metadata: meta() },
-      { ...app.deps, eventStore: racing },
+      { eventStore: racing, publisher: app.publisher },
       app.log,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
@@ -153,7 +153,7 @@ describe('command handling', () => {
     await expect(
       handleCommand(
         { type: 'CreateMovie', movieId: 'm1', fields: { title: 'A' }, metadata: meta() },
-        { ...app.deps, eventStore: broken },
+        { eventStore: broken, publisher: app.publisher },
         app.log,
       ),
     ).rejects.toThrow('disk on fire');
