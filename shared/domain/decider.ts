@@ -61,9 +61,17 @@ export type Rejection =
   /** The movie the command would make breaks a rule of its fields (paths into the fields). */
   | { readonly type: 'Invalid'; readonly issues: readonly FieldIssue[] };
 
-/** At most one event (`null`: nothing changes, a no-op), or a rejection. */
-export type Decision =
-  { readonly ok: true; readonly event: MovieEvent | null } | { readonly ok: false; readonly rejection: Rejection };
+/** The one event to append, or `null`: nothing changes (a no-op). Never more than one. */
+export interface Accepted {
+  readonly ok: true;
+  readonly event: MovieEvent | null;
+}
+export interface Rejected {
+  readonly ok: false;
+  readonly rejection: Rejection;
+}
+/** What a command leads to: at most one event, or a rejection. */
+export type Decision = Accepted | Rejected;
 
 const accepted = (event: MovieEvent | null): Decision => ({ ok: true, event });
 const rejected = (rejection: Rejection): Decision => ({ ok: false, rejection });
