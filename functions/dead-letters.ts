@@ -34,6 +34,8 @@ const DeadLetterListSchema = z
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'DeadLetterList' });
+/** One listed dead letter (`npm run redrive` reads the same type). */
+export type DeadLetterItem = z.infer<typeof DeadLetterListSchema>['items'][number];
 
 export const deadLetters = registerFunction({
   kind: 'http',

@@ -8,19 +8,9 @@
  *   --list   only list;  names: redrive only these records
  *   env: CATALOG_URL (instead of --url), MASTER_KEY
  */
+import type { DeadLetterItem } from '../functions/dead-letters';
 import type { RedriveReport } from '../shared/operations/redrive';
 import { adminCall, catalogUrl, hasFlag, positionals, runJob, runMain } from './cli';
-
-interface DeadLetterItem {
-  readonly name: string;
-  readonly subscription: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly subject?: string;
-  readonly reason: string;
-  readonly deliveryAttempts: number;
-  readonly deadLetteredAt: string;
-}
 
 export function formatDeadLetters(items: readonly DeadLetterItem[]): string {
   if (items.length === 0) return 'no dead letters';

@@ -2,10 +2,9 @@
  * Typed errors that carry their meaning. ONE mapper (shared/http/problem.ts) turns them into
  * application/problem+json; anything else is a fault (500/503), never bad input.
  */
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
+import type { FieldError } from './domain/validation';
+
+export type { FieldError };
 
 export abstract class AppError extends Error {
   abstract readonly status: number;

@@ -1,11 +1,11 @@
 /**
- * The write model as a pure decider: `decide(command, state)` returns the events to append (none for a
- * no-op) or a typed error; `evolve(state, event)` folds an event into the state. No I/O, no clock: time
- * arrives in the command's metadata.
+ * The write model as a pure decider: `decide(command, state)` returns the one event to append (none for a
+ * no-op) or why the command is rejected, in the domain's words; `evolve(state, event)` folds an event into
+ * the state. No I/O, no clock (time arrives in the command's metadata), no protocol: the command layer
+ * (shared/write-model/commands.ts) says what a rejection is over HTTP.
  */
 import { z } from 'zod';
-import { NotFoundError, PreconditionFailedError, ValidationError, type AppError } from '../errors';
-import { fieldErrors } from './validation';
+import { fieldIssues, type FieldIssue } from './validation';
 import type { EventMetadata, MovieEvent } from './events';
 import { MovieFieldsSchema, OPTIONAL_FIELDS, type MovieFields, type MovieState } from './movie';
 
@@ -50,7 +50,31 @@ export type MovieDecisionState =
 
 export const initialState: MovieDecisionState = { status: 'absent' };
 
-export type Decision = readonly MovieEvent[] | AppError;
+/** Why a command is not carried out. */
+export type Rejection =
+  /** The movie was never created, or was deleted. */
+  | { readonly type: 'NotFound' }
+  /** A create of an id that is taken (a deleted movie's id stays taken); `current` is its newest version. */
+  | { readonly type: 'AlreadyExists'; readonly current: number }
+  /** A change decided on `expected`, but the movie is at `current`. */
+  | { readonly type: 'VersionMismatch'; readonly expected: number; readonly current: number }
+  /** The movie the command would make breaks a rule of its fields (paths into the fields). */
+  | { readonly type: 'Invalid'; readonly issues: readonly FieldIssue[] };
+
+/** The one event to append, or `null`: nothing changes (a no-op). Never more than one. */
+export interface Accepted {
+  readonly ok: true;
+  readonly event: MovieEvent | null;
+}
+export interface Rejected {
+  readonly ok: false;
+  readonly rejection: Rejection;
+}
+/** What a command leads to: at most one event, or a rejection. */
+export type Decision = Accepted | Rejected;
+
+const accepted = (event: MovieEvent | null): Decision => ({ ok: true, event });
+const rejected = (rejection: Rejection): Decision => ({ ok: false, rejection });
 
 function fieldsOf(state: MovieState): MovieFields {
   const { id: _id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = state;
@@ -72,87 +96,82 @@ function metadataFor(command: MovieCommand, version: number): EventMetadata {
   return { ...command.metadata, movieId: command.movieId, version };
 }
 
-function requireLive(state: MovieDecisionState, command: Exclude<MovieCommand, CreateMovie>): MovieState | AppError {
-  if (state.status !== 'live') return new NotFoundError(`Movie ${command.movieId} does not exist.`);
+/** Decides with `then` on the live movie at the command's expected version; rejects otherwise. */
+function onLive(
+  state: MovieDecisionState,
+  command: Exclude<MovieCommand, CreateMovie>,
+  then: (current: MovieState) => Decision,
+): Decision {
+  if (state.status !== 'live') return rejected({ type: 'NotFound' });
   if (state.movie.version !== command.expectedVersion) {
-    return new PreconditionFailedError(
-      `If-Match names version ${command.expectedVersion}, but the current version is ${state.movie.version}.`,
-      state.movie.version,
-    );
+    return rejected({ type: 'VersionMismatch', expected: command.expectedVersion, current: state.movie.version });
   }
-  return state.movie;
+  return then(state.movie);
 }
 
 function update(command: ReplaceMovie | PatchMovie, current: MovieState, fields: MovieFields): Decision {
   const changed = changedFields(fieldsOf(current), fields);
-  if (changed.length === 0) return [];
+  if (changed.length === 0) return accepted(null);
   const version = current.version + 1;
-  return [
-    {
-      type: 'MovieUpdated',
-      state: {
-        ...fields,
-        id: current.id,
-        version,
-        createdAt: current.createdAt,
-        updatedAt: command.metadata.occurredAt,
-      },
-      changed,
-      metadata: metadataFor(command, version),
-    },
-  ];
+  return accepted({
+    type: 'MovieUpdated',
+    state: { ...fields, id: current.id, version, createdAt: current.createdAt, updatedAt: command.metadata.occurredAt },
+    changed,
+    metadata: metadataFor(command, version),
+  });
 }
 
+/** The fields a merge patch leads to, or the rules they break. */
+export type PatchResult =
+  { readonly ok: true; readonly fields: MovieFields } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+
 /** Applies a merge patch to the current fields and validates the result as a whole. */
-export function applyPatch(current: MovieFields, patch: MoviePatch): MovieFields | ValidationError {
+export function applyPatch(current: MovieFields, patch: MoviePatch): PatchResult {
   const merged: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key];
     else if (value !== undefined) merged[key] = value;
   }
   const result = MovieFieldsSchema.safeParse(merged);
-  return result.success ? result.data : new ValidationError(fieldErrors(result.error.issues, 'body'));
+  return result.success ? { ok: true, fields: result.data } : { ok: false, issues: fieldIssues(result.error.issues) };
+}
+
+function create(command: CreateMovie, state: MovieDecisionState): Decision {
+  if (state.status !== 'absent') return rejected({ type: 'AlreadyExists', current: state.movie.version });
+  const at = command.metadata.occurredAt;
+  return accepted({
+    type: 'MovieCreated',
+    state: { ...command.fields, id: command.movieId, version: 1, createdAt: at, updatedAt: at },
+    changed: changedFields(undefined, command.fields),
+    metadata: metadataFor(command, 1),
+  });
+}
+
+function patch(command: PatchMovie, current: MovieState): Decision {
+  const result = applyPatch(fieldsOf(current), command.patch);
+  return result.ok ? update(command, current, result.fields) : rejected({ type: 'Invalid', issues: result.issues });
+}
+
+function remove(command: DeleteMovie, current: MovieState): Decision {
+  const version = current.version + 1;
+  return accepted({
+    type: 'MovieDeleted',
+    state: { ...current, version, updatedAt: command.metadata.occurredAt },
+    changed: [],
+    metadata: metadataFor(command, version),
+  });
 }
 
 export function decide(command: MovieCommand, state: MovieDecisionState): Decision {
   switch (command.type) {
-    case 'CreateMovie': {
-      if (state.status !== 'absent') {
-        return new PreconditionFailedError(`Movie ${command.movieId} already exists.`, state.movie.version);
-      }
-      const at = command.metadata.occurredAt;
-      return [
-        {
-          type: 'MovieCreated',
-          state: { ...command.fields, id: command.movieId, version: 1, createdAt: at, updatedAt: at },
-          changed: changedFields(undefined, command.fields),
-          metadata: metadataFor(command, 1),
-        },
-      ];
-    }
-    case 'ReplaceMovie': {
-      const current = requireLive(state, command);
-      return current instanceof Error ? current : update(command, current, command.fields);
-    }
-    case 'PatchMovie': {
-      const current = requireLive(state, command);
-      if (current instanceof Error) return current;
-      const fields = applyPatch(fieldsOf(current), command.patch);
-      return fields instanceof Error ? fields : update(command, current, fields);
-    }
-    case 'DeleteMovie': {
-      const current = requireLive(state, command);
-      if (current instanceof Error) return current;
-      const version = current.version + 1;
-      return [
-        {
-          type: 'MovieDeleted',
-          state: { ...current, version, updatedAt: command.metadata.occurredAt },
-          changed: [],
-          metadata: metadataFor(command, version),
-        },
-      ];
-    }
+    case 'CreateMovie':
+      return create(command, state);
+    case 'ReplaceMovie':
+      return onLive(state, command, (current) => update(command, current, command.fields));
+    case 'PatchMovie':
+      return onLive(state, command, (current) => patch(command, current));
+    case 'DeleteMovie':
+      return onLive(state, command, (current) => remove(command, current));
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);

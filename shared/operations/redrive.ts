@@ -7,9 +7,15 @@
  */
 import type { Deps, Logger } from '../ports';
 
+/** A dead letter the topic did not take back, and why. */
+export interface RedriveFailure {
+  readonly name: string;
+  readonly error: string;
+}
+
 export interface RedriveReport {
   readonly redriven: number;
-  readonly failed: Array<{ name: string; error: string }>;
+  readonly failed: RedriveFailure[];
 }
 
 /** Failures listed in a report (and a job's checkpoint); more are counted in `redriven`'s complement only. */
@@ -24,7 +30,7 @@ export interface RedriveState {
   readonly names?: readonly string[];
   readonly seen: number;
   readonly redriven: number;
-  readonly failed: Array<{ name: string; error: string }>;
+  readonly failed: RedriveFailure[];
 }
 
 export const initialRedriveState = (names?: readonly string[]): RedriveState => ({

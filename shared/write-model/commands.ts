@@ -5,12 +5,29 @@
  * `dispatched: false`, so it is delayed, never lost, and the command still succeeds.
  */
 import { createHash } from 'node:crypto';
-import { decide, evolve, initialState, type MovieCommand, type MovieDecisionState } from '../domain/decider';
+import {
+  decide,
+  evolve,
+  initialState,
+  type MovieCommand,
+  type MovieDecisionState,
+  type Rejection,
+} from '../domain/decider';
 import { toRepresentation, type Movie } from '../domain/movie';
-import { ConcurrencyConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../errors';
+import { fieldErrorsOf } from '../domain/validation';
+import {
+  AppError,
+  ConcurrencyConflictError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../errors';
 import type { Deps, Logger, StoredEvent } from '../ports';
 import { recordCommand } from '../observability';
-import { AppError } from '../errors';
+
+/** The ports command handling uses: the event store and the topic. */
+export type CommandDeps = Pick<Deps, 'eventStore' | 'publisher'>;
 
 export type CommandOutcome =
   | { readonly kind: 'appended'; readonly event: StoredEvent; readonly movie: Movie }
@@ -45,6 +62,30 @@ export function movieIdForIdempotencyKey(key: string): string {
   return `k${createHash('sha256').update(key).digest('base64url').slice(0, 42)}`;
 }
 
+/**
+ * A rejection as the typed error the one problem mapper (shared/http/problem.ts) answers with: 404, 412
+ * with the current version (`currentVersion` and `ETag`), or 400 naming the body's fields.
+ */
+export function rejectionError(command: MovieCommand, rejection: Rejection): AppError {
+  switch (rejection.type) {
+    case 'NotFound':
+      return new NotFoundError(`Movie ${command.movieId} does not exist.`);
+    case 'AlreadyExists':
+      return new PreconditionFailedError(`Movie ${command.movieId} already exists.`, rejection.current);
+    case 'VersionMismatch':
+      return new PreconditionFailedError(
+        `If-Match names version ${rejection.expected}, but the current version is ${rejection.current}.`,
+        rejection.current,
+      );
+    case 'Invalid':
+      return new ValidationError(fieldErrorsOf(rejection.issues, 'body'));
+    default: {
+      const unknown: never = rejection;
+      throw new Error(`unknown rejection ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
 function replayOf(existing: StoredEvent, command: MovieCommand): CommandOutcome | null {
   const key = command.metadata.idempotencyKey;
   if (!key || existing.metadata.idempotencyKey !== key) return null;
@@ -55,11 +96,7 @@ function replayOf(existing: StoredEvent, command: MovieCommand): CommandOutcome 
 }
 
 /** Publishes and marks dispatched; on failure the relay re-publishes later. */
-export async function dispatch(
-  deps: Pick<Deps, 'eventStore' | 'publisher'>,
-  events: readonly StoredEvent[],
-  log: Logger,
-): Promise<boolean> {
+export async function dispatch(deps: CommandDeps, events: readonly StoredEvent[], log: Logger): Promise<boolean> {
   try {
     await deps.publisher.publish(events);
   } catch (error) {
@@ -85,7 +122,7 @@ export async function dispatch(
  * If-Match names the newest version: versions n and n+1; a create that collided: version 1); only
  * otherwise the version query runs. A retried keyed create is answered here with its original outcome.
  */
-async function loadCurrent(command: MovieCommand, deps: Deps): Promise<StoredEvent | CommandOutcome | null> {
+async function loadCurrent(command: MovieCommand, deps: CommandDeps): Promise<StoredEvent | CommandOutcome | null> {
   const { eventStore } = deps;
   if (command.type === 'CreateMovie') {
     const first = await eventStore.get(command.movieId, 1);
@@ -99,7 +136,13 @@ async function loadCurrent(command: MovieCommand, deps: Deps): Promise<StoredEve
   return expected && !next ? expected : eventStore.latest(command.movieId);
 }
 
-export async function handleCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
+/**
+ * Handles one command on the ports it is given. Its metric (`recordCommand`) goes through the
+ * OpenTelemetry API (shared/observability.ts), which is itself the port: a no-op until the composition
+ * root starts an SDK; a test reads it by registering its own meter provider (test/support/chaos.ts). So it
+ * is not one more parameter here.
+ */
+export async function handleCommand(command: MovieCommand, deps: CommandDeps, log: Logger): Promise<CommandOutcome> {
   try {
     const outcome = await runCommand(command, deps, log);
     recordCommand(command.type, outcome.kind);
@@ -110,7 +153,7 @@ export async function handleCommand(command: MovieCommand, deps: Deps, log: Logg
   }
 }
 
-async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promise<CommandOutcome> {
+async function runCommand(command: MovieCommand, deps: CommandDeps, log: Logger): Promise<CommandOutcome> {
   if (command.type === 'CreateMovie' && !command.metadata.idempotencyKey) {
     // No read before a create: a movie that exists has a version 1, so appending version 1 is the
     // existence check itself. Only a collision (the id exists, or a racing create) pays for the reads
@@ -143,14 +186,13 @@ async function runCommand(command: MovieCommand, deps: Deps, log: Logger): Promi
 async function decideAndAppend(
   command: MovieCommand,
   current: StoredEvent | null,
-  deps: Deps,
+  deps: CommandDeps,
   log: Logger,
 ): Promise<CommandOutcome> {
   const decision = decide(command, stateOf(current));
-  if (decision instanceof Error) throw decision;
-  const [event] = decision;
-  if (!event) return { kind: 'unchanged', movie: toRepresentation(current!.state) };
-  const stored = await deps.eventStore.append(event);
+  if (!decision.ok) throw rejectionError(command, decision.rejection);
+  if (!decision.event) return { kind: 'unchanged', movie: toRepresentation(current!.state) };
+  const stored = await deps.eventStore.append(decision.event);
   await dispatch(deps, [stored], log);
   return { kind: 'appended', event: stored, movie: toRepresentation(stored.state) };
 }

@@ -5,11 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandMetadata } from '../../shared/domain/decider';
-import { ConcurrencyConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../../shared/errors';
+import {
+  ConcurrencyConflictError,
+  IdempotencyKeyReusedError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../shared/errors';
 import type { EventStore } from '../../shared/ports';
 import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../../shared/write-model/commands';
 import { createMovie } from '../../functions/create-movie';
+import { deleteMovie } from '../../functions/delete-movie';
 import { patchMovie } from '../../functions/patch-movie';
+import { putMovie } from '../../functions/put-movie';
 import { T0, call, memoryApp } from '../support/memory';
 
 const meta = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
@@ -129,7 +136,7 @@ describe('command handling', () => {
     };
     const error = await handleCommand(
       { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'mine' }, metadata: meta() },
-      { ...app.deps, eventStore: racing },
+      { eventStore: racing, publisher: app.publisher },
       app.log,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
@@ -146,7 +153,7 @@ describe('command handling', () => {
     await expect(
       handleCommand(
         { type: 'CreateMovie', movieId: 'm1', fields: { title: 'A' }, metadata: meta() },
-        { ...app.deps, eventStore: broken },
+        { eventStore: broken, publisher: app.publisher },
         app.log,
       ),
     ).rejects.toThrow('disk on fire');
@@ -311,5 +318,88 @@ describe('commands over HTTP on the in-memory ports', () => {
       { path: 'body.runtimeMinutes', message: 'Too small: expected number to be >=1' },
     ]);
     expect(app.eventStore.appends).toBe(0);
+  });
+});
+
+describe('the decider’s rejections over HTTP: the same problems as ever', () => {
+  const created = async () => {
+    const app = await memoryApp();
+    await handleCommand(
+      { type: 'CreateMovie', movieId: 'm1', fields: { title: 'Alien' }, metadata: meta() },
+      app.deps,
+      app.log,
+    );
+    return app;
+  };
+  const patch = (app: Awaited<ReturnType<typeof memoryApp>>, ifMatch: string, body: string) =>
+    call(patchMovie, app.deps, {
+      method: 'PATCH',
+      url: 'http://h/api/movies/m1',
+      params: { id: 'm1' },
+      headers: { 'content-type': 'application/merge-patch+json', 'if-match': ifMatch },
+      body: { string: body },
+    });
+
+  it('a version mismatch is 412 with the current version as ETag and currentVersion', async () => {
+    const app = await created();
+    const answer = await patch(app, '"7"', '{"title":"Alien 3"}');
+    expect(answer.status).toBe(412);
+    expect(answer.headers.etag).toBe('"1"');
+    expect(answer.body).toMatchObject({
+      type: 'https://movie-catalog.example/problems/precondition-failed',
+      title: 'Precondition failed',
+      status: 412,
+      detail: 'If-Match names version 7, but the current version is 1.',
+      currentVersion: 1,
+    });
+  });
+
+  it('a create of a taken id is 412 with the current version as ETag and currentVersion', async () => {
+    const app = await created();
+    const answer = await call(putMovie, app.deps, {
+      method: 'PUT',
+      url: 'http://h/api/movies/m1',
+      params: { id: 'm1' },
+      headers: { 'content-type': 'application/json', 'if-none-match': '*' },
+      body: { string: '{"title":"Again"}' },
+    });
+    expect(answer.status).toBe(412);
+    expect(answer.headers.etag).toBe('"1"');
+    expect(answer.body).toMatchObject({ status: 412, detail: 'Movie m1 already exists.', currentVersion: 1 });
+  });
+
+  it('a change of a movie that does not exist is 404 saying so, without a version', async () => {
+    const app = await memoryApp();
+    const answer = await call(deleteMovie, app.deps, {
+      method: 'DELETE',
+      url: 'http://h/api/movies/m9',
+      params: { id: 'm9' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.headers.etag).toBeUndefined();
+    expect(answer.body).toMatchObject({
+      type: 'https://movie-catalog.example/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'Movie m9 does not exist.',
+    });
+    expect(answer.body).not.toHaveProperty('currentVersion');
+  });
+
+  it('a patch whose result breaks a field rule is 400 naming the body field (HTTP refuses a null title before)', async () => {
+    const app = await created();
+    const error = await handleCommand(
+      { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: null }, metadata: meta() },
+      app.deps,
+      app.log,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({
+      status: 400,
+      message: 'The request is not valid.',
+      errors: [{ path: 'body.title', message: 'Invalid input: expected string, received undefined' }],
+    });
+    expect(app.eventStore.appends).toBe(1);
   });
 });

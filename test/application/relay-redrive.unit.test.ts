@@ -170,7 +170,7 @@ describe('redrive', () => {
       ...app.deps.deadLetters,
       remove: () => Promise.reject(new Error('cannot delete')),
     };
-    expect(await redrive({ ...app.deps, deadLetters: store }, app.log)).toEqual({
+    expect(await redrive({ deadLetters: store, publisher: app.publisher }, app.log)).toEqual({
       redriven: 0,
       failed: [{ name: a!.name, error: 'cannot delete' }],
     });
