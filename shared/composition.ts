@@ -10,7 +10,6 @@ import { createMemoryCache } from './adapters/memory-cache';
 import { createFileDeadLetterStore } from './adapters/file-dead-letters';
 import { createCosmosJobStore } from './adapters/cosmos-job-store';
 import { createMemoryJobStore } from './adapters/memory-job-store';
-import { register, type FunctionDefinition } from './registry';
 import type { Deps, Logger } from './ports';
 import type { ReadStore } from './read-model/port';
 
@@ -250,10 +249,4 @@ export function azureDeps(): Promise<Deps> {
     azure = undefined;
   });
   return azure;
-}
-
-/** Registers a function definition with the Azure host, wired to the Azure composition root. */
-export function registerFunction<D extends FunctionDefinition>(definition: D): D {
-  register(definition, azureDeps);
-  return definition;
 }

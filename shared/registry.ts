@@ -1,9 +1,9 @@
 /**
  * ONE registry of the app's functions. Each function file declares a definition (name, trigger, route,
- * methods, auth level, schedule, schemas, handler) and registers it at the bottom of its file:
- * `register(definition)` hands it to `app.*` for the Azure Functions host, and the same definitions feed
- * the local host and the OpenAPI document. Handlers receive their dependencies as a parameter and never
- * know where they run.
+ * methods, auth level, schedule, schemas, handler); functions/all.ts lists them. The Azure entry
+ * (functions/index.ts) hands each to `register`, which passes it to `app.*` for the Azure Functions host;
+ * the same definitions feed the local host and the OpenAPI document. Handlers receive their dependencies
+ * as a parameter and never know where they run.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from '@azure/functions';
 import type { ZodType } from 'zod';
