@@ -1,5 +1,6 @@
 import { MovieFieldsSchema, MovieSchema } from '../shared/domain/movie';
-import { commandMetadata, idempotencyKey, params } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { idempotencyKey, params } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../shared/write-model/commands';

@@ -1,4 +1,5 @@
-import { commandMetadata, etag, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { etag, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
 import { problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';
 import type { HttpFunctionDefinition } from '../shared/registry';

@@ -1,6 +1,7 @@
 import { MoviePatchSchema } from '../shared/domain/decider';
 import { MovieSchema } from '../shared/domain/movie';
-import { commandMetadata, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { movieIdParam, params, requireIfMatch } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';

@@ -1,6 +1,7 @@
 import { MovieFieldsSchema, MovieSchema } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
-import { commandMetadata, headerValue, idempotencyKey, movieIdParam, params, parseETag } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { headerValue, idempotencyKey, movieIdParam, params, parseETag } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand, requestHash } from '../shared/write-model/commands';
