@@ -49,7 +49,14 @@ async function redisTokens(config: Config): Promise<() => Promise<{ token: strin
   };
 }
 
-/** The store, initialised (index and alias created) before its first use, retried until that succeeds. */
+/** What runs without waiting for the initialisation: the initialisation itself, and what must answer while it fails. */
+const UNGATED: ReadonlySet<PropertyKey> = new Set(['init', 'health', 'close']);
+
+/**
+ * The store, initialised (index and alias created) before its first use, retried until that succeeds.
+ * Every method but those above waits for it, whatever the port declares: a method added to ReadStore is
+ * gated without a change here.
+ */
 export function initOnDemand(store: ReadStore): ReadStore {
   let ready: Promise<void> | undefined;
   const ensure = (): Promise<void> =>
@@ -57,25 +64,29 @@ export function initOnDemand(store: ReadStore): ReadStore {
       ready = undefined;
       throw error;
     }));
-  return {
-    kind: store.kind,
-    init: ensure,
-    apply: async (entries, options) => (await ensure(), store.apply(entries, options)),
-    get: async (id) => (await ensure(), store.get(id)),
-    search: async (query) => (await ensure(), store.search(query)),
-    suggest: async (query) => (await ensure(), store.suggest(query)),
-    async *scan(batchSize, afterId) {
-      await ensure();
-      yield* store.scan(batchSize, afterId);
+  return new Proxy(store, {
+    get(target, name) {
+      if (name === 'init') return ensure;
+      const member: unknown = Reflect.get(target, name);
+      if (typeof member !== 'function') return member;
+      if (UNGATED.has(name)) return member.bind(target);
+      return (...args: unknown[]) => afterInit(ensure, () => member.apply(target, args));
     },
-    refresh: async () => (await ensure(), store.refresh()),
-    health: () => store.health(),
-    createIndex: async () => (await ensure(), store.createIndex()),
-    swapAlias: async (index) => (await ensure(), store.swapAlias(index)),
-    deleteIndex: async (index) => (await ensure(), store.deleteIndex(index)),
-    currentIndex: async () => (await ensure(), store.currentIndex()),
-    close: () => store.close(),
-  };
+  });
+}
+
+/**
+ * `call` once `ensure` has succeeded. The answer serves both shapes a method can have: awaited, it is the
+ * promise of the method's answer; iterated (`for await`), it yields the items of the stream the method
+ * returns (`scan`).
+ */
+function afterInit(ensure: () => Promise<void>, call: () => unknown): Promise<unknown> & AsyncIterable<unknown> {
+  const answer = ensure().then(call);
+  return Object.assign(answer, {
+    async *[Symbol.asyncIterator]() {
+      yield* (await answer) as AsyncIterable<unknown>;
+    },
+  });
 }
 
 function redact(url: string): string {
