@@ -70,8 +70,9 @@ export function initOnDemand(store: ReadStore): ReadStore {
       if (name === 'init') return ensure;
       const member: unknown = Reflect.get(target, name);
       if (typeof member !== 'function') return member;
-      if (UNGATED.has(name)) return member.bind(target);
-      return (...args: unknown[]) => afterInit(ensure, () => member.apply(target, args));
+      const method = member as (...args: unknown[]) => unknown;
+      if (UNGATED.has(name)) return method.bind(target);
+      return (...args: unknown[]) => afterInit(ensure, () => method.apply(target, args));
     },
   });
 }
@@ -103,9 +104,9 @@ interface BuildContext {
   readonly config: Config;
   readonly options: CompositionOptions;
   /** The Cosmos DB client the write store and the jobs share: made on first use, disposed on close. */
-  cosmos(): Promise<CosmosClient>;
+  readonly cosmos: () => Promise<CosmosClient>;
   /** The error for a setting Azure requires. */
-  missing(name: string): ConfigError;
+  readonly missing: (name: string) => ConfigError;
 }
 
 /** An adapter a table entry built, with what releases it (a given override is its giver's to close). */
@@ -267,16 +268,17 @@ export async function createDeps(config: Config, options: CompositionOptions): P
   const missing = (name: string) => new ConfigError([`${name}: required in Azure`]);
   const context: BuildContext = { config, options, missing, cosmos: sharedCosmosClient(config, missing, closers) };
 
+  async function build<K extends AdapterPort>(entry: PortEntry<K>): Promise<Deps[K]> {
+    const built = await entry.build(context);
+    if (built.close) closers.push(built.close);
+    const service = entry.describe(context);
+    if (service) services.push(service);
+    return built.adapter;
+  }
   async function provide<K extends AdapterPort>(port: K): Promise<Deps[K]> {
     const entry: PortEntry<K> = PORTS[port];
-    let adapter = overrides[port] as Deps[K] | undefined;
-    if (adapter === undefined) {
-      const built = await entry.build(context);
-      if (built.close) closers.push(built.close);
-      const service = entry.describe(context);
-      if (service) services.push(service);
-      adapter = built.adapter;
-    }
+    const given: Deps[K] | undefined = overrides[port];
+    const adapter = given ?? (await build(entry));
     return entry.ready ? entry.ready(adapter, context) : adapter;
   }
 

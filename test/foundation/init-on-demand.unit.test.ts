@@ -37,7 +37,7 @@ describe('every read-store method waits for the initialisation', () => {
   };
   /** Awaits a method's answer, or drains it when it is a stream. */
   const settle = async (answer: unknown): Promise<unknown> => {
-    if (answer !== null && typeof answer === 'object' && 'then' in answer) return await answer;
+    if (answer instanceof Promise) return await answer;
     if (answer !== null && typeof answer === 'object' && Symbol.asyncIterator in answer) {
       const items: unknown[] = [];
       for await (const item of answer as AsyncIterable<unknown>) items.push(item);
