@@ -32,7 +32,7 @@ import { MOVIE_MAPPINGS, createElasticsearchReadStore } from '../shared/read-mod
 import type { ReadEntry, SearchQuery } from '../shared/read-model/port';
 import { entryOfStored, project } from '../shared/read-model/projection';
 import { directorKey, titleSortKey } from '../shared/read-model/search-semantics';
-import { queryHash, searchMovies } from '../shared/read-model/queries';
+import { findMovies, queryHash } from '../shared/read-model/queries';
 import { mulberry32 as random } from '../shared/local/keyed-random';
 import { mapRecord } from '../shared/seed/mapping';
 import { loadVegaMovies } from '../scripts/seed';
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       if (!hit) await raw.set(key, answer, 'EX', 300);
     };
     const newSearch = async (query: SearchQuery): Promise<string> => {
-      const { cache: status, page } = await searchMovies(query, deps, quiet);
+      const { cache: status, page } = await findMovies(query, deps, quiet);
       if (measuring) counts.new[status === 'HIT' ? 'hit' : 'miss']++;
       return JSON.stringify(page);
     };

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
-import { functions } from '../functions/index';
+import { functions } from '../functions/all';
 import { cosmosClient } from '../shared/adapters/cosmos-event-store';
 import { loadConfig } from '../shared/config';
 import { startLocalHost, type LocalHost } from '../shared/local/host';

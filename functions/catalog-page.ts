@@ -1,7 +1,7 @@
-import { registerFunction } from '../shared/composition';
 import { FILE_ETAG_SCHEMA, PAGES, appWebFiles } from '../shared/http/web';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const catalogPage = registerFunction({
+export const catalogPage: HttpFunctionDefinition = {
   kind: 'http',
   name: 'catalogPage',
   route: 'catalog',
@@ -24,4 +24,4 @@ export const catalogPage = registerFunction({
   async handler(request) {
     return appWebFiles.respond(PAGES.catalog, request);
   },
-});
+};

@@ -1,11 +1,12 @@
-import { registerFunction } from '../shared/composition';
 import { MovieFieldsSchema, MovieSchema } from '../shared/domain/movie';
-import { commandMetadata, idempotencyKey, params } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { idempotencyKey, params } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../shared/write-model/commands';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const createMovie = registerFunction({
+export const createMovie: HttpFunctionDefinition = {
   kind: 'http',
   name: 'createMovie',
   route: 'movies',
@@ -49,4 +50,4 @@ export const createMovie = registerFunction({
       ...(outcome.kind === 'replayed' ? { 'Idempotent-Replayed': 'true' } : {}),
     });
   },
-});
+};

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { ValidationError } from '../shared/errors';
 import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '../shared/http/cursor';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
 const limitValue = z.number().int().min(1).max(1000);
 const DEFAULT_LIMIT = 100;
@@ -37,7 +37,7 @@ const DeadLetterListSchema = z
 /** One listed dead letter (`npm run redrive` reads the same type). */
 export type DeadLetterItem = z.infer<typeof DeadLetterListSchema>['items'][number];
 
-export const deadLetters = registerFunction({
+export const deadLetters: HttpFunctionDefinition = {
   kind: 'http',
   name: 'deadLetters',
   route: 'ops/dead-letters',
@@ -95,4 +95,4 @@ export const deadLetters = registerFunction({
       jsonBody: { items, nextCursor: page.next === null ? null : encodeCursor(CURSOR_SCOPE, query, page.next) },
     };
   },
-});
+};

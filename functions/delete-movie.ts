@@ -1,9 +1,10 @@
-import { registerFunction } from '../shared/composition';
-import { commandMetadata, etag, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { etag, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
 import { problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const deleteMovie = registerFunction({
+export const deleteMovie: HttpFunctionDefinition = {
   kind: 'http',
   name: 'deleteMovie',
   route: 'movies/{id}',
@@ -26,4 +27,4 @@ export const deleteMovie = registerFunction({
     );
     return { status: 204, headers: { ETag: etag(outcome.movie.version) } };
   },
-});
+};

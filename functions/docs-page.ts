@@ -1,12 +1,12 @@
-import { registerFunction } from '../shared/composition';
 import { FILE_ETAG_SCHEMA, PAGES, appWebFiles } from '../shared/http/web';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
 const PAGE_HEADERS = {
   ETag: 'Strong validator of the file (304 on If-None-Match)',
   'Content-Security-Policy': 'Nothing from outside the app',
 } as const;
 
-export const docsPage = registerFunction({
+export const docsPage: HttpFunctionDefinition = {
   kind: 'http',
   name: 'docsPage',
   route: 'docs',
@@ -22,4 +22,4 @@ export const docsPage = registerFunction({
   async handler(request) {
     return appWebFiles.respond(PAGES.docs, request);
   },
-});
+};

@@ -1,11 +1,11 @@
-import { registerFunction } from '../shared/composition';
 import { MovieSchema } from '../shared/domain/movie';
 import { etag, headerValue, ifNoneMatchHits, movieIdParam, params } from '../shared/http/headers';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
-import { getMovie as getMovieQuery } from '../shared/read-model/queries';
+import { readMovie } from '../shared/read-model/queries';
 import { queryAuthLevel } from '../shared/http/auth';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const getMovie = registerFunction({
+export const getMovie: HttpFunctionDefinition = {
   kind: 'http',
   name: 'getMovie',
   route: 'movies/{id}',
@@ -45,11 +45,11 @@ export const getMovie = registerFunction({
     const id = movieIdParam(request);
     const minVersion = headerValue(request, params.minVersion);
     const ifNoneMatch = headerValue(request, params.ifNoneMatch);
-    const answer = await getMovieQuery(id, minVersion === undefined ? undefined : Number(minVersion), deps, context);
+    const answer = await readMovie(id, minVersion === undefined ? undefined : Number(minVersion), deps, context);
     const headers = { 'X-Cache': answer.cache, 'X-Read-Source': answer.source };
     if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, answer.movie.version)) {
       return { status: 304, headers: { ETag: etag(answer.movie.version), ...headers } };
     }
     return movieResponse(answer.movie, 200, headers);
   },
-});
+};

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import type { DependencyStatus } from '../shared/ports';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
 const HealthSchema = z
   .object({
@@ -23,7 +23,7 @@ async function probe(check: () => Promise<DependencyStatus>): Promise<Dependency
   }
 }
 
-export const health = registerFunction({
+export const health: HttpFunctionDefinition = {
   kind: 'http',
   name: 'health',
   route: 'health',
@@ -56,4 +56,4 @@ export const health = registerFunction({
       headers: { 'Cache-Control': 'no-store' },
     };
   },
-});
+};

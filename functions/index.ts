@@ -1,50 +1,12 @@
 /**
- * Every function of the app. Each file registers itself with the Azure host at the bottom of the file;
- * this list feeds the local host, the OpenAPI document and the Pulumi program's checks.
+ * The Azure Functions entry (the bundle scripts/package.ts builds): registers every function of the app
+ * with the Azure host, each wired to the Azure composition root (adapters built on first invocation).
+ * The ONE place that registers; the function files only declare their definitions (functions/all.ts).
  */
-import type { FunctionDefinition } from '../shared/registry';
-import { createMovie } from './create-movie';
-import { putMovie } from './put-movie';
-import { patchMovie } from './patch-movie';
-import { deleteMovie } from './delete-movie';
-import { movieHistory } from './movie-history';
-import { getMovie } from './get-movie';
-import { searchMovies } from './search-movies';
-import { suggest } from './suggest';
-import { projector } from './projector';
-import { relay } from './relay';
-import { health } from './health';
-import { openapi } from './openapi';
-import { deadLetters } from './dead-letters';
-import { redrive } from './redrive';
-import { verify } from './verify';
-import { rebuild } from './rebuild';
-import { getJob, jobs } from './jobs';
-import { docsPage } from './docs-page';
-import { catalogPage } from './catalog-page';
-import { webAsset } from './web-asset';
+import { azureDeps } from '../shared/composition';
+import { register } from '../shared/registry';
+import { functions } from './all';
 
-export const functions: readonly FunctionDefinition[] = [
-  createMovie,
-  putMovie,
-  patchMovie,
-  deleteMovie,
-  movieHistory,
-  getMovie,
-  searchMovies,
-  suggest,
-  projector,
-  relay,
-  health,
-  openapi,
-  deadLetters,
-  redrive,
-  verify,
-  rebuild,
-  getJob,
-  jobs,
-  // pages (issue 17)
-  docsPage,
-  catalogPage,
-  webAsset,
-];
+for (const definition of functions) register(definition, azureDeps);
+
+export { functions };

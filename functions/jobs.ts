@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { NotFoundError } from '../shared/errors';
 import { JobSchema } from '../shared/http/jobs';
 import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { advanceJobs, healReadModel, jobView } from '../shared/operations/jobs';
+import type { HttpFunctionDefinition, TimerFunctionDefinition } from '../shared/registry';
 
 const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a job id (letters, digits, - and _)');
 const JobIdParam = z
@@ -13,7 +13,7 @@ const JobIdParam = z
   .max(100)
   .describe('A job id (letters, digits, - and _); anything else names no job (404)');
 
-export const getJob = registerFunction({
+export const getJob: HttpFunctionDefinition = {
   kind: 'http',
   name: 'getJob',
   route: 'ops/jobs/{id}',
@@ -43,9 +43,9 @@ export const getJob = registerFunction({
     if (!found) throw new NotFoundError(`No job ${id}.`);
     return { status: 200, jsonBody: jobView(found.value) };
   },
-});
+};
 
-export const jobs = registerFunction({
+export const jobs: TimerFunctionDefinition = {
   kind: 'timer',
   name: 'jobs',
   summary:
@@ -60,4 +60,4 @@ export const jobs = registerFunction({
     const { steps, finished } = await advanceJobs(deps, context.invocationId, context);
     if (steps > 0 || finished > 0) context.log(`jobs: ${steps} step(s), ${finished} finished`);
   },
-});
+};

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { MovieIdSchema, MovieSchema, toRepresentation } from '../shared/domain/movie';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '../shared/http/cursor';
 import { movieIdParam, params } from '../shared/http/headers';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
 const limitValue = z.number().int().min(1).max(100);
 const DEFAULT_LIMIT = 20;
@@ -36,7 +36,7 @@ const HistoryPageSchema = z
   })
   .meta({ id: 'MovieHistoryPage' });
 
-export const movieHistory = registerFunction({
+export const movieHistory: HttpFunctionDefinition = {
   kind: 'http',
   name: 'movieHistory',
   route: 'movies/{id}/history',
@@ -95,4 +95,4 @@ export const movieHistory = registerFunction({
       },
     };
   },
-});
+};

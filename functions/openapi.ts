@@ -1,23 +1,24 @@
-import { registerFunction } from '../shared/composition';
 import { buildOpenApi } from '../shared/http/openapi';
+import type { FunctionDefinition, HttpFunctionDefinition } from '../shared/registry';
 
-let document: Record<string, unknown> | undefined;
-
-export const openapi = registerFunction({
-  kind: 'http',
-  name: 'openapi',
-  route: 'openapi.json',
-  methods: ['GET'],
-  authLevel: 'anonymous',
-  summary: 'This OpenAPI 3.1 document, generated from the function registry',
-  tags: ['operations'],
-  responses: { 200: { description: 'OpenAPI 3.1 document' } },
-  async handler() {
-    if (!document) {
-      // The registry imports this file; read it at request time, once every function is registered.
-      const { functions } = await import('./index.js');
-      document = buildOpenApi(functions, { title: 'Movie catalog', version: '1.0.0' });
-    }
-    return { status: 200, jsonBody: document, headers: { 'Cache-Control': 'public, max-age=300' } };
-  },
-});
+/**
+ * The OpenAPI definition, made from the list it documents (which includes it: `definitions` is read on the
+ * first request, once that list is complete).
+ */
+export function openapiFunction(definitions: () => readonly FunctionDefinition[]): HttpFunctionDefinition {
+  let document: Record<string, unknown> | undefined;
+  return {
+    kind: 'http',
+    name: 'openapi',
+    route: 'openapi.json',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    summary: 'This OpenAPI 3.1 document, generated from the function registry',
+    tags: ['operations'],
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+    async handler() {
+      document ??= buildOpenApi(definitions(), { title: 'Movie catalog', version: '1.0.0' });
+      return { status: 200, jsonBody: document, headers: { 'Cache-Control': 'public, max-age=300' } };
+    },
+  };
+}

@@ -1,12 +1,13 @@
-import { registerFunction } from '../shared/composition';
 import { MoviePatchSchema } from '../shared/domain/decider';
 import { MovieSchema } from '../shared/domain/movie';
-import { commandMetadata, movieIdParam, params, requireIfMatch } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { movieIdParam, params, requireIfMatch } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const patchMovie = registerFunction({
+export const patchMovie: HttpFunctionDefinition = {
   kind: 'http',
   name: 'patchMovie',
   route: 'movies/{id}',
@@ -37,4 +38,4 @@ export const patchMovie = registerFunction({
     );
     return movieResponse(outcome.movie, 200);
   },
-});
+};

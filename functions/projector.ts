@@ -1,5 +1,4 @@
-import { registerFunction } from '../shared/composition';
-import { describeError } from '../shared/registry';
+import { describeError, type EventGridFunctionDefinition } from '../shared/registry';
 import { PoisonEventError, project } from '../shared/read-model/projection';
 import { SpanKind, contextFromTraceparent, recordDeadLettered, withSpan } from '../shared/observability';
 
@@ -8,7 +7,7 @@ import { SpanKind, contextFromTraceparent, recordDeadLettered, withSpan } from '
  * throw so the delivery is retried; a poison event is dead-lettered here and acknowledged, so it never
  * blocks the events behind it.
  */
-export const projector = registerFunction({
+export const projector: EventGridFunctionDefinition = {
   kind: 'eventGrid',
   name: 'projector',
   summary: 'Projects movie events into the read store and invalidates the cache',
@@ -39,4 +38,4 @@ export const projector = registerFunction({
       context.warn(`dead-lettered poison event ${String(event?.id)}: ${error.message}`);
     }
   },
-});
+};

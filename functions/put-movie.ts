@@ -1,13 +1,14 @@
-import { registerFunction } from '../shared/composition';
 import { MovieFieldsSchema, MovieSchema } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
-import { commandMetadata, headerValue, idempotencyKey, movieIdParam, params, parseETag } from '../shared/http/headers';
+import { commandMetadata } from '../shared/http/command-metadata';
+import { headerValue, idempotencyKey, movieIdParam, params, parseETag } from '../shared/http/headers';
 import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand, requestHash } from '../shared/write-model/commands';
 import { PreconditionRequiredError } from '../shared/errors';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const putMovie = registerFunction({
+export const putMovie: HttpFunctionDefinition = {
   kind: 'http',
   name: 'putMovie',
   route: 'movies/{id}',
@@ -68,4 +69,4 @@ export const putMovie = registerFunction({
     );
     return movieResponse(outcome.movie, 200);
   },
-});
+};

@@ -1,10 +1,10 @@
-import { registerFunction } from '../shared/composition';
 import { accepted, acceptedDoc } from '../shared/http/jobs';
 import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { startJob } from '../shared/operations/jobs';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const rebuild = registerFunction({
+export const rebuild: HttpFunctionDefinition = {
   kind: 'http',
   name: 'rebuild',
   route: 'ops/rebuild',
@@ -20,4 +20,4 @@ export const rebuild = registerFunction({
     rejectQueryParameters(request);
     return accepted(await startJob(deps, 'rebuild', { origin: 'api' }));
   },
-});
+};

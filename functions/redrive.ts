@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { accepted, acceptedDoc } from '../shared/http/jobs';
 import { readJsonBody, rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { startJob } from '../shared/operations/jobs';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
 const RedriveRequestSchema = z
   .strictObject({ names: z.array(z.string().min(1).max(300)).max(1000).optional() })
   .meta({ id: 'RedriveRequest' });
 
-export const redrive = registerFunction({
+export const redrive: HttpFunctionDefinition = {
   kind: 'http',
   name: 'redrive',
   route: 'ops/dead-letters/redrive',
@@ -24,4 +24,4 @@ export const redrive = registerFunction({
     const { names } = await readJsonBody(request, RedriveRequestSchema);
     return accepted(await startJob(deps, 'redrive', { origin: 'api', ...(names ? { names } : {}) }));
   },
-});
+};

@@ -1,7 +1,7 @@
-import { registerFunction } from '../shared/composition';
 import { relayUndispatched } from '../shared/operations/relay';
+import type { TimerFunctionDefinition } from '../shared/registry';
 
-export const relay = registerFunction({
+export const relay: TimerFunctionDefinition = {
   kind: 'timer',
   name: 'relay',
   summary: 'Re-publishes events still undispatched after the grace period, oldest first',
@@ -10,4 +10,4 @@ export const relay = registerFunction({
   async handler(_timer, context, deps) {
     await relayUndispatched(deps, context);
   },
-});
+};

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { GENRES, MPAA_RATINGS, MovieSchema, vocabulary } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
 import { queryAuthLevel } from '../shared/http/auth';
@@ -15,8 +14,8 @@ import {
 import { problems } from '../shared/http/responses';
 import { InvalidCursorError, SORT_KEYS, type SearchQuery } from '../shared/read-model/port';
 import { directorKey, MAX_LIMIT } from '../shared/read-model/search-semantics';
-import { searchMovies as searchQuery } from '../shared/read-model/queries';
-import type { ParameterDoc } from '../shared/registry';
+import { findMovies } from '../shared/read-model/queries';
+import type { HttpFunctionDefinition, ParameterDoc } from '../shared/registry';
 
 // The value schemas: each validates a query parameter (after its decimal/text parsing) and, again, the
 // same member of the query a cursor carries.
@@ -124,7 +123,7 @@ const parameters: ParameterDoc[] = Object.entries(docs).map(([name, description]
   schema: SearchParamsSchema.shape[name as keyof typeof SearchParamsSchema.shape],
 }));
 
-export const searchMovies = registerFunction({
+export const searchMovies: HttpFunctionDefinition = {
   kind: 'http',
   name: 'searchMovies',
   route: 'movies',
@@ -167,7 +166,7 @@ export const searchMovies = registerFunction({
     }
     const query: SearchQuery = { ...dropUndefined(bound), ...(position !== undefined ? { cursor: position } : {}) };
     try {
-      const { page, cache } = await searchQuery(query, deps, context);
+      const { page, cache } = await findMovies(query, deps, context);
       const nextCursor =
         page.nextCursor === null ? null : encodeCursor(CURSOR_SCOPE, { ...bound, match: page.match }, page.nextCursor);
       return { status: 200, headers: { 'X-Cache': cache }, jsonBody: { ...page, nextCursor } };
@@ -177,7 +176,7 @@ export const searchMovies = registerFunction({
       throw error;
     }
   },
-});
+};
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { queryAuthLevel } from '../shared/http/auth';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { MAX_SUGGESTIONS } from '../shared/read-model/search-semantics';
 import { suggestTitles } from '../shared/read-model/queries';
-import type { ParameterDoc } from '../shared/registry';
+import type { HttpFunctionDefinition, ParameterDoc } from '../shared/registry';
 
 const SuggestParamsSchema = z.strictObject({
   q: z.string().trim().min(1).max(100),
@@ -36,7 +35,7 @@ const parameters: ParameterDoc[] = [
 ];
 
 /** Autocomplete for a search box. Not under /movies/, where `suggest` would read as a movie id. */
-export const suggest = registerFunction({
+export const suggest: HttpFunctionDefinition = {
   kind: 'http',
   name: 'suggest',
   route: 'suggest',
@@ -58,4 +57,4 @@ export const suggest = registerFunction({
     const { suggestions, cache } = await suggestTitles({ q, limit }, deps, context);
     return { status: 200, headers: { 'X-Cache': cache }, jsonBody: { suggestions } };
   },
-});
+};

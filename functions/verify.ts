@@ -1,10 +1,10 @@
-import { registerFunction } from '../shared/composition';
 import { accepted, acceptedDoc } from '../shared/http/jobs';
 import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { startJob } from '../shared/operations/jobs';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const verify = registerFunction({
+export const verify: HttpFunctionDefinition = {
   kind: 'http',
   name: 'verify',
   route: 'ops/verify',
@@ -18,4 +18,4 @@ export const verify = registerFunction({
     rejectQueryParameters(request);
     return accepted(await startJob(deps, 'verify', { origin: 'api' }));
   },
-});
+};

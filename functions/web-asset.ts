@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { registerFunction } from '../shared/composition';
 import { problems } from '../shared/http/responses';
 import { ASSETS, FILE_ETAG_SCHEMA, appWebFiles, assetNamed } from '../shared/http/web';
+import type { HttpFunctionDefinition } from '../shared/registry';
 
-export const webAsset = registerFunction({
+export const webAsset: HttpFunctionDefinition = {
   kind: 'http',
   name: 'webAsset',
   route: 'web/{name}',
@@ -32,4 +32,4 @@ export const webAsset = registerFunction({
   async handler(request) {
     return appWebFiles.respond(assetNamed(request.params.name), request);
   },
-});
+};

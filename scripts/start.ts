@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const [{ startLocalHost, resolveSchedule }, { functions }, { describeHost }] = await Promise.all([
     import('../shared/local/host.js'),
-    import('../functions/index.js'),
+    import('../functions/all.js'),
     import('./banner.js'),
   ]);
   const started = Date.now();

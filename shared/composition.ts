@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
+import type { CosmosClient } from '@azure/cosmos';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createMemoryCache } from './adapters/memory-cache';
 import { createFileDeadLetterStore } from './adapters/file-dead-letters';
 import { createCosmosJobStore } from './adapters/cosmos-job-store';
 import { createMemoryJobStore } from './adapters/memory-job-store';
-import { register, type FunctionDefinition } from './registry';
 import type { Deps, Logger } from './ports';
 import type { ReadStore } from './read-model/port';
 
@@ -50,7 +50,14 @@ async function redisTokens(config: Config): Promise<() => Promise<{ token: strin
   };
 }
 
-/** The store, initialised (index and alias created) before its first use, retried until that succeeds. */
+/** What runs without waiting for the initialisation: the initialisation itself, and what must answer while it fails. */
+const UNGATED: ReadonlySet<PropertyKey> = new Set(['init', 'health', 'close']);
+
+/**
+ * The store, initialised (index and alias created) before its first use, retried until that succeeds.
+ * Every method but those above waits for it, whatever the port declares: a method added to ReadStore is
+ * gated without a change here.
+ */
 export function initOnDemand(store: ReadStore): ReadStore {
   let ready: Promise<void> | undefined;
   const ensure = (): Promise<void> =>
@@ -58,25 +65,30 @@ export function initOnDemand(store: ReadStore): ReadStore {
       ready = undefined;
       throw error;
     }));
-  return {
-    kind: store.kind,
-    init: ensure,
-    apply: async (entries, options) => (await ensure(), store.apply(entries, options)),
-    get: async (id) => (await ensure(), store.get(id)),
-    search: async (query) => (await ensure(), store.search(query)),
-    suggest: async (query) => (await ensure(), store.suggest(query)),
-    async *scan(batchSize, afterId) {
-      await ensure();
-      yield* store.scan(batchSize, afterId);
+  return new Proxy(store, {
+    get(target, name) {
+      if (name === 'init') return ensure;
+      const member: unknown = Reflect.get(target, name);
+      if (typeof member !== 'function') return member;
+      const method = member as (...args: unknown[]) => unknown;
+      if (UNGATED.has(name)) return method.bind(target);
+      return (...args: unknown[]) => afterInit(ensure, () => method.apply(target, args));
     },
-    refresh: async () => (await ensure(), store.refresh()),
-    health: () => store.health(),
-    createIndex: async () => (await ensure(), store.createIndex()),
-    swapAlias: async (index) => (await ensure(), store.swapAlias(index)),
-    deleteIndex: async (index) => (await ensure(), store.deleteIndex(index)),
-    currentIndex: async () => (await ensure(), store.currentIndex()),
-    close: () => store.close(),
-  };
+  });
+}
+
+/**
+ * `call` once `ensure` has succeeded. The answer serves both shapes a method can have: awaited, it is the
+ * promise of the method's answer; iterated (`for await`), it yields the items of the stream the method
+ * returns (`scan`).
+ */
+function afterInit(ensure: () => Promise<void>, call: () => unknown): Promise<unknown> & AsyncIterable<unknown> {
+  const answer = ensure().then(call);
+  return Object.assign(answer, {
+    async *[Symbol.asyncIterator]() {
+      yield* (await answer) as AsyncIterable<unknown>;
+    },
+  });
 }
 
 function redact(url: string): string {
@@ -87,136 +99,199 @@ function redact(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-export async function createDeps(config: Config, options: CompositionOptions): Promise<Composition> {
-  const { mode, logger, overrides = {} } = options;
-  const missing = (name: string) => new ConfigError([`${name}: required in Azure`]);
-  const services: ServiceDescription[] = [];
-  const closers: Array<() => Promise<void>> = [];
+/** Everything an entry of the table may read: the configuration, the options, and the shared Cosmos client. */
+interface BuildContext {
+  readonly config: Config;
+  readonly options: CompositionOptions;
+  /** The Cosmos DB client the write store and the jobs share: made on first use, disposed on close. */
+  readonly cosmos: () => Promise<CosmosClient>;
+  /** The error for a setting Azure requires. */
+  readonly missing: (name: string) => ConfigError;
+}
 
-  let eventStore = overrides.eventStore;
-  let jobs = overrides.jobs;
-  if (!eventStore) {
-    if (!config.cosmos.endpoint) throw missing('COSMOS_ENDPOINT');
-    // Every SDK loads on first use, here, never when a function module is required (cold start).
-    const { cosmosClient, createCosmosEventStore } = await import('./adapters/cosmos-event-store.js');
-    const client = cosmosClient(
-      config.cosmos.endpoint,
-      config.cosmos.key ? config.cosmos.key : await managedIdentity(config),
-    );
-    closers.push(async () => client.dispose());
-    eventStore = createCosmosEventStore({
-      client,
-      database: config.cosmos.database,
-      container: config.cosmos.container,
-      embedded: options.embedded?.cosmos,
-      createIfMissing: mode === 'local',
-    });
-    await eventStore.init();
-    if (!jobs) {
-      jobs = createCosmosJobStore({
-        client,
+/** An adapter a table entry built, with what releases it (a given override is its giver's to close). */
+interface Built<T> {
+  readonly adapter: T;
+  readonly close?: () => Promise<void>;
+}
+
+/** How one port is provided when the overrides do not give it. */
+interface PortEntry<K extends keyof Deps> {
+  /** Builds the adapter the configuration names. Its SDK is imported here, on first use (cold start). */
+  build(context: BuildContext): Promise<Built<Deps[K]>>;
+  /** The banner line of what `build` built (none: described with another port). */
+  describe(context: BuildContext): ServiceDescription | undefined;
+  /** Readies the port, built or given, for the functions. */
+  ready?(port: Deps[K], context: BuildContext): Promise<Deps[K]>;
+}
+
+type AdapterPort = 'eventStore' | 'jobs' | 'publisher' | 'readStore' | 'cache' | 'deadLetters';
+
+/** The ports, in the order they are built (and the reverse of the order they are closed). */
+const PORTS: { readonly [K in AdapterPort]: PortEntry<K> } = {
+  eventStore: {
+    async build({ config, options, cosmos }) {
+      const { createCosmosEventStore } = await import('./adapters/cosmos-event-store.js');
+      const store = createCosmosEventStore({
+        client: await cosmos(),
         database: config.cosmos.database,
-        container: config.cosmos.jobsContainer,
-        createIfMissing: mode === 'local',
+        container: config.cosmos.container,
+        embedded: options.embedded?.cosmos,
+        createIfMissing: options.mode === 'local',
       });
-      await jobs.init();
-    }
-    services.push({
+      await store.init();
+      return { adapter: store };
+    },
+    describe: ({ config, options }) => ({
       port: 'write store',
       kind: options.embedded?.cosmos ? 'embedded Cosmos DB server' : 'Cosmos DB',
-      target: `${redact(config.cosmos.endpoint)} db=${config.cosmos.database} container=${config.cosmos.container}`,
-    });
-  }
-
-  let publisher = overrides.publisher;
-  if (!publisher) {
-    if (!config.eventGrid.endpoint) throw missing('EVENTGRID_TOPIC_ENDPOINT');
-    const { createEventGridPublisher } = await import('./adapters/eventgrid-publisher.js');
-    publisher = createEventGridPublisher({
-      endpoint: config.eventGrid.endpoint,
-      key: config.eventGrid.key,
-      credential: config.eventGrid.key ? undefined : await managedIdentity(config),
-      embedded: options.embedded?.topic,
-    });
-    services.push({
+      target: `${redact(config.cosmos.endpoint!)} db=${config.cosmos.database} container=${config.cosmos.container}`,
+    }),
+  },
+  jobs: {
+    async build({ config, options, cosmos }) {
+      // With an overridden event store (tests) the jobs live beside it, in memory.
+      if (options.overrides?.eventStore) return { adapter: createMemoryJobStore() };
+      const jobs = createCosmosJobStore({
+        client: await cosmos(),
+        database: config.cosmos.database,
+        container: config.cosmos.jobsContainer,
+        createIfMissing: options.mode === 'local',
+      });
+      await jobs.init();
+      return { adapter: jobs };
+    },
+    describe: () => undefined, // beside the events, in the write store
+  },
+  publisher: {
+    async build({ config, options, missing }) {
+      if (!config.eventGrid.endpoint) throw missing('EVENTGRID_TOPIC_ENDPOINT');
+      const { createEventGridPublisher } = await import('./adapters/eventgrid-publisher.js');
+      const publisher = createEventGridPublisher({
+        endpoint: config.eventGrid.endpoint,
+        key: config.eventGrid.key,
+        credential: config.eventGrid.key ? undefined : await managedIdentity(config),
+        embedded: options.embedded?.topic,
+      });
+      return { adapter: publisher };
+    },
+    describe: ({ config, options }) => ({
       port: 'topic',
       kind: options.embedded?.topic ? 'local Event Grid topic' : 'Event Grid',
-      target: redact(config.eventGrid.endpoint),
-    });
-  }
-
-  let readStore = overrides.readStore;
-  if (!readStore) {
-    let store: ReadStore;
-    // Adapters load on demand: a cold start pays only for the clients it uses.
-    if (config.elasticsearch.url) {
-      const { createElasticsearchReadStore } = await import('./read-model/elasticsearch.js');
-      const { url, apiKey, username, password, index } = config.elasticsearch;
-      store = createElasticsearchReadStore({ node: url, apiKey, username, password, alias: index });
-      services.push({
-        port: 'read store',
-        kind: 'Elasticsearch',
-        target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}`,
-      });
-    } else if (mode === 'local') {
-      const { createEmbeddedReadStore } = await import('./read-model/embedded.js');
-      store = createEmbeddedReadStore();
-      services.push({ port: 'read store', kind: 'embedded full-text store (MiniSearch)', target: 'in-process' });
-    } else {
-      throw missing('ELASTICSEARCH_URL');
-    }
-    closers.push(() => store.close());
-    readStore = store;
-  }
-  readStore = initOnDemand(readStore);
-  // A read store that is down at start-up must not stop the commands: it is initialised on first use.
-  await readStore
-    .init()
-    .catch((error: Error) => logger.warn(`read store not ready (${error.message}); queries answer 503 until it is`));
-
-  let cache = overrides.cache;
-  if (!cache) {
-    const c = config.redis.url
-      ? (await import('./adapters/redis-cache.js')).createRedisCache({
-          url: config.redis.url,
-          password: config.redis.password,
-          username: config.redis.username,
-          tokens: config.redis.auth === 'entra' ? await redisTokens(config) : undefined,
-          timeoutMs: config.redis.timeoutMs,
-          logger,
-        })
-      : createMemoryCache();
-    services.push(
+      target: redact(config.eventGrid.endpoint!),
+    }),
+  },
+  readStore: {
+    async build({ config, options, missing }) {
+      let store: ReadStore;
+      if (config.elasticsearch.url) {
+        const { createElasticsearchReadStore } = await import('./read-model/elasticsearch.js');
+        const { url, apiKey, username, password, index } = config.elasticsearch;
+        store = createElasticsearchReadStore({ node: url, apiKey, username, password, alias: index });
+      } else if (options.mode === 'local') {
+        const { createEmbeddedReadStore } = await import('./read-model/embedded.js');
+        store = createEmbeddedReadStore();
+      } else {
+        throw missing('ELASTICSEARCH_URL');
+      }
+      return { adapter: store, close: () => store.close() };
+    },
+    describe: ({ config }) =>
+      config.elasticsearch.url
+        ? {
+            port: 'read store',
+            kind: 'Elasticsearch',
+            target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}`,
+          }
+        : { port: 'read store', kind: 'embedded full-text store (MiniSearch)', target: 'in-process' },
+    async ready(store, { options }) {
+      const ready = initOnDemand(store);
+      // A read store that is down at start-up must not stop the commands: it is initialised on first use.
+      await ready
+        .init()
+        .catch((error: Error) =>
+          options.logger.warn(`read store not ready (${error.message}); queries answer 503 until it is`),
+        );
+      return ready;
+    },
+  },
+  cache: {
+    async build({ config, options }) {
+      const cache = config.redis.url
+        ? (await import('./adapters/redis-cache.js')).createRedisCache({
+            url: config.redis.url,
+            password: config.redis.password,
+            username: config.redis.username,
+            tokens: config.redis.auth === 'entra' ? await redisTokens(config) : undefined,
+            timeoutMs: config.redis.timeoutMs,
+            logger: options.logger,
+          })
+        : createMemoryCache();
+      return { adapter: cache, close: () => cache.close() };
+    },
+    describe: ({ config }) =>
       config.redis.url
         ? { port: 'cache', kind: 'Redis', target: redact(config.redis.url) }
         : { port: 'cache', kind: 'in-process cache (no REDIS_URL)', target: 'in-process' },
-    );
-    closers.push(() => c.close());
-    cache = c;
-  }
-
-  let deadLetters = overrides.deadLetters;
-  if (!deadLetters) {
-    if (config.deadLetter.blobUrl) {
+  },
+  deadLetters: {
+    async build({ config }) {
+      if (!config.deadLetter.blobUrl) return { adapter: createFileDeadLetterStore(config.deadLetter.dir) };
       const { createBlobDeadLetterStore } = await import('./adapters/blob-dead-letters.js');
-      deadLetters = createBlobDeadLetterStore(config.deadLetter.blobUrl, await managedIdentity(config));
-      services.push({ port: 'dead letters', kind: 'Blob container', target: redact(config.deadLetter.blobUrl) });
-    } else {
-      deadLetters = createFileDeadLetterStore(config.deadLetter.dir);
-      services.push({ port: 'dead letters', kind: 'local folder', target: config.deadLetter.dir });
-    }
+      return { adapter: createBlobDeadLetterStore(config.deadLetter.blobUrl, await managedIdentity(config)) };
+    },
+    describe: ({ config }) =>
+      config.deadLetter.blobUrl
+        ? { port: 'dead letters', kind: 'Blob container', target: redact(config.deadLetter.blobUrl) }
+        : { port: 'dead letters', kind: 'local folder', target: config.deadLetter.dir },
+  },
+};
+
+/** The Cosmos client of the configuration, made once, on first use; its disposal joins `closers`. */
+function sharedCosmosClient(config: Config, missing: BuildContext['missing'], closers: Array<() => Promise<void>>) {
+  let client: Promise<CosmosClient> | undefined;
+  return (): Promise<CosmosClient> =>
+    (client ??= (async () => {
+      if (!config.cosmos.endpoint) throw missing('COSMOS_ENDPOINT');
+      // Every SDK loads on first use, here, never when a function module is required (cold start).
+      const { cosmosClient } = await import('./adapters/cosmos-event-store.js');
+      const made = cosmosClient(config.cosmos.endpoint, config.cosmos.key || (await managedIdentity(config)));
+      closers.push(async () => made.dispose());
+      return made;
+    })());
+}
+
+export async function createDeps(config: Config, options: CompositionOptions): Promise<Composition> {
+  const overrides = options.overrides ?? {};
+  const services: ServiceDescription[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  const missing = (name: string) => new ConfigError([`${name}: required in Azure`]);
+  const context: BuildContext = { config, options, missing, cosmos: sharedCosmosClient(config, missing, closers) };
+
+  async function build<K extends AdapterPort>(entry: PortEntry<K>): Promise<Deps[K]> {
+    const built = await entry.build(context);
+    if (built.close) closers.push(built.close);
+    const service = entry.describe(context);
+    if (service) services.push(service);
+    return built.adapter;
+  }
+  async function provide<K extends AdapterPort>(port: K): Promise<Deps[K]> {
+    const entry: PortEntry<K> = PORTS[port];
+    const given: Deps[K] | undefined = overrides[port];
+    const adapter = given ?? (await build(entry));
+    return entry.ready ? entry.ready(adapter, context) : adapter;
   }
 
-  // With an overridden event store (tests) the jobs live beside it, in memory, unless given.
-  jobs ??= createMemoryJobStore();
-
+  const adapters: Pick<Deps, AdapterPort> = {
+    eventStore: await provide('eventStore'),
+    jobs: await provide('jobs'),
+    publisher: await provide('publisher'),
+    readStore: await provide('readStore'),
+    cache: await provide('cache'),
+    deadLetters: await provide('deadLetters'),
+  };
   const deps: Deps = {
-    eventStore,
-    jobs,
-    publisher,
-    readStore,
-    cache,
-    deadLetters,
+    ...adapters,
     clock: overrides.clock ?? (() => new Date()),
     newId: overrides.newId ?? (() => randomUUID()),
     settings: overrides.settings ?? {
@@ -250,10 +325,4 @@ export function azureDeps(): Promise<Deps> {
     azure = undefined;
   });
   return azure;
-}
-
-/** Registers a function definition with the Azure host, wired to the Azure composition root. */
-export function registerFunction<D extends FunctionDefinition>(definition: D): D {
-  register(definition, azureDeps);
-  return definition;
 }

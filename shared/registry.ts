@@ -1,45 +1,21 @@
 /**
  * ONE registry of the app's functions. Each function file declares a definition (name, trigger, route,
- * methods, auth level, schedule, schemas, handler) and registers it at the bottom of its file:
- * `register(definition)` hands it to `app.*` for the Azure Functions host, and the same definitions feed
- * the local host and the OpenAPI document. Handlers receive their dependencies as a parameter and never
- * know where they run.
+ * methods, auth level, schedule, schemas, handler); functions/all.ts lists them. The Azure entry
+ * (functions/index.ts) hands each to `register`, which passes it to `app.*` for the Azure Functions host;
+ * the same definitions feed the local host and the OpenAPI document. Handlers receive their dependencies
+ * as a parameter and never know where they run.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from '@azure/functions';
 import type { ZodType } from 'zod';
 import type { CloudEventEnvelope, Deps } from './ports';
+import type { LinkDoc, ParameterDoc, ResponseDoc } from './http/docs';
 import { toProblem } from './http/problem';
+
+// The documentation vocabulary is part of a definition's; its own module keeps the HTTP helpers off the registry.
+export type { LinkDoc, ParameterDoc, ResponseDoc };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
-
-/** Documentation of one header, query parameter or path parameter. */
-export interface ParameterDoc {
-  readonly name: string;
-  readonly in: 'path' | 'query' | 'header';
-  readonly description: string;
-  readonly required?: boolean;
-  readonly schema: ZodType;
-}
-
-export interface ResponseDoc {
-  readonly description: string;
-  /** JSON body schema; problem responses are documented with the shared Problem schema. */
-  readonly schema?: ZodType;
-  readonly problem?: boolean;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** JSON Schemas of response headers whose syntax differs from the usual one of that name (a file's ETag). */
-  readonly headerSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** OpenAPI links: values from this response feeding the parameters of a next operation. */
-  readonly links?: Readonly<Record<string, LinkDoc>>;
-}
-
-export interface LinkDoc {
-  readonly operationId: string;
-  readonly description: string;
-  /** Parameter (`header.If-Match`, `id`) -> runtime expression (`$response.header.ETag`). */
-  readonly parameters: Readonly<Record<string, string>>;
-}
 
 export interface HttpFunctionDefinition {
   readonly kind: 'http';

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
-import { ContainerClient } from '@azure/storage-blob';
+import { ContainerClient, type BlockBlobClient } from '@azure/storage-blob';
 import { mapBounded } from '../concurrency';
 import { listAllDeadLetters, type CloudEventEnvelope, type DeadLetter, type DeadLetterStore } from '../ports';
 
@@ -97,44 +97,52 @@ export function createBlobDeadLetterStore(containerUrl: string, credential: Toke
         await client.deleteIfExists();
         return;
       }
-      for (let attempt = 1; attempt <= MAX_REWRITE_ATTEMPTS; attempt++) {
-        let etag: string | undefined;
-        let text: string;
-        try {
-          const download = await client.download();
-          etag = download.etag;
-          text = await streamText(download.readableStreamBody);
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode === 404) return; // already gone
-          throw error;
-        }
-        const parsed = JSON.parse(text) as unknown;
-        if (!Array.isArray(parsed)) return;
-        const entries = parsed as EventGridDeadLetter[];
-        const index = entries.findIndex((e, i) => entryName(blob, e.id, i) === name);
-        if (index < 0) return; // already removed
-        const rest = entries.filter((_, i) => i !== index);
-        try {
-          if (rest.length === 0) {
-            await client.delete({ conditions: { ifMatch: etag } });
-          } else {
-            const body = JSON.stringify(rest);
-            await client.upload(body, Buffer.byteLength(body), {
-              conditions: { ifMatch: etag },
-              blobHTTPHeaders: { blobContentType: 'application/json' },
-            });
-          }
-          return;
-        } catch (error) {
-          const status = (error as { statusCode?: number }).statusCode;
-          if (status === 412 || status === 404) continue; // changed (or deleted) meanwhile: read again
-          throw error;
-        }
-      }
-      throw new Error(`dead-letter blob ${blob} kept changing; ${name} was not removed`);
+      await removeEntry(client, blob, name);
     },
   };
   return store;
+}
+
+/**
+ * Removes one entry of an Event Grid dead-letter blob (a JSON array): the blob is rewritten without it (or
+ * deleted when it was the last), on the ETag it was read at; a blob changed meanwhile is read again.
+ */
+async function removeEntry(client: BlockBlobClient, blob: string, name: string): Promise<void> {
+  for (let attempt = 1; attempt <= MAX_REWRITE_ATTEMPTS; attempt++) {
+    let etag: string | undefined;
+    let text: string;
+    try {
+      const download = await client.download();
+      etag = download.etag;
+      text = await streamText(download.readableStreamBody);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return; // already gone
+      throw error;
+    }
+    const parsed = JSON.parse(text) as unknown;
+    if (!Array.isArray(parsed)) return;
+    const entries = parsed as EventGridDeadLetter[];
+    const index = entries.findIndex((e, i) => entryName(blob, e.id, i) === name);
+    if (index < 0) return; // already removed
+    const rest = entries.filter((_, i) => i !== index);
+    try {
+      if (rest.length === 0) {
+        await client.delete({ conditions: { ifMatch: etag } });
+      } else {
+        const body = JSON.stringify(rest);
+        await client.upload(body, Buffer.byteLength(body), {
+          conditions: { ifMatch: etag },
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+        });
+      }
+      return;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 412 || status === 404) continue; // changed (or deleted) meanwhile: read again
+      throw error;
+    }
+  }
+  throw new Error(`dead-letter blob ${blob} kept changing; ${name} was not removed`);
 }
 
 async function streamText(stream: NodeJS.ReadableStream | undefined): Promise<string> {

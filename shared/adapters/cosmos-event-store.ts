@@ -14,7 +14,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { mapBounded } from '../concurrency';
 import { ConcurrencyConflictError } from '../errors';
 import { eventId, type MovieEvent } from '../domain/events';
-import { scanLatestPages, type DependencyStatus, type EventStore, type StoredEvent } from '../ports';
+import { scanLatestPages, type DependencyStatus, type EventStore, type LatestPage, type StoredEvent } from '../ports';
 
 /** Fits the queries below: point reads and per-movie version scans, the relay's dispatched/time scan. */
 export const EVENTS_INDEXING_POLICY: IndexingPolicy = {
@@ -67,6 +67,16 @@ function statusOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** `op`'s answer, or `absent` when Cosmos DB answers 404 (no such document). */
+async function unlessMissing<T>(op: () => Promise<T>, absent: T): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    if (statusOf(error) === 404) return absent;
+    throw error;
+  }
+}
+
 export interface CosmosEventStoreOptions {
   readonly client: CosmosClient;
   readonly database: string;
@@ -77,10 +87,42 @@ export interface CosmosEventStoreOptions {
   readonly createIfMissing?: boolean;
 }
 
-export function createCosmosEventStore(options: CosmosEventStoreOptions): EventStore {
-  const { client } = options;
-  const container: Container = client.database(options.database).container(options.container);
+/** The store's queries. */
+const SQL = {
+  latest: (movieId: string): SqlQuerySpec => ({
+    query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC',
+    parameters: [{ name: '@m', value: movieId }],
+  }),
+  history: (movieId: string, limit: number, beforeVersion: number | undefined): SqlQuerySpec => ({
+    query:
+      `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.movieId = @m AND c.version < @before` +
+      ' ORDER BY c.version DESC',
+    parameters: [
+      { name: '@m', value: movieId },
+      { name: '@before', value: beforeVersion ?? Number.MAX_SAFE_INTEGER },
+    ],
+  }),
+  undispatched: (occurredBefore: string, limit: number): SqlQuerySpec => ({
+    query:
+      `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.dispatched = false AND c.metadata.occurredAt < @t` +
+      ' ORDER BY c.metadata.occurredAt ASC',
+    parameters: [{ name: '@t', value: occurredBefore }],
+  }),
+  movieIds: (afterMovieId: string | undefined, limit: number): SqlQuerySpec => ({
+    query:
+      `SELECT TOP ${Math.max(1, Math.trunc(limit))} c.movieId FROM c WHERE c.version = 1 AND c.movieId > @after` +
+      ' ORDER BY c.movieId ASC',
+    parameters: [{ name: '@after', value: afterMovieId ?? '' }],
+  }),
+  countMovies: 'SELECT VALUE COUNT(1) FROM c WHERE c.version = 1',
+  eventsSince: (since: string): SqlQuerySpec => ({
+    query: 'SELECT * FROM c WHERE c.metadata.occurredAt >= @t ORDER BY c.metadata.occurredAt ASC',
+    parameters: [{ name: '@t', value: since }],
+  }),
+};
 
+/** How the store reads: a query's results (in one partition when given), page by page, a movie's newest version. */
+function reader(container: Container) {
   async function query(spec: SqlQuerySpec, partitionKey?: string): Promise<StoredEvent[]> {
     const { resources } = await container.items
       .query<EventDocument>(spec, partitionKey === undefined ? {} : { partitionKey })
@@ -97,15 +139,34 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
   }
 
   async function latest(movieId: string): Promise<StoredEvent | null> {
-    const [newest] = await query(
-      {
-        query: 'SELECT TOP 1 * FROM c WHERE c.movieId = @m ORDER BY c.version DESC',
-        parameters: [{ name: '@m', value: movieId }],
-      },
-      movieId,
-    );
+    const [newest] = await query(SQL.latest(movieId), movieId);
     return newest ?? null;
   }
+
+  return { query, pages, latest };
+}
+
+/**
+ * One keyset page of every movie's newest version. Each movie has exactly one version-1 event: the page's
+ * ids come from the index, in movieId order (a keyset, no OFFSET), then each movie's newest version from
+ * its own partition.
+ */
+async function readLatestPage(
+  container: Container,
+  latest: (movieId: string) => Promise<StoredEvent | null>,
+  { afterMovieId, limit }: { afterMovieId?: string; limit: number },
+): Promise<LatestPage> {
+  const { resources } = await container.items.query<{ movieId: string }>(SQL.movieIds(afterMovieId, limit)).fetchAll();
+  const ids = resources.map((r) => r.movieId);
+  const items = (await mapBounded(ids, LATEST_CONCURRENCY, latest)).filter((e): e is StoredEvent => e !== null);
+  return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
+}
+
+export function createCosmosEventStore(options: CosmosEventStoreOptions): EventStore {
+  const { client } = options;
+  const container: Container = client.database(options.database).container(options.container);
+
+  const { query, pages, latest } = reader(container);
 
   const store: EventStore = {
     async init() {
@@ -128,67 +189,30 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
 
     latest,
 
-    async get(movieId, version) {
-      try {
+    get: (movieId, version) =>
+      unlessMissing(async () => {
         const { resource } = await container.item(eventId(movieId, version), movieId).read<EventDocument>();
         return resource ? strip(resource) : null;
-      } catch (error) {
-        if (statusOf(error) === 404) return null;
-        throw error;
-      }
-    },
+      }, null),
 
     async history(movieId, page) {
-      const parameters = [
-        { name: '@m', value: movieId },
-        { name: '@before', value: page.beforeVersion ?? Number.MAX_SAFE_INTEGER },
-      ];
-      return query(
-        {
-          query: `SELECT TOP ${Math.trunc(page.limit)} * FROM c WHERE c.movieId = @m AND c.version < @before ORDER BY c.version DESC`,
-          parameters,
-        },
-        movieId,
-      );
+      return query(SQL.history(movieId, page.limit, page.beforeVersion), movieId);
     },
 
     async undispatched(occurredBefore, limit) {
-      return query({
-        query: `SELECT TOP ${Math.trunc(limit)} * FROM c WHERE c.dispatched = false AND c.metadata.occurredAt < @t ORDER BY c.metadata.occurredAt ASC`,
-        parameters: [{ name: '@t', value: occurredBefore }],
-      });
+      return query(SQL.undispatched(occurredBefore, limit));
     },
 
     async markDispatched({ movieId, version }) {
       // One partial update, no read first: setting true twice is harmless, and a missing event has nothing to mark.
-      try {
-        await container
-          .item(eventId(movieId, version), movieId)
-          .patch([{ op: 'set', path: '/dispatched', value: true }]);
-      } catch (error) {
-        if (statusOf(error) === 404) return;
-        throw error;
-      }
+      const event = container.item(eventId(movieId, version), movieId);
+      await unlessMissing<unknown>(() => event.patch([{ op: 'set', path: '/dispatched', value: true }]), null);
     },
 
-    async latestPage({ afterMovieId, limit }) {
-      // Each movie has exactly one version-1 event: the page's ids come from the index, in movieId order
-      // (a keyset, no OFFSET), then each movie's newest version from its own partition.
-      const { resources } = await container.items
-        .query<{ movieId: string }>({
-          query: `SELECT TOP ${Math.max(1, Math.trunc(limit))} c.movieId FROM c WHERE c.version = 1 AND c.movieId > @after ORDER BY c.movieId ASC`,
-          parameters: [{ name: '@after', value: afterMovieId ?? '' }],
-        })
-        .fetchAll();
-      const ids = resources.map((r) => r.movieId);
-      const items = (await mapBounded(ids, LATEST_CONCURRENCY, latest)).filter((e): e is StoredEvent => e !== null);
-      return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
-    },
+    latestPage: (page) => readLatestPage(container, latest, page),
 
     async countMovies() {
-      const { resources } = await container.items
-        .query<number>('SELECT VALUE COUNT(1) FROM c WHERE c.version = 1')
-        .fetchAll();
+      const { resources } = await container.items.query<number>(SQL.countMovies).fetchAll();
       return resources.reduce((a, b) => a + b, 0);
     },
 
@@ -197,23 +221,14 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
     },
 
     async *eventsSince(since, batchSize = 500) {
-      yield* pages(
-        {
-          query: 'SELECT * FROM c WHERE c.metadata.occurredAt >= @t ORDER BY c.metadata.occurredAt ASC',
-          parameters: [{ name: '@t', value: since }],
-        },
-        batchSize,
-      );
+      yield* pages(SQL.eventsSince(since), batchSize);
     },
 
-    async health(): Promise<DependencyStatus> {
-      try {
-        await container.read();
-        return options.embedded ? 'embedded' : 'up';
-      } catch {
-        return 'down';
-      }
-    },
+    health: (): Promise<DependencyStatus> =>
+      container.read().then(
+        () => (options.embedded ? 'embedded' : 'up'),
+        () => 'down',
+      ),
   };
   return store;
 }

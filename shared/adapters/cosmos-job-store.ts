@@ -41,9 +41,8 @@ export interface CosmosJobStoreOptions {
   readonly createIfMissing?: boolean;
 }
 
-export function createCosmosJobStore(options: CosmosJobStoreOptions): JobStore {
-  const container: Container = options.client.database(options.database).container(options.container);
-
+/** The conditional document operations the store is made of: a read with its ETag, a create, a replace on an ETag. */
+function documents(container: Container) {
   async function read<T>(id: string): Promise<Versioned<Doc<T>> | null> {
     try {
       const { resource } = await container.item(id, id).read<Doc<T>>();
@@ -75,6 +74,14 @@ export function createCosmosJobStore(options: CosmosJobStoreOptions): JobStore {
       throw error;
     }
   }
+
+  return { read, create, replace };
+}
+
+export function createCosmosJobStore(options: CosmosJobStoreOptions): JobStore {
+  const container: Container = options.client.database(options.database).container(options.container);
+
+  const { read, create, replace } = documents(container);
 
   return {
     async init() {

@@ -25,26 +25,57 @@ function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** Index of the first id in `ids` greater than `after` (binary search). */
+function firstAfter(ids: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A set of ids paged in order by keyset: sorted on demand, and kept sorted until the next id comes. */
+function idKeyset() {
+  const ids = new Set<string>();
+  let sorted: string[] | null = null;
+  return {
+    add(id: string): void {
+      ids.add(id);
+      sorted = null;
+    },
+    size: (): number => ids.size,
+    /** Up to `limit` (at least one) ids strictly after `after`, in order. */
+    page(after: string | undefined, limit: number): string[] {
+      sorted ??= [...ids].sort();
+      const from = after === undefined ? 0 : firstAfter(sorted, after);
+      return sorted.slice(from, from + Math.max(1, Math.trunc(limit)));
+    },
+  };
+}
+
+/** Per movie, the versions it has (an index, so per-movie reads do not scan every document). */
+function versionIndex() {
+  const versions = new Map<string, number[]>();
+  return {
+    add(movieId: string, version: number): void {
+      versions.set(movieId, [...(versions.get(movieId) ?? []), version]);
+    },
+    newestFirst: (movieId: string): number[] => [...(versions.get(movieId) ?? [])].sort((a, b) => b - a),
+  };
+}
+
 export function createMemoryEventStore(): EventStore {
   const docs = new Map<string, StoredEvent>();
-  /** Per movie, the versions it has (an index, so per-movie reads do not scan every document). */
-  const versions = new Map<string, number[]>();
-  /** Movies with a version 1 (what the keyset scan pages), sorted on demand and kept until the next one. */
-  const firstVersions = new Set<string>();
-  let sortedIds: string[] | null = null;
-  const ofMovie = (movieId: string) =>
-    [...(versions.get(movieId) ?? [])].sort((a, b) => b - a).map((v) => docs.get(eventId(movieId, v))!);
-  /** Index of the first id in `ids` greater than `after` (binary search). */
-  const firstAfter = (ids: readonly string[], after: string) => {
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ids[mid]! <= after) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const versions = versionIndex();
+  /** Movies with a version 1: what the keyset scan pages. */
+  const movieIds = idKeyset();
+  const ofMovie = (movieId: string) => versions.newestFirst(movieId).map((v) => docs.get(eventId(movieId, v))!);
+  /** Copies of the documents `keep` selects, oldest first, at most `limit`. */
+  const oldestFirst = (keep: (e: StoredEvent) => boolean, limit = Infinity) =>
+    [...docs.values()].filter(keep).sort(byTime).slice(0, limit).map(copy);
   const store: EventStore = {
     async init() {},
     async append(event: MovieEvent) {
@@ -53,11 +84,8 @@ export function createMemoryEventStore(): EventStore {
       if (docs.has(id)) throw new ConcurrencyConflictError(movieId, version);
       const doc: StoredEvent = { ...copy(event), id, movieId, version, dispatched: false };
       docs.set(id, doc);
-      versions.set(movieId, [...(versions.get(movieId) ?? []), version]);
-      if (version === 1) {
-        firstVersions.add(movieId);
-        sortedIds = null;
-      }
+      versions.add(movieId, version);
+      if (version === 1) movieIds.add(movieId);
       return copy(doc);
     },
     async latest(movieId) {
@@ -76,11 +104,7 @@ export function createMemoryEventStore(): EventStore {
         .map(copy);
     },
     async undispatched(occurredBefore, limit) {
-      return [...docs.values()]
-        .filter((e) => !e.dispatched && e.metadata.occurredAt < occurredBefore)
-        .sort(byTime)
-        .slice(0, Math.trunc(limit))
-        .map(copy);
+      return oldestFirst((e) => !e.dispatched && e.metadata.occurredAt < occurredBefore, Math.trunc(limit));
     },
     async markDispatched({ movieId, version }) {
       const id = eventId(movieId, version);
@@ -88,30 +112,19 @@ export function createMemoryEventStore(): EventStore {
       if (doc && !doc.dispatched) docs.set(id, { ...doc, dispatched: true });
     },
     async latestPage({ afterMovieId, limit }) {
-      sortedIds ??= [...firstVersions].sort();
-      const from = afterMovieId === undefined ? 0 : firstAfter(sortedIds, afterMovieId);
-      const ids = sortedIds.slice(from, from + Math.max(1, Math.trunc(limit)));
+      const ids = movieIds.page(afterMovieId, limit);
       const items = ids.map((id) => copy(ofMovie(id)[0]!));
       return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
     },
-    async countMovies() {
-      return firstVersions.size;
-    },
-    scanLatest(scan) {
-      return scanLatestPages(store, scan);
-    },
+    countMovies: async () => movieIds.size(),
+    scanLatest: (scan) => scanLatestPages(store, scan),
     async *eventsSince(since, batchSize = 500) {
       yield* chunks(
-        [...docs.values()]
-          .filter((e) => e.metadata.occurredAt >= since)
-          .sort(byTime)
-          .map(copy),
+        oldestFirst((e) => e.metadata.occurredAt >= since),
         batchSize,
       );
     },
-    async health(): Promise<DependencyStatus> {
-      return 'embedded';
-    },
+    health: async (): Promise<DependencyStatus> => 'embedded',
   };
   return store;
 }

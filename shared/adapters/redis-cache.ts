@@ -44,6 +44,33 @@ export interface RedisCacheOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * Entra auth: the password is a token, renewed (re-AUTH, and kept for every reconnect) before it expires;
+ * the client connects once the first token is there. Returns what stops the renewal.
+ */
+function authenticateWithTokens(
+  redis: ScriptedRedis,
+  tokens: TokenSource,
+  options: Pick<RedisCacheOptions, 'username' | 'logger'>,
+): () => void {
+  let renewal: NodeJS.Timeout | undefined;
+  const renew = async (): Promise<void> => {
+    const { token, expiresOnTimestamp } = await tokens();
+    redis.options.password = token; // used by every reconnect
+    if (redis.status === 'ready') await redis.call('AUTH', options.username ?? 'default', token);
+    const inMs = Math.max(60_000, expiresOnTimestamp - Date.now() - 5 * 60_000);
+    renewal = setTimeout(
+      () => void renew().catch((e: Error) => options.logger?.warn(`redis: token renewal failed: ${e.message}`)),
+      inMs,
+    );
+    renewal.unref();
+  };
+  void renew()
+    .then(() => redis.connect())
+    .catch((e: Error) => options.logger?.warn(`redis: could not connect with Entra auth: ${e.message}`));
+  return () => clearTimeout(renewal);
+}
+
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const redis = new Redis(options.url, {
     password: options.password,
@@ -57,23 +84,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   }) as ScriptedRedis;
   redis.defineCommand('putVersioned', { numberOfKeys: 1, lua: PUT_VERSIONED });
-  let renewal: NodeJS.Timeout | undefined;
-  const renew = async (): Promise<void> => {
-    const { token, expiresOnTimestamp } = await options.tokens!();
-    redis.options.password = token; // used by every reconnect
-    if (redis.status === 'ready') await redis.call('AUTH', options.username ?? 'default', token);
-    const inMs = Math.max(60_000, expiresOnTimestamp - Date.now() - 5 * 60_000);
-    renewal = setTimeout(
-      () => void renew().catch((e: Error) => options.logger?.warn(`redis: token renewal failed: ${e.message}`)),
-      inMs,
-    );
-    renewal.unref();
-  };
-  if (options.tokens) {
-    void renew()
-      .then(() => redis.connect())
-      .catch((e: Error) => options.logger?.warn(`redis: could not connect with Entra auth: ${e.message}`));
-  }
+  const stopRenewal = options.tokens ? authenticateWithTokens(redis, options.tokens, options) : () => undefined;
   let lastErrorLog = 0;
   redis.on('error', (error: Error) => {
     // Reconnects go on in the background; log at most every 5 s.
@@ -108,7 +119,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       }
     },
     async close() {
-      clearTimeout(renewal);
+      stopRenewal();
       redis.disconnect();
     },
   };

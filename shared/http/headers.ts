@@ -1,14 +1,12 @@
 /**
  * Header parsing shared by the endpoints, and the header documentation reused by the OpenAPI document.
  */
-import type { HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpRequest } from '@azure/functions';
 import { z, type ZodType } from 'zod';
 import { validate } from './request';
-import type { CommandMetadata } from '../domain/decider';
 import { MOVIE_ID_PATTERN } from '../domain/movie';
 import { NotFoundError, PreconditionRequiredError } from '../errors';
-import { correlationIdOf, type ParameterDoc } from '../registry';
-import { currentTraceparent } from '../observability';
+import type { ParameterDoc } from './docs';
 
 const ETAG = /^(?:W\/)?"([1-9][0-9]{0,14})"$/;
 const ETAG_LIST = /^(?:\*|(?:W\/)?"[1-9][0-9]{0,14}"(?:[ ]*,[ ]*(?:W\/)?"[1-9][0-9]{0,14}")*)$/;
@@ -70,24 +68,6 @@ export function movieIdParam(request: HttpRequest): string {
 
 export function idempotencyKey(request: HttpRequest): string | undefined {
   return headerValue(request, params.idempotencyKey);
-}
-
-/** Command metadata from the request: time from the clock, correlation and trace from the headers. */
-export function commandMetadata(
-  request: HttpRequest,
-  context: InvocationContext,
-  now: Date,
-  extra: { idempotencyKey?: string; requestHash?: string } = {},
-): CommandMetadata {
-  // The active request span when telemetry runs; else what the caller or the host passed in.
-  const traceparent =
-    currentTraceparent() ?? request.headers.get('traceparent') ?? context.traceContext?.traceParent ?? undefined;
-  return {
-    occurredAt: now.toISOString(),
-    correlationId: correlationIdOf(request, context),
-    ...(traceparent && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(traceparent) ? { traceparent } : {}),
-    ...(extra.idempotencyKey ? { idempotencyKey: extra.idempotencyKey, requestHash: extra.requestHash } : {}),
-  };
 }
 
 export const params = {

@@ -1,7 +1,7 @@
 /** Response builders and the response documentation shared by the endpoints. */
 import type { HttpResponseInit } from '@azure/functions';
 import type { Movie } from '../domain/movie';
-import type { LinkDoc, ResponseDoc } from '../registry';
+import type { LinkDoc, ResponseDoc } from './docs';
 import { etag } from './headers';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {

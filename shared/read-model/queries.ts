@@ -75,7 +75,7 @@ export interface MovieAnswer {
  * One movie. With `minVersion` (read-your-writes), an answer older than that version comes from the
  * write store instead.
  */
-export async function getMovie(
+export async function readMovie(
   id: string,
   minVersion: number | undefined,
   deps: Deps,
@@ -129,7 +129,7 @@ export function queryHash(query: SearchQuery): string {
     .slice(0, 32);
 }
 
-export async function searchMovies(
+export async function findMovies(
   query: SearchQuery,
   deps: Deps,
   log: Logger,

@@ -10,7 +10,7 @@ import type { MovieEvent } from '../../shared/domain/events';
 import type { MovieState } from '../../shared/domain/movie';
 import type { CloudEventEnvelope, StoredEvent } from '../../shared/ports';
 import { PoisonEventError, entryOfStored, parseMovieEvent, project } from '../../shared/read-model/projection';
-import { getMovie, searchMovies } from '../../shared/read-model/queries';
+import { findMovies, readMovie } from '../../shared/read-model/queries';
 import { projector } from '../../functions/projector';
 import { invocationContext, memoryApp, type MemoryApp } from '../support/memory';
 
@@ -176,8 +176,8 @@ describe('projecting into the read store', () => {
     await project(delivered('m1', 3, 'Alien', 'MovieDeleted'), app.deps);
     expect((await project(delivered('m1', 2, 'Aliens'), app.deps)).outcome).toBe('stale');
     expect(await titleIn(app, 'm1')).toBe('tombstone v3');
-    await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 404 });
-    expect((await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).page.items).toEqual([]);
+    await expect(readMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 404 });
+    expect((await findMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).page.items).toEqual([]);
   });
 
   it('reports the lag from the event time to the projection', async () => {
@@ -203,10 +203,10 @@ describe('cache invalidation after a projection', () => {
   it('a cached movie is not served after a newer version is projected', async () => {
     const app = await memoryApp();
     await project(delivered('m1', 1, 'Alien'), app.deps);
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 1 } });
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 1 } });
     await project(delivered('m1', 2, 'Aliens'), app.deps);
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       movie: { version: 2, title: 'Aliens' },
     });
@@ -223,17 +223,17 @@ describe('cache invalidation after a projection', () => {
       await released; // ... and stalls while v2 is projected
       return entry;
     };
-    const racing = getMovie('m1', undefined, app.deps, app.log);
+    const racing = readMovie('m1', undefined, app.deps, app.log);
     await new Promise((resolve) => setImmediate(resolve));
     app.readStore.get = inner;
     await project(delivered('m1', 2, 'Aliens'), app.deps);
     release();
     expect(await racing).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       movie: { version: 2, title: 'Aliens' },
     });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'HIT',
       movie: { version: 2, title: 'Aliens' },
     });
@@ -243,14 +243,14 @@ describe('cache invalidation after a projection', () => {
     const app = await memoryApp({ now: '2026-01-01T00:00:00.000Z', searchCacheTtlSeconds: 10 });
     await project(delivered('m1', 1, 'Alien'), app.deps);
     const query = { q: 'alien', sort: 'relevance' as const, limit: 10 };
-    expect((await searchMovies(query, app.deps, app.log)).cache).toBe('MISS');
+    expect((await findMovies(query, app.deps, app.log)).cache).toBe('MISS');
     await project(delivered('m2', 1, 'Alien Resurrection'), app.deps);
     app.setNow('2026-01-01T00:00:09.999Z');
-    const stale = await searchMovies(query, app.deps, app.log);
+    const stale = await findMovies(query, app.deps, app.log);
     expect(stale.cache).toBe('HIT');
     expect(stale.page.items.map((m) => m.id)).toEqual(['m1']);
     app.setNow('2026-01-01T00:00:10.000Z');
-    const after = await searchMovies(query, app.deps, app.log);
+    const after = await findMovies(query, app.deps, app.log);
     expect(after.cache).toBe('MISS');
     expect(after.page.items.map((m) => m.id).sort()).toEqual(['m1', 'm2']);
   });
@@ -258,23 +258,23 @@ describe('cache invalidation after a projection', () => {
   it('a deleted movie disappears from a cached get at once, and from a cached search within its TTL', async () => {
     const app = await memoryApp({ now: '2026-01-01T00:00:00.000Z', searchCacheTtlSeconds: 10 });
     await project(delivered('m1', 1, 'Alien'), app.deps);
-    await getMovie('m1', undefined, app.deps, app.log);
-    await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log);
+    await readMovie('m1', undefined, app.deps, app.log);
+    await findMovies({ sort: 'title', limit: 10 }, app.deps, app.log);
     await project(delivered('m1', 2, 'Alien', 'MovieDeleted'), app.deps);
-    await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 404 });
+    await expect(readMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({ status: 404 });
     app.setNow('2026-01-01T00:00:10.000Z');
-    expect((await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).page.total).toBe(0);
+    expect((await findMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).page.total).toBe(0);
   });
 
   it('a stale delivery still invalidates (it may be the retry of a delivery whose invalidation failed)', async () => {
     const app = await memoryApp();
     await project(delivered('m1', 1, 'Alien'), app.deps);
-    await getMovie('m1', undefined, app.deps, app.log);
+    await readMovie('m1', undefined, app.deps, app.log);
     app.cache.down = true;
     await expect(project(delivered('m1', 2, 'Aliens'), app.deps)).rejects.toThrow('injected: cache server unreachable');
     app.cache.down = false;
     expect((await project(delivered('m1', 2, 'Aliens'), app.deps)).outcome).toBe('stale');
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2 } });
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 2 } });
   });
 });
 

@@ -9,11 +9,11 @@ import { ServiceUnavailableError } from '../../shared/errors';
 import type { StoredEvent } from '../../shared/ports';
 import { project } from '../../shared/read-model/projection';
 import { ReadStoreUnavailableError } from '../../shared/read-model/port';
-import { getMovie, searchMovies, suggestTitles } from '../../shared/read-model/queries';
+import { findMovies, readMovie, suggestTitles } from '../../shared/read-model/queries';
 import { handleCommand } from '../../shared/write-model/commands';
-import { getMovie as getMovieFunction } from '../../functions/get-movie';
+import { getMovie } from '../../functions/get-movie';
 import { movieHistory } from '../../functions/movie-history';
-import { searchMovies as searchFunction } from '../../functions/search-movies';
+import { searchMovies } from '../../functions/search-movies';
 import { call, memoryApp, type MemoryApp } from '../support/memory';
 
 /** A problem's `errors`, in path order. */
@@ -54,17 +54,17 @@ async function changedNotProjected(
   return (outcome as { event: StoredEvent }).event;
 }
 
-describe('getMovie', () => {
+describe('readMovie', () => {
   it('cache-aside: a miss reads the store and fills the cache; the next read is a hit and does not touch the store', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       source: 'read-store',
       movie: { id: 'm1', title: 'Alien', version: 1 },
     });
     const gets = app.readStore.calls.get;
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'HIT',
       movie: { title: 'Alien' },
     });
@@ -75,12 +75,12 @@ describe('getMovie', () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     await changedNotProjected(app, 'm1', 1, 'Aliens');
-    expect(await getMovie('m1', 2, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', 2, app.deps, app.log)).toMatchObject({
       source: 'write-store',
       movie: { version: 2, title: 'Aliens' },
     });
-    expect(await getMovie('m1', 1, app.deps, app.log)).toMatchObject({ source: 'read-store', movie: { version: 1 } });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', 1, app.deps, app.log)).toMatchObject({ source: 'read-store', movie: { version: 1 } });
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       source: 'read-store',
       movie: { version: 1 },
     });
@@ -90,7 +90,7 @@ describe('getMovie', () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     await handleCommand({ type: 'DeleteMovie', movieId: 'm1', expectedVersion: 1, metadata: meta }, app.deps, app.log);
-    await expect(getMovie('m1', 2, app.deps, app.log)).rejects.toMatchObject({
+    await expect(readMovie('m1', 2, app.deps, app.log)).rejects.toMatchObject({
       status: 404,
       message: 'Movie m1 has been deleted.',
     });
@@ -100,7 +100,7 @@ describe('getMovie', () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     app.cache.down = true;
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       movie: { title: 'Alien' },
     });
@@ -117,7 +117,7 @@ describe('getMovie', () => {
       ...app.deps,
       cache: { ...app.cache, getVersioned: () => Promise.reject(new TypeError('bad reply')) },
     };
-    await expect(getMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('bad reply'));
+    await expect(readMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('bad reply'));
   });
 
   it('a read store fault that is not an outage is not disguised as a 503', async () => {
@@ -126,23 +126,23 @@ describe('getMovie', () => {
       ...app.deps,
       readStore: { ...app.readStore, get: () => Promise.reject(new TypeError('mapping bug')) },
     };
-    await expect(getMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('mapping bug'));
+    await expect(readMovie('m1', undefined, broken, app.log)).rejects.toThrow(new TypeError('mapping bug'));
   });
 
   it('each movie has its own cache entry: projecting one movie leaves another’s entry cached', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     await createdAndProjected(app, 'm2', 'Heat');
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       movie: { id: 'm1', title: 'Alien' },
     });
-    expect(await getMovie('m2', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m2', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       movie: { id: 'm2', title: 'Heat' },
     });
     await createdAndProjected(app, 'm3', 'Ran');
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'HIT',
       movie: { id: 'm1', title: 'Alien' },
     });
@@ -151,15 +151,15 @@ describe('getMovie', () => {
   it('a superseded movie entry is replaced at once by the projection (not left to its TTL)', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 1 } });
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'MISS', movie: { version: 1 } });
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({ cache: 'HIT', movie: { version: 1 } });
     await handleCommand(
       { type: 'PatchMovie', movieId: 'm1', expectedVersion: 1, patch: { title: 'Aliens' }, metadata: meta },
       app.deps,
       app.log,
     );
     for (const event of app.publisher.accepted.splice(0)) await project(event, app.deps);
-    expect(await getMovie('m1', undefined, app.deps, app.log)).toMatchObject({
+    expect(await readMovie('m1', undefined, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       movie: { version: 2, title: 'Aliens' },
     });
@@ -168,7 +168,7 @@ describe('getMovie', () => {
   it('X-Min-Version beyond every store is a 412 naming the newest version, to retry after a second', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
-    const error = await getMovie('m1', 3, app.deps, app.log).catch((e: unknown) => e);
+    const error = await readMovie('m1', 3, app.deps, app.log).catch((e: unknown) => e);
     expect(error).toMatchObject({
       status: 412,
       message: 'Version 1 is the newest there is; the version asked for by X-Min-Version is not available yet.',
@@ -178,11 +178,11 @@ describe('getMovie', () => {
 
   it('a movie no store knows is 404 saying so, with or without X-Min-Version', async () => {
     const app = await memoryApp();
-    await expect(getMovie('nope', undefined, app.deps, app.log)).rejects.toMatchObject({
+    await expect(readMovie('nope', undefined, app.deps, app.log)).rejects.toMatchObject({
       status: 404,
       message: 'Movie nope does not exist.',
     });
-    await expect(getMovie('nope', 1, app.deps, app.log)).rejects.toMatchObject({
+    await expect(readMovie('nope', 1, app.deps, app.log)).rejects.toMatchObject({
       status: 404,
       message: 'Movie nope does not exist.',
     });
@@ -192,13 +192,13 @@ describe('getMovie', () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     app.readStore.down = true;
-    await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toBeInstanceOf(ServiceUnavailableError);
-    await expect(getMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({
+    await expect(readMovie('m1', undefined, app.deps, app.log)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(readMovie('m1', undefined, app.deps, app.log)).rejects.toMatchObject({
       status: 503,
       message: 'The read store is unavailable; retry shortly.',
     });
-    expect(await getMovie('m1', 1, app.deps, app.log)).toMatchObject({ source: 'write-store', movie: { version: 1 } });
-    const answer = await call(getMovieFunction, app.deps, {
+    expect(await readMovie('m1', 1, app.deps, app.log)).toMatchObject({ source: 'write-store', movie: { version: 1 } });
+    const answer = await call(getMovie, app.deps, {
       method: 'GET',
       url: 'http://h/api/movies/m1',
       params: { id: 'm1' },
@@ -208,18 +208,18 @@ describe('getMovie', () => {
   });
 });
 
-describe('searchMovies', () => {
+describe('findMovies', () => {
   it('cache-aside over searches; a cache outage degrades to the store', async () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
     await createdAndProjected(app, 'm2', 'Heat');
     const query = { sort: 'title' as const, limit: 10 };
-    expect((await searchMovies(query, app.deps, app.log)).cache).toBe('MISS');
-    const second = await searchMovies(query, app.deps, app.log);
+    expect((await findMovies(query, app.deps, app.log)).cache).toBe('MISS');
+    const second = await findMovies(query, app.deps, app.log);
     expect(second.cache).toBe('HIT');
     expect(second.page.items.map((m) => m.title)).toEqual(['Alien', 'Heat']);
     app.cache.down = true;
-    const degraded = await searchMovies(query, app.deps, app.log);
+    const degraded = await findMovies(query, app.deps, app.log);
     expect(degraded.cache).toBe('MISS');
     expect(degraded.page.total).toBe(2);
     expect(app.log.lines.filter((l) => l.level === 'warn').map((l) => l.text)).toEqual([
@@ -232,21 +232,21 @@ describe('searchMovies', () => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien', { releaseDate: '1979-05-25' });
     await createdAndProjected(app, 'm2', 'Heat', { releaseDate: '1995-12-15' });
-    expect(await searchMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).toMatchObject({
+    expect(await findMovies({ sort: 'title', limit: 10 }, app.deps, app.log)).toMatchObject({
       cache: 'MISS',
       page: { total: 2 },
     });
-    const other = await searchMovies({ sort: 'title', limit: 10, yearFrom: 1990 }, app.deps, app.log);
+    const other = await findMovies({ sort: 'title', limit: 10, yearFrom: 1990 }, app.deps, app.log);
     expect(other.cache).toBe('MISS');
     expect(other.page.items.map((m) => m.id)).toEqual(['m2']);
-    expect((await searchMovies({ yearFrom: 1990, limit: 10, sort: 'title' }, app.deps, app.log)).cache).toBe('HIT');
-    expect(
-      (await searchMovies({ sort: 'title', limit: 10, genres: ['Horror', 'Drama'] }, app.deps, app.log)).cache,
-    ).toBe('MISS');
-    expect(
-      (await searchMovies({ sort: 'title', limit: 10, genres: ['Drama', 'Horror'] }, app.deps, app.log)).cache,
-    ).toBe('HIT');
-    expect((await searchMovies({ sort: 'title', limit: 10, genres: ['Drama'] }, app.deps, app.log)).cache).toBe('MISS');
+    expect((await findMovies({ yearFrom: 1990, limit: 10, sort: 'title' }, app.deps, app.log)).cache).toBe('HIT');
+    expect((await findMovies({ sort: 'title', limit: 10, genres: ['Horror', 'Drama'] }, app.deps, app.log)).cache).toBe(
+      'MISS',
+    );
+    expect((await findMovies({ sort: 'title', limit: 10, genres: ['Drama', 'Horror'] }, app.deps, app.log)).cache).toBe(
+      'HIT',
+    );
+    expect((await findMovies({ sort: 'title', limit: 10, genres: ['Drama'] }, app.deps, app.log)).cache).toBe('MISS');
   });
 });
 
@@ -368,7 +368,7 @@ describe('hostile query strings (literal values from the documented contract) an
   ];
   it.each(searchRejects)('GET /api/movies?%s', async (query, errors) => {
     const app = await memoryApp();
-    const answer = await call(searchFunction, app.deps, { method: 'GET', url: `http://h/api/movies?${query}` });
+    const answer = await call(searchMovies, app.deps, { method: 'GET', url: `http://h/api/movies?${query}` });
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toBe('application/problem+json');
     expect(answer.body).toMatchObject({ status: 400, detail: 'The request is not valid.' });
@@ -387,7 +387,7 @@ describe('hostile query strings (literal values from the documented contract) an
   ];
   it.each(searchAccepts)('the bounds themselves are fine: GET /api/movies?%s answers 200', async (query) => {
     const app = await memoryApp();
-    const answer = await call(searchFunction, app.deps, { method: 'GET', url: `http://h/api/movies?${query}` });
+    const answer = await call(searchMovies, app.deps, { method: 'GET', url: `http://h/api/movies?${query}` });
     expect(answer.status).toBe(200);
   });
 
@@ -416,7 +416,7 @@ describe('hostile query strings (literal values from the documented contract) an
   it.each(minVersionRejects)('GET /api/movies/m1 with X-Min-Version: %s', async (value) => {
     const app = await memoryApp();
     await createdAndProjected(app, 'm1', 'Alien');
-    const answer = await call(getMovieFunction, app.deps, {
+    const answer = await call(getMovie, app.deps, {
       method: 'GET',
       url: 'http://h/api/movies/m1',
       params: { id: 'm1' },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { loadConfig } from '../../shared/config';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../shared/local/cosmos';
 import { startLocalHost, type LocalHost } from '../../shared/local/host';

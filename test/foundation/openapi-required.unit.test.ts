@@ -4,7 +4,7 @@
  * required, If-Match is required where the API answers 428 without it, and and search parameters are optional.
  */
 import { describe, expect, it } from 'vitest';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { buildOpenApi } from '../../shared/http/openapi';
 
 interface Parameter {

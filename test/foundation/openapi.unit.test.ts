@@ -1,5 +1,8 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
+import type { Deps } from '../../shared/ports';
+import type { HttpFunctionDefinition } from '../../shared/registry';
 import { buildOpenApi } from '../../shared/http/openapi';
 import { fileETag } from '../../shared/http/web';
 
@@ -23,6 +26,21 @@ const documentOf = () =>
   };
 
 describe('OpenAPI document generated from the registry', () => {
+  it('is served by the openapi function of the list, and documents that whole list, itself included', async () => {
+    const served = functions.find((f): f is HttpFunctionDefinition => f.name === 'openapi')!;
+    const context = new InvocationContext({ functionName: 'openapi', invocationId: 'i', logHandler: () => undefined });
+    const response = await served.handler(
+      new HttpRequest({ method: 'GET', url: 'http://h/api/openapi.json' }),
+      context,
+      {} as Deps,
+    );
+    expect(response.status).toBe(200);
+    const paths = Object.keys((response.jsonBody as { paths: Record<string, unknown> }).paths);
+    expect(paths).toContain('/api/openapi.json');
+    expect(paths).toContain('/api/movies/{id}/history');
+    expect(paths).toContain('/api/web/{name}');
+  });
+
   it('is OpenAPI 3.1 with every HTTP function and method', () => {
     const doc = documentOf();
     expect(doc.openapi).toBe('3.1.0');

@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { ValidationError } from '../../shared/errors';
 import { compileRoute, functionKey, isAuthorized, type LocalHostKeys } from '../../shared/local/host';
 import { invokeHttp, type HttpFunctionDefinition } from '../../shared/registry';
@@ -14,6 +16,14 @@ describe('function registry', () => {
     expect(new Set(functions.map((f) => f.name)).size).toBe(functions.length);
     const pairs = http.flatMap((f) => f.methods.map((m) => `${m} ${f.route}`));
     expect(new Set(pairs).size).toBe(pairs.length);
+  });
+
+  it('function files only declare definitions: none but the Azure entry imports the composition root', () => {
+    const dir = join(__dirname, '..', '..', 'functions');
+    const importers = readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => /from '\.\.\/shared\/composition'/.test(readFileSync(join(dir, file), 'utf8')));
+    expect(importers).toEqual(['index.ts']);
   });
 
   it('keeps clear of routes the Azure host reserves', () => {

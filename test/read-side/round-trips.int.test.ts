@@ -16,7 +16,7 @@ import type { Cache, Deps, StoredEvent } from '../../shared/ports';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
 import type { ReadEntry, ReadStore } from '../../shared/read-model/port';
 import { project } from '../../shared/read-model/projection';
-import { getMovie, searchMovies } from '../../shared/read-model/queries';
+import { findMovies, readMovie } from '../../shared/read-model/queries';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
 import { deleteIndicesWithPrefix, elasticsearchUnavailableReason, uniqueIndexPrefix } from '../support/elasticsearch';
 import { capturedLogger } from '../support/memory';
@@ -128,12 +128,12 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
 
   it('GET of one movie: uncached = 1 Redis GET + 1 Elasticsearch GET + 1 fill; cached = 1 Redis GET and nothing else', async () => {
     await project(cloudEventEnvelope(event('m1', 1, 'Alien')), deps);
-    expect(await trips(() => getMovie('m1', undefined, deps, log))).toEqual({
+    expect(await trips(() => readMovie('m1', undefined, deps, log))).toEqual({
       redis: ['get movie:m1', 'evalsha movie:m1'],
       es: [`GET /${alias}/_doc/m1`],
     });
     let answer: unknown;
-    expect(await trips(async () => (answer = await getMovie('m1', undefined, deps, log)))).toEqual({
+    expect(await trips(async () => (answer = await readMovie('m1', undefined, deps, log)))).toEqual({
       redis: ['get movie:m1'],
       es: [],
     });
@@ -146,7 +146,7 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
       es: ['POST /_bulk?require_alias=true'],
     });
     let answer: unknown;
-    expect(await trips(async () => (answer = await getMovie('m1', undefined, deps, log)))).toEqual({
+    expect(await trips(async () => (answer = await readMovie('m1', undefined, deps, log)))).toEqual({
       redis: ['get movie:m1', 'evalsha movie:m1'],
       es: [`GET /${alias}/_doc/m1`],
     });
@@ -184,9 +184,9 @@ describe.skipIf(skip)('round trips per request, counted at the wire', () => {
 
   it('search: uncached = 1 Redis GET + 1 Elasticsearch search + 1 SET; cached = 1 Redis GET and nothing else', async () => {
     const query = { genres: ['Drama'], sort: 'title' as const, limit: 10 };
-    const uncached = await trips(() => searchMovies(query, deps, log));
+    const uncached = await trips(() => findMovies(query, deps, log));
     expect(uncached.es).toEqual([`POST /${alias}/_search`]);
     expect(uncached.redis.map((c) => c.split(':')[0])).toEqual(['get search', 'set search']);
-    expect(await trips(() => searchMovies(query, deps, log))).toEqual({ redis: [uncached.redis[0]], es: [] });
+    expect(await trips(() => findMovies(query, deps, log))).toEqual({ redis: [uncached.redis[0]], es: [] });
   });
 });

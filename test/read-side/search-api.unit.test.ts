@@ -5,7 +5,7 @@
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { searchMovies } from '../../functions/search-movies';
 import { suggest } from '../../functions/suggest';
 import { createMemoryCache } from '../../shared/adapters/memory-cache';

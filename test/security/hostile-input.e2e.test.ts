@@ -1,6 +1,6 @@
 /**
  * Hostile input, property-based, through the local host over real HTTP. The endpoints come from the
- * function registry (functions/index.ts): a new endpoint without a baseline request fails the first test,
+ * function registry (functions/all.ts): a new endpoint without a baseline request fails the first test,
  * and every generic property (bad ids, bodies, sizes, encodings, content types, headers, query
  * parameters, methods) picks it up from its route, methods, request body and parameter documentation.
  *

@@ -4,7 +4,7 @@
  * (its defaults applied), then this system's own expectations and each stack's sizing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { DEAD_LETTER_CONTAINER, topology } from '../../shared/topology';
 import {
   DEAD_LETTER_IDENTITY,
@@ -385,7 +385,7 @@ export function describeStack(
         expect(sub, declared.name).toBeDefined();
         const inputs = (sub as Recorded).inputs;
         const registered = functions.find((f) => f.name === declared.functionName);
-        expect(registered?.kind, `${declared.functionName} in functions/index.ts`).toBe('eventGrid');
+        expect(registered?.kind, `${declared.functionName} in functions/all.ts`).toBe('eventGrid');
         expect(obj(inputs.destination)).toMatchObject({
           endpointType: 'AzureFunction',
           resourceId: `${app.id}/functions/${declared.functionName}`,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../shared/config';
 import { startLocalHost, type LocalHost } from '../../shared/local/host';
 import type { Deps, Logger } from '../../shared/ports';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { uniqueIndexPrefix } from './elasticsearch';
 
 export const FUNCTION_KEY = 'test-function-key-0123456789';

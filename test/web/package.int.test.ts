@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { buildBundle, buildPackage } from '../../scripts/package';
-import { functions } from '../../functions/index';
+import { functions } from '../../functions/all';
 import { createCosmosEventStore } from '../../shared/adapters/cosmos-event-store';
 import { startEmbeddedCosmos } from '../../shared/local/cosmos';
 import { deleteIndicesWithPrefix, elasticsearchUnavailableReason, uniqueIndexPrefix } from '../support/elasticsearch';
