@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { SpanKind } from '@opentelemetry/api';
 import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
+import { withTimeout } from './concurrency';
 import { ConfigError, type Config } from './config';
 
 type ApplicationInsights = typeof import('applicationinsights');
@@ -246,20 +247,6 @@ export async function flushTelemetry(): Promise<void> {
   await sdk?.flushAzureMonitor();
 }
 
-/** Waits for `work`, but no longer than `ms`: an unreachable ingestion endpoint must not hang a shutdown. */
-async function atMost(ms: number, work: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  try {
-    await Promise.race([work.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Exports what is buffered and shuts the SDK down (host shutdown), within `timeoutMs`. A no-op when
  * telemetry is off; a later startTelemetry starts the SDK again.
@@ -269,11 +256,14 @@ export async function stopTelemetry(timeoutMs = 10_000): Promise<void> {
   running = undefined;
   const sdk = await current?.catch(() => undefined);
   if (!sdk) return;
-  await atMost(
+  // An unreachable ingestion endpoint must not hang a shutdown.
+  const exported = (async () => {
+    await sdk.flushAzureMonitor();
+    await sdk.shutdownAzureMonitor();
+  })();
+  await withTimeout(
+    exported.catch(() => undefined),
     timeoutMs,
-    (async () => {
-      await sdk.flushAzureMonitor();
-      await sdk.shutdownAzureMonitor();
-    })(),
+    undefined,
   );
 }
