@@ -123,10 +123,9 @@ function authenticationString(raw: string | undefined, problems: string[]): Tele
   return clientId ? { clientId } : {};
 }
 
-/** Checks the shape of a connection string without ever echoing it (it carries the instrumentation key). */
-export function validateConnectionString(connectionString: string): void {
-  const name = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
-  const fields = new Map(
+/** The `Key=Value` fields of a connection string, keys lower-cased (Application Insights ignores their case). */
+function connectionStringFields(connectionString: string): Map<string, string> {
+  return new Map(
     connectionString
       .split(';')
       .map((part) => part.trim())
@@ -139,6 +138,23 @@ export function validateConnectionString(connectionString: string): void {
         ] as const;
       }),
   );
+}
+
+/** Where telemetry goes when the connection string names no IngestionEndpoint. */
+export const DEFAULT_INGESTION_ENDPOINT = 'https://dc.services.visualstudio.com';
+
+/**
+ * The host name telemetry is sent to (the start-up banner lists it): the connection string's
+ * IngestionEndpoint, else the global default. Never anything else of the string (the instrumentation key).
+ */
+export function ingestionHost(connectionString: string): string {
+  return new URL(connectionStringFields(connectionString).get('ingestionendpoint') || DEFAULT_INGESTION_ENDPOINT).host;
+}
+
+/** Checks the shape of a connection string without ever echoing it (it carries the instrumentation key). */
+export function validateConnectionString(connectionString: string): void {
+  const name = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+  const fields = connectionStringFields(connectionString);
   const problems: string[] = [];
   if (!fields.get('instrumentationkey')) problems.push(`${name}: has no InstrumentationKey`);
   for (const endpoint of ['ingestionendpoint', 'liveendpoint']) {
