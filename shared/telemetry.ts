@@ -193,7 +193,7 @@ function azureMonitorOptions(
   if (!settings.inAzure) env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED ??= 'true';
 
   const ca = settings.caFile ? [...rootCertificates, readFileSync(settings.caFile, 'utf8')] : undefined;
-  // The host creates the request span of every invocation (the Azure host, or shared/local/host.ts);
+  // The host creates the request span of every invocation (the Azure host, or shared/local/dispatch.ts);
   // a second SERVER span from the http instrumentation would double every request.
   const http = { enabled: true, ignoreIncomingRequestHook: () => true };
   return {
