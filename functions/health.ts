@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withTimeout } from '../shared/concurrency';
 import type { DependencyStatus } from '../shared/ports';
 import type { HttpFunctionDefinition } from '../shared/registry';
 
@@ -11,16 +12,12 @@ const HealthSchema = z
 
 const PROBE_TIMEOUT_MS = 2000;
 
-async function probe(check: () => Promise<DependencyStatus>): Promise<DependencyStatus> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<DependencyStatus>((resolve) => {
-    timer = setTimeout(() => resolve('down'), PROBE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([check().catch((): DependencyStatus => 'down'), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function probe(check: () => Promise<DependencyStatus>): Promise<DependencyStatus> {
+  return withTimeout(
+    check().catch((): DependencyStatus => 'down'),
+    PROBE_TIMEOUT_MS,
+    'down',
+  );
 }
 
 export const health: HttpFunctionDefinition = {

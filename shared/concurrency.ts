@@ -11,3 +11,22 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return out;
 }
+
+/**
+ * `work`'s result, or `fallback` once `ms` have passed without one: a dependency that does not answer
+ * must not hang a health probe or a shutdown. A rejection of `work` before then passes through (callers
+ * that want a value for it catch first). The timer never keeps the process alive and is cleared as soon
+ * as the race is decided.
+ */
+export async function withTimeout<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

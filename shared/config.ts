@@ -132,13 +132,44 @@ export function readLocalSettings(path = resolve(process.cwd(), 'local.settings.
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
 }
 
-export function loadConfig(
-  env: Record<string, string | undefined> = { ...readLocalSettings(), ...process.env },
-): Config {
+/** Every source of settings in precedence order: local.settings.json `Values`, overridden by the environment. */
+function settingsSources(): Record<string, string | undefined> {
+  return { ...readLocalSettings(), ...process.env };
+}
+
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+/**
+ * Settings the Azure host fixes when the app loads, before any invocation: the auth levels of the
+ * function definitions. Validated by the same schema as the rest of the configuration, but on their own,
+ * so that loading the function list (the OpenAPI generator, the Pulumi program) needs no other setting.
+ */
+export interface RegistrationSettings {
+  readonly queryAuthLevel: Config['queryAuthLevel'];
+}
+
+const RegistrationSchema = SettingsSchema.pick({ QUERY_AUTH_LEVEL: true });
+
+export function loadRegistrationSettings(
+  env: Record<string, string | undefined> = settingsSources(),
+): RegistrationSettings {
+  const parsed = RegistrationSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
+  return { queryAuthLevel: parsed.data.QUERY_AUTH_LEVEL };
+}
+
+let registration: RegistrationSettings | undefined;
+
+/** The registration settings of this process, loaded once (on first use) from the usual sources. */
+export function registrationSettings(): RegistrationSettings {
+  return (registration ??= loadRegistrationSettings());
+}
+
+export function loadConfig(env: Record<string, string | undefined> = settingsSources()): Config {
   const parsed = SettingsSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
   const s = parsed.data;
   const problems: string[] = [];
   if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');

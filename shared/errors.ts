@@ -32,6 +32,7 @@ export class MalformedJsonError extends AppError {
   readonly title = 'Malformed JSON';
 }
 
+/** No key, or not a key for this function (the local host's auth levels and topic key). */
 export class UnauthorizedError extends AppError {
   readonly status = 401;
   readonly title = 'Unauthorized';
@@ -42,9 +43,14 @@ export class NotFoundError extends AppError {
   readonly title = 'Not found';
 }
 
+/** The path is served, but not with this method: `Allow` lists the methods that are. */
 export class MethodNotAllowedError extends AppError {
   readonly status = 405;
   readonly title = 'Method not allowed';
+  constructor(detail: string, allow: readonly string[]) {
+    super(detail);
+    this.headers.Allow = allow.join(', ');
+  }
 }
 
 /**

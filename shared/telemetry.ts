@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { SpanKind } from '@opentelemetry/api';
 import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
+import { withTimeout } from './concurrency';
 import { ConfigError, type Config } from './config';
 
 type ApplicationInsights = typeof import('applicationinsights');
@@ -122,10 +123,9 @@ function authenticationString(raw: string | undefined, problems: string[]): Tele
   return clientId ? { clientId } : {};
 }
 
-/** Checks the shape of a connection string without ever echoing it (it carries the instrumentation key). */
-export function validateConnectionString(connectionString: string): void {
-  const name = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
-  const fields = new Map(
+/** The `Key=Value` fields of a connection string, keys lower-cased (Application Insights ignores their case). */
+function connectionStringFields(connectionString: string): Map<string, string> {
+  return new Map(
     connectionString
       .split(';')
       .map((part) => part.trim())
@@ -138,6 +138,23 @@ export function validateConnectionString(connectionString: string): void {
         ] as const;
       }),
   );
+}
+
+/** Where telemetry goes when the connection string names no IngestionEndpoint. */
+export const DEFAULT_INGESTION_ENDPOINT = 'https://dc.services.visualstudio.com';
+
+/**
+ * The host name telemetry is sent to (the start-up banner lists it): the connection string's
+ * IngestionEndpoint, else the global default. Never anything else of the string (the instrumentation key).
+ */
+export function ingestionHost(connectionString: string): string {
+  return new URL(connectionStringFields(connectionString).get('ingestionendpoint') || DEFAULT_INGESTION_ENDPOINT).host;
+}
+
+/** Checks the shape of a connection string without ever echoing it (it carries the instrumentation key). */
+export function validateConnectionString(connectionString: string): void {
+  const name = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+  const fields = connectionStringFields(connectionString);
   const problems: string[] = [];
   if (!fields.get('instrumentationkey')) problems.push(`${name}: has no InstrumentationKey`);
   for (const endpoint of ['ingestionendpoint', 'liveendpoint']) {
@@ -176,7 +193,7 @@ function azureMonitorOptions(
   if (!settings.inAzure) env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED ??= 'true';
 
   const ca = settings.caFile ? [...rootCertificates, readFileSync(settings.caFile, 'utf8')] : undefined;
-  // The host creates the request span of every invocation (the Azure host, or shared/local/host.ts);
+  // The host creates the request span of every invocation (the Azure host, or shared/local/dispatch.ts);
   // a second SERVER span from the http instrumentation would double every request.
   const http = { enabled: true, ignoreIncomingRequestHook: () => true };
   return {
@@ -246,20 +263,6 @@ export async function flushTelemetry(): Promise<void> {
   await sdk?.flushAzureMonitor();
 }
 
-/** Waits for `work`, but no longer than `ms`: an unreachable ingestion endpoint must not hang a shutdown. */
-async function atMost(ms: number, work: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  try {
-    await Promise.race([work.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Exports what is buffered and shuts the SDK down (host shutdown), within `timeoutMs`. A no-op when
  * telemetry is off; a later startTelemetry starts the SDK again.
@@ -269,11 +272,14 @@ export async function stopTelemetry(timeoutMs = 10_000): Promise<void> {
   running = undefined;
   const sdk = await current?.catch(() => undefined);
   if (!sdk) return;
-  await atMost(
+  // An unreachable ingestion endpoint must not hang a shutdown.
+  const exported = (async () => {
+    await sdk.flushAzureMonitor();
+    await sdk.shutdownAzureMonitor();
+  })();
+  await withTimeout(
+    exported.catch(() => undefined),
     timeoutMs,
-    (async () => {
-      await sdk.flushAzureMonitor();
-      await sdk.shutdownAzureMonitor();
-    })(),
+    undefined,
   );
 }

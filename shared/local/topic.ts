@@ -4,10 +4,11 @@
  * of the topology whose event-type filter matches; delivery is at-least-once with exponential backoff
  * until the subscription's max attempts or event TTL, then the event is dead-lettered with the reason.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
+import { AppError } from '../errors';
 import type { CloudEventEnvelope, Deps, Logger } from '../ports';
 import { describeError, type EventGridFunctionDefinition } from '../registry';
 import type { SubscriptionDeclaration } from '../topology';
@@ -68,19 +69,15 @@ interface JournalEntry {
   readonly publishedAt: number;
 }
 
-export function keyMatches(given: string | null | undefined, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export class PublishRejected extends Error {
+/** A batch the topic refuses: 400 (not valid CloudEvents) or 503 (unavailable, chaos); a problem like any other. */
+export class PublishRejected extends AppError {
+  readonly title: string;
   constructor(
-    readonly status: number,
+    readonly status: 400 | 503,
     message: string,
   ) {
     super(message);
+    this.title = status === 503 ? 'Service unavailable' : 'Invalid event';
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * QUERY_AUTH_LEVEL=function: the query endpoints need a key. Their auth level is fixed when the function
- * modules load (shared/http/auth.ts reads process.env, as the Azure host fixes auth levels at load), so
- * this file sets the variable BEFORE anything imports functions/ — every such import below is dynamic.
+ * modules load (the registration settings of shared/config.ts, read once from process.env, as the Azure
+ * host fixes auth levels at load), so this file sets the variable BEFORE anything imports functions/ —
+ * every such import below is dynamic.
  * Vitest loads each test file in its own module graph, so the other suites keep the default.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

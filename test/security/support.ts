@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { functions } from '../../functions/all';
-import { compileRoute } from '../../shared/local/host';
+import { compileRoute } from '../../shared/local/router';
 import type { HttpFunctionDefinition } from '../../shared/registry';
 import { FUNCTION_KEY, MASTER_KEY, readResponse, type ApiResponse, type TestHost } from '../support/host';
 

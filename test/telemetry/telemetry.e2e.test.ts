@@ -44,6 +44,14 @@ const metricNames = (envelopes: readonly Envelope[]) =>
   );
 
 describe('Application Insights across Event Grid', () => {
+  it('lists Application Insights among the host services, at the ingestion endpoint host only', () => {
+    expect(host.services.find((s) => s.port === 'telemetry')).toEqual({
+      port: 'telemetry',
+      kind: 'Application Insights',
+      target: new URL(ingestion.url).host,
+    });
+  });
+
   it('exports the command request, the projector and its dependencies in one operation, and the custom metrics', async () => {
     expect(telemetryStarted()).toBe(true);
     const startedAt = Date.now();
