@@ -104,6 +104,22 @@ const leaveOut: Plugin = {
   },
 };
 
+/**
+ * zod's `locales` namespace (`z.locales`, `z.core.locales`): 40-odd translations of its error messages, ~0.25 MB
+ * that every cold start would load with the entry. zod itself configures English (`locales/en.js`, imported
+ * directly); the app never selects another locale (`z.config(z.locales.xx())`), so the namespace keeps `en` only.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 /** `import('./relative.js')` with a literal specifier: what CommonJS builds of some SDKs use to load lazily. */
 const RELATIVE_DYNAMIC_IMPORT = /\bimport\((['"])(\.{1,2}\/[^'"]+)\1\)/g;
 /** CommonJS: assigns `exports`, and has no top-level import or export statement. */
@@ -148,7 +164,7 @@ export async function buildBundle(): Promise<{ files: Record<string, Uint8Array>
     banner: { js: ESM_PRELUDE },
     // Provided by the Functions worker at run time.
     external: ['@azure/functions-core'],
-    plugins: [leaveOut, commonJsDynamicImports],
+    plugins: [leaveOut, commonJsDynamicImports, zodEnglishOnly],
     metafile: true,
     write: false,
     logLevel: 'warning',

@@ -83,6 +83,9 @@ describe('deploy package: modules left out', () => {
         (n) => !packages.has(n),
       ),
     ).toEqual([]);
+    // zod's error messages in English only: the locale zod configures itself, and no other
+    const zodLocales = inputs.filter((input) => /node_modules\/zod\/v4\/locales\/(?!index)/.test(input));
+    expect([...new Set(zodLocales)]).toEqual(['node_modules/zod/v4/locales/en.js']);
     // esbuild gives import() of a CommonJS file only a default export (Node gives named ones too)
     const commonJsDynamic = Object.entries(metafile.inputs).flatMap(([file, input]) =>
       input.format === 'cjs'
