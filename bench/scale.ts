@@ -140,7 +140,15 @@ async function stores(count: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------- worker
 async function worker(url: string, deadLetterDir: string): Promise<void> {
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  // Where the memory is: the peak of each part of process.memoryUsage(), and a snapshot after each phase.
+  const peaks = { heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    for (const key of Object.keys(peaks) as Array<keyof typeof peaks>) peaks[key] = Math.max(peaks[key], m[key]);
+  };
+  const sampler = setInterval(sample, 10);
+  const phases: Record<string, NodeJS.MemoryUsage> = { start: process.memoryUsage() };
   const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 32 });
   const { request } = await import('node:http');
   const rpc = <T>(method: string, ...args: unknown[]): Promise<T> =>
@@ -198,20 +206,28 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
   const started = performance.now();
   const rebuild = await rebuildReadModel(deps);
   const rebuildSeconds = (performance.now() - started) / 1000;
-  const peakAfterRebuild = Math.max(peak, process.memoryUsage().rss);
+  sample();
+  phases.rebuild = process.memoryUsage();
+  const peakAfterRebuild = peak;
   const verifyStarted = performance.now();
   const verify = await verifyConvergence(deps);
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
-  const peakAfterVerify = Math.max(peak, process.memoryUsage().rss);
+  sample();
+  phases.verify = process.memoryUsage();
+  const peakAfterVerify = peak;
   const listStarted = performance.now();
   let listed = 0;
   for await (const page of deadLetterPages(createFileDeadLetterStore(deadLetterDir), 100)) listed += page.length;
   const listSeconds = (performance.now() - listStarted) / 1000;
   clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  sample();
+  phases.listing = process.memoryUsage();
   process.stdout.write(
     `${JSON.stringify({
       peakRss: peak,
+      peaks,
+      phases,
+      execArgv: process.execArgv.filter((a) => a !== '--import' && a !== 'tsx'),
       peakAfterRebuild,
       peakAfterVerify,
       heapUsedAtEnd: process.memoryUsage().heapUsed,
@@ -229,8 +245,14 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
 }
 
 // ----------------------------------------------------------------------------------------- orchestrator
-function child(args: string[]): { lines: AsyncIterable<string>; stop: () => void; done: Promise<number> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', __filename, ...args], {
+/** Extra V8/Node flags for the measured worker only (BENCH_SCALE_WORKER_FLAGS, e.g. `--max-semi-space-size=1`). */
+const WORKER_FLAGS = (process.env.BENCH_SCALE_WORKER_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
+function child(
+  args: string[],
+  flags: readonly string[] = [],
+): { lines: AsyncIterable<string>; stop: () => void; done: Promise<number> } {
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', __filename, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -256,6 +278,9 @@ async function firstLine<T>(lines: AsyncIterable<string>): Promise<T> {
 
 interface WorkerReport {
   peakRss: number;
+  peaks: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  phases: Record<'start' | 'rebuild' | 'verify' | 'listing', NodeJS.MemoryUsage>;
+  execArgv: string[];
   peakAfterRebuild: number;
   peakAfterVerify: number;
   heapUsedAtEnd: number;
@@ -294,7 +319,7 @@ async function measure(count: number): Promise<WorkerReport & { movies: number; 
     });
   }
   try {
-    const w = child(['--role', 'worker', '--url', `http://127.0.0.1:${port}/`, '--dir', dir]);
+    const w = child(['--role', 'worker', '--url', `http://127.0.0.1:${port}/`, '--dir', dir], WORKER_FLAGS);
     const report = await firstLine<WorkerReport>(w.lines);
     await w.done;
     return { ...report, movies, events };
@@ -320,6 +345,14 @@ export async function scaleBench(
         `rebuild ${row.loaded} in ${row.rebuildSeconds.toFixed(1)} s, verify ${row.checked} (${row.differences} differences) in ${row.verifySeconds.toFixed(1)} s, ` +
         `${row.listed} dead letters listed in ${row.listSeconds.toFixed(1)} s`,
     );
+    console.log(
+      `[scale]   peaks: heap total ${mb(row.peaks.heapTotal)}, heap used ${mb(row.peaks.heapUsed)}, external ${mb(row.peaks.external)}, ` +
+        `array buffers ${mb(row.peaks.arrayBuffers)}; after each phase (rss / heap total / heap used): ` +
+        Object.entries(row.phases)
+          .map(([phase, m]) => `${phase} ${mb(m.rss)} / ${mb(m.heapTotal)} / ${mb(m.heapUsed)}`)
+          .join(', ') +
+        (row.execArgv.length > 0 ? `; worker flags ${row.execArgv.join(' ')}` : ''),
+    );
   }
   const ratio = rows.at(-1)!.peakRss / rows[0]!.peakRss;
   console.log(
@@ -339,7 +372,7 @@ async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench', 'results', 'scale.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), ...result }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), workerFlags: WORKER_FLAGS, ...result }, null, 2)}\n`,
   );
 }
 

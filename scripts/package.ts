@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { zipSync } from 'fflate';
 import { ASSETS, PAGES, PACKAGED_SWAGGER_DIR, SWAGGER_UI_FILES, WEB_DIR } from '../shared/http/web';
@@ -57,14 +57,93 @@ const ESM_PRELUDE =
   "const require=__cjsRequire(import.meta.url),__filename=__cjsPath(import.meta.url),__dirname=__cjsPath(new URL('.',import.meta.url));";
 
 /**
- * apache-arrow (~0.6 MB minified) serves only the Elasticsearch client's ES|QL Arrow helpers and Blob
- * Storage's Arrow listing format; the app calls neither, so the package carries an empty module instead.
+ * Modules the package carries as a stub instead of their code, because nothing the app runs reaches them:
+ *
+ * - apache-arrow (and its subpaths): only the Elasticsearch client's ES|QL Arrow helper (`toArrowTable`)
+ *   and Blob Storage's Arrow listing format use it; the app calls neither.
+ * - The OpenTelemetry exporters and file configuration of `@opentelemetry/sdk-node`: its NodeSDK builds
+ *   OTLP/Prometheus/Zipkin exporters only from OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER /
+ *   OTEL_LOGS_EXPORTER when it is given no span processors, metric readers or log record processors, and
+ *   `@azure/monitor-opentelemetry` always gives it all three (the Azure Monitor ones); `@opentelemetry/configuration`
+ *   (and YAML) serves only `startNodeSDK`'s configuration file, which nothing calls. applicationinsights
+ *   builds an OTLP HTTP exporter only when its own `otlp*ExporterConfig` is enabled, which shared/telemetry.ts
+ *   never does. gRPC and protobuf come in only through those exporters.
+ *
+ * A stub's module object has no keys; any export it is asked for is a function that throws, called or
+ * constructed, naming the module: a path that does reach one fails loudly, never silently.
+ * test/web/package.int.test.ts starts telemetry from the built package and sees it arrive.
  */
-const leaveOutArrow: Plugin = {
-  name: 'leave-out-apache-arrow',
+export const LEFT_OUT = [
+  /^apache-arrow(\/|$)/,
+  /^@opentelemetry\/exporter-(trace|metrics|logs)-otlp-(http|grpc|proto)$/,
+  /^@opentelemetry\/exporter-(prometheus|zipkin)$/,
+  /^@opentelemetry\/otlp-(grpc-)?exporter-base(\/|$)/,
+  /^@opentelemetry\/otlp-transformer(\/|$)/,
+  /^@opentelemetry\/configuration$/,
+  /^@grpc\//,
+] as const;
+
+/** The stub's source: an empty module object whose every requested export throws when used. */
+export function leftOutModule(name: string): string {
+  return (
+    `const name=${JSON.stringify(name)};` +
+    'module.exports=new Proxy({},{get(_,key){if(typeof key!=="string"||key==="__esModule"||key==="then")return;' +
+    'return function(){throw new Error(name+" ("+key+") is left out of the deployable package (scripts/package.ts)")}}});'
+  );
+}
+
+const leaveOut: Plugin = {
+  name: 'leave-out-unreached-modules',
   setup(build) {
-    build.onResolve({ filter: /^apache-arrow$/ }, () => ({ path: 'apache-arrow', namespace: 'left-out' }));
-    build.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    const filter = new RegExp(LEFT_OUT.map((pattern) => pattern.source).join('|'));
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: leftOutModule(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's `locales` namespace (`z.locales`, `z.core.locales`): 40-odd translations of its error messages, ~0.25 MB
+ * that every cold start would load with the entry. zod itself configures English (`locales/en.js`, imported
+ * directly); the app never selects another locale (`z.config(z.locales.xx())`), so the namespace keeps `en` only.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/** `import('./relative.js')` with a literal specifier: what CommonJS builds of some SDKs use to load lazily. */
+const RELATIVE_DYNAMIC_IMPORT = /\bimport\((['"])(\.{1,2}\/[^'"]+)\1\)/g;
+/** CommonJS: assigns `exports`, and has no top-level import or export statement. */
+const isCommonJs = (source: string) =>
+  /\b(module\.)?exports\b/.test(source) && !/^\s*(import\s[\w{*]|export\s)/m.test(source);
+
+/**
+ * In an ES module bundle with code splitting, esbuild gives `import()` of a CommonJS file only a `default`
+ * export (the exports object), where Node gives its named exports too: so the CommonJS builds of
+ * OpenTelemetry's host detector (`(await import('./getMachineId-linux.js')).getMachineId`) and of the Azure
+ * Monitor exporter's SDK stats (`const { AzureMonitorStatsbeatExporter } = await import(...)`) would get
+ * `undefined`, and the host resource attribute never settles (no metric is ever exported). Inside CommonJS
+ * files, such an import becomes `Promise.resolve().then(() => require(...))`: the same module object, still
+ * on first use, and still a rejected promise if it throws.
+ */
+const commonJsDynamicImports: Plugin = {
+  name: 'commonjs-dynamic-imports',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import(') || !isCommonJs(source)) return undefined;
+      const contents = source.replace(RELATIVE_DYNAMIC_IMPORT, 'Promise.resolve().then(() => require($1$2$1))');
+      return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
   },
 };
 
@@ -85,7 +164,7 @@ export async function buildBundle(): Promise<{ files: Record<string, Uint8Array>
     banner: { js: ESM_PRELUDE },
     // Provided by the Functions worker at run time.
     external: ['@azure/functions-core'],
-    plugins: [leaveOutArrow],
+    plugins: [leaveOut, commonJsDynamicImports, zodEnglishOnly],
     metafile: true,
     write: false,
     logLevel: 'warning',

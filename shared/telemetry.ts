@@ -238,7 +238,10 @@ export async function startTelemetry(
         : new ManagedIdentityCredential();
       options.azureMonitorExporterOptions = { ...options.azureMonitorExporterOptions, credential };
     }
-    const sdk = await import('applicationinsights');
+    // A CommonJS package: Node and tsx give its exports as named exports of the dynamic import, but the
+    // deployable package's ES module chunks (esbuild) give them only as `default`.
+    const loaded: ApplicationInsights & { default?: ApplicationInsights } = await import('applicationinsights');
+    const sdk = typeof loaded.default?.useAzureMonitor === 'function' ? loaded.default : loaded;
     sdk.useAzureMonitor(options);
     return sdk;
   })();
