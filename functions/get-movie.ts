@@ -32,7 +32,8 @@ export const getMovie: HttpFunctionDefinition = {
     ...problems(400, 401, 404, 503),
     412: {
       description:
-        'X-Min-Version is ahead of every store (that version does not exist yet): the read is behind. `currentVersion` and ETag give the newest version; retry after Retry-After seconds',
+        'X-Min-Version is ahead of every store (that version does not exist yet): the read is behind. ' +
+        '`currentVersion` and ETag give the newest version; retry after Retry-After seconds',
       problem: true,
       headers: {
         ETag: 'The newest version there is',

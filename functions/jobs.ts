@@ -49,7 +49,8 @@ export const jobs: TimerFunctionDefinition = {
   kind: 'timer',
   name: 'jobs',
   summary:
-    'Starts a rebuild when the read model is missing or empty while the write store holds movies; moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
+    'Starts a rebuild when the read model is missing or empty while the write store holds movies; ' +
+    'moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
   // An app setting, resolved by the host (Azure and local alike); default in shared/config.ts.
   schedule: '%JOBS_SCHEDULE%',
   async handler(_timer, context, deps) {

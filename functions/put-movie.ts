@@ -16,7 +16,8 @@ export const putMovie: HttpFunctionDefinition = {
   authLevel: 'function',
   summary: 'Create a movie with a client-chosen id (If-None-Match: *) or replace it whole (If-Match)',
   description:
-    'Exactly one of `If-None-Match: *` (create; 412 if the movie exists) and `If-Match` (replace that version; 412 with the current ETag when stale) is required: ' +
+    'Exactly one of `If-None-Match: *` (create; 412 if the movie exists) and `If-Match` ' +
+    '(replace that version; 412 with the current ETag when stale) is required: ' +
     'neither is 428, both is 400.',
   tags: ['commands'],
   parameters: [params.id, { ...params.ifMatch, required: false }, params.ifNoneMatchStar, params.idempotencyKey],

@@ -103,7 +103,9 @@ const SearchPageSchema = z
   .meta({ id: 'MovieSearchPage' });
 
 const docs: Record<string, string> = {
-  q: 'Full text over title (weighted highest), director and description: every word (stop words aside), typos tolerated, the last word as a prefix; falls back to any word (see match)',
+  q:
+    'Full text over title (weighted highest), director and description: every word (stop words aside), ' +
+    'typos tolerated, the last word as a prefix; falls back to any word (see match)',
   genre: 'Genre, any case; repeat for any-of; an unknown genre is a 400 listing the allowed ones',
   director: 'Director having every word given (a surname is enough), case-insensitive',
   mpaaRating: 'MPAA rating, any case; an unknown rating is a 400 listing the allowed ones',

@@ -60,11 +60,12 @@ export const MovieIdSchema = z.string().regex(MOVIE_ID_PATTERN, 'must match [A-Z
 
 /**
  * A calendar date YYYY-MM-DD, the whole rule in the pattern (so the OpenAPI document says it exactly):
- * years 0001-9999 (there is no year 0, and `format: date` validators reject it), days 01-31 in 31-day months, 01-30 in 30-day months, 01-28 in February and the 29th in leap years
- * (divisible by 4 and not by 100, or by 400).
+ * years 0001-9999 (there is no year 0, and `format: date` validators reject it), days 01-31 in 31-day months,
+ * 01-30 in 30-day months, 01-28 in February and the 29th in leap years (divisible by 4 and not by 100, or by 400).
  */
 const ISO_DATE_PATTERN = new RegExp(
-  '^(?:(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))' +
+  '^(?:(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-' +
+    '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))' +
     '|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)$',
 );
 
