@@ -61,10 +61,23 @@ export type FunctionDefinition = HttpFunctionDefinition | EventGridFunctionDefin
 /** Response header carrying the correlation id of every HTTP invocation. */
 export const CORRELATION_HEADER = 'X-Correlation-Id';
 
+/** A caller's correlation id is kept only when it is this safe to echo and log. */
+export function isCorrelationId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value);
+}
+
+/** A response with the correlation header added to its own headers. */
+export function withCorrelation(response: HttpResponseInit, correlationId: string): HttpResponseInit {
+  return {
+    ...response,
+    headers: { ...(response.headers as Record<string, string> | undefined), [CORRELATION_HEADER]: correlationId },
+  };
+}
+
 /** Correlation id of a request: the caller's, else the trace id, else the invocation id. */
 export function correlationIdOf(request: HttpRequest, context: InvocationContext): string {
   const given = request.headers.get('x-correlation-id');
-  if (given && /^[A-Za-z0-9._:-]{1,128}$/.test(given)) return given;
+  if (isCorrelationId(given)) return given;
   const traceparent = request.headers.get('traceparent');
   const traceId = traceparent?.split('-')[1];
   if (traceId && /^[0-9a-f]{32}$/.test(traceId)) return traceId;
@@ -90,10 +103,7 @@ export async function invokeHttp(
     if ((response.status ?? 500) >= 500)
       context.error(`${definition.name} failed`, { correlationId, error: describeError(error) });
   }
-  return {
-    ...response,
-    headers: { ...(response.headers as Record<string, string> | undefined), [CORRELATION_HEADER]: correlationId },
-  };
+  return withCorrelation(response, correlationId);
 }
 
 export function describeError(error: unknown): string {

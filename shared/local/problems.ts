@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { HttpResponseInit } from '@azure/functions';
 import { AppError } from '../errors';
 import { toProblem } from '../http/problem';
-import { CORRELATION_HEADER } from '../registry';
+import { isCorrelationId, withCorrelation } from '../registry';
 import { MalformedRequestError, writeResponse } from './exchange';
 
 /** Headers too large for Node's HTTP parser. */
@@ -20,16 +20,12 @@ export class RequestHeadersTooLargeError extends AppError {
 /** The correlation id of a request the host answers itself: the caller's when valid, else a new one. */
 export function hostCorrelationId(headers: IncomingHttpHeaders = {}): string {
   const given = headers['x-correlation-id'];
-  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+  return isCorrelationId(given) ? given : randomUUID();
 }
 
 /** The answer to `error`: the mapper's problem, with the correlation header. */
 export function hostProblem(error: unknown, correlationId: string): HttpResponseInit {
-  const response = toProblem(error, correlationId);
-  return {
-    ...response,
-    headers: { ...(response.headers as Record<string, string>), [CORRELATION_HEADER]: correlationId },
-  };
+  return withCorrelation(toProblem(error, correlationId), correlationId);
 }
 
 export function writeProblem(res: ServerResponse, error: unknown, headers: IncomingHttpHeaders): Promise<void> {
