@@ -196,6 +196,9 @@ const esUrl = process.env.ELASTICSEARCH_URL;
  * through; and it loads a .js entry with import() when the app's package.json says "type": "module" (same
  * repository, src/loadScriptFile.ts, isESModule). This probe does both the same way, runs one create, writes
  * the answer as a line, and exits, or with `stay` waits for the parent to stop it (telemetry keeps exporting).
+ * Waiting takes a handle of its own: the worker's gRPC channel to the host keeps a real worker alive, and the
+ * SDK's export timers are unref'd, so without one the probe would exit, telemetry unsent, once the create's
+ * sockets close.
  */
 const CREATE_PROBE = `
   const Module = require('node:module');
@@ -217,6 +220,7 @@ const CREATE_PROBE = `
     const response = await registered.get('createMovie')(request, new InvocationContext({ functionName: 'createMovie', invocationId: 'pkg-1' }));
     process.stdout.write(JSON.stringify({ registered: registered.size, status: response.status, body: response.jsonBody ?? JSON.parse(response.body) }) + '\\n');
     if (stay !== 'stay') process.exit(0);
+    setInterval(() => {}, 60_000);
   })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
@@ -317,20 +321,35 @@ describe.skipIf(
     }
   });
 
-  it('starts Application Insights from the package (no left-out module is needed): a create with a connection string runs', async () => {
+  it('exports Application Insights telemetry from the package: the Cosmos DB and Event Grid dependencies and the catalog.commands metric arrive', async () => {
     const ingestion = await startIngestionServer();
     const stores = await packageWithStores();
     try {
       // The first invocation starts telemetry (azureDeps) before it runs: useAzureMonitor throws, and the probe
       // exits without an answer, if it reaches a left-out module or cannot find the SDK's exports.
-      const answer = await stores.create({
-        APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
-        TELEMETRY_CA_FILE: ingestion.caFile,
-      });
+      const answer = await stores.create(
+        {
+          APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
+          TELEMETRY_CA_FILE: ingestion.caFile,
+          TELEMETRY_EXPORT_INTERVAL_MS: '1000',
+        },
+        true,
+      );
       expect(answer).toMatchObject({ registered: functions.length, status: 201, body: { version: 1, title: 'Alien' } });
-      // Not asserted: that envelopes then arrive. Run from the package they sometimes do and sometimes stop
-      // before or after the first export (README, "Package size": open); run from the sources they do
-      // (test/telemetry/telemetry.e2e.test.ts).
+      const dependencies = () => ingestion.ofType('RemoteDependencyData').map((e) => e.data!.baseData.name as string);
+      const metrics = () =>
+        ingestion
+          .ofType('MetricData')
+          .flatMap((e) => (e.data!.baseData.metrics as Array<{ name: string }>).map((m) => m.name));
+      await ingestion.waitFor(
+        () =>
+          dependencies().includes('EventGridPublisherClient.send') &&
+          dependencies().includes(`PATCH /dbs/catalog/colls/events/docs/${answer.body.id}:1`) &&
+          metrics().includes('catalog.commands'),
+        30_000,
+      );
+      expect(dependencies()).toContain('POST /dbs/catalog/colls/events/docs');
+      expect(new Set(ingestion.envelopes.map((e) => e.tags?.['ai.cloud.role']))).toEqual(new Set(['movie-catalog']));
     } finally {
       await stores.close();
       await ingestion.close();
