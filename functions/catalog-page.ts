@@ -1,12 +1,9 @@
 import { FILE_ETAG_SCHEMA, PAGES, appWebFiles } from '../shared/http/web';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const catalogPage: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'catalogPage',
-  route: 'catalog',
-  methods: ['GET'],
-  authLevel: 'anonymous',
+  ...BINDINGS.catalogPage,
   summary:
     'Catalog browser: search with suggestions, facets, paging, a movie with its history; create, edit and delete with a function key',
   tags: ['pages'],

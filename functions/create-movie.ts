@@ -5,13 +5,10 @@ import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand, movieIdForIdempotencyKey, requestHash } from '../shared/write-model/commands';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const createMovie: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'createMovie',
-  route: 'movies',
-  methods: ['POST'],
-  authLevel: 'function',
+  ...BINDINGS.createMovie,
   summary: 'Create a movie (server-chosen id)',
   tags: ['commands'],
   parameters: [params.idempotencyKey],

@@ -4,6 +4,7 @@ import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '.
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const limitValue = z.number().int().min(1).max(1000);
 const DEFAULT_LIMIT = 100;
@@ -38,11 +39,7 @@ const DeadLetterListSchema = z
 export type DeadLetterItem = z.infer<typeof DeadLetterListSchema>['items'][number];
 
 export const deadLetters: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'deadLetters',
-  route: 'ops/dead-letters',
-  methods: ['GET'],
-  authLevel: 'admin',
+  ...BINDINGS.deadLetters,
   summary: 'Dead-lettered events with the reason each could not be delivered, a page at a time',
   tags: ['operations'],
   parameters: [

@@ -3,13 +3,10 @@ import { etag, movieIdParam, params, requireIfMatch } from '../shared/http/heade
 import { problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const deleteMovie: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'deleteMovie',
-  route: 'movies/{id}',
-  methods: ['DELETE'],
-  authLevel: 'function',
+  ...BINDINGS.deleteMovie,
   summary: 'Delete a movie',
   tags: ['commands'],
   parameters: [params.id, params.ifMatch],

@@ -1,5 +1,6 @@
 import { FILE_ETAG_SCHEMA, PAGES, appWebFiles } from '../shared/http/web';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const PAGE_HEADERS = {
   ETag: 'Strong validator of the file (304 on If-None-Match)',
@@ -7,11 +8,7 @@ const PAGE_HEADERS = {
 } as const;
 
 export const docsPage: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'docsPage',
-  route: 'docs',
-  methods: ['GET'],
-  authLevel: 'anonymous',
+  ...BINDINGS.docsPage,
   summary:
     'API reference: this OpenAPI document rendered by Swagger UI (served by the app, with try-it and a function key field)',
   tags: ['pages'],

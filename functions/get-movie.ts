@@ -2,15 +2,11 @@ import { MovieSchema } from '../shared/domain/movie';
 import { etag, headerValue, ifNoneMatchHits, movieIdParam, params } from '../shared/http/headers';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { readMovie } from '../shared/read-model/queries';
-import { queryAuthLevel } from '../shared/http/auth';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const getMovie: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'getMovie',
-  route: 'movies/{id}',
-  methods: ['GET'],
-  authLevel: queryAuthLevel(),
+  ...BINDINGS.getMovie,
   summary: 'One movie from the read model (cache-aside), with read-your-writes on demand',
   tags: ['queries'],
   parameters: [params.id, params.ifNoneMatch, params.minVersion],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { withTimeout } from '../shared/concurrency';
 import type { DependencyStatus } from '../shared/ports';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const HealthSchema = z
   .object({
@@ -21,11 +22,7 @@ function probe(check: () => Promise<DependencyStatus>): Promise<DependencyStatus
 }
 
 export const health: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'health',
-  route: 'health',
-  methods: ['GET'],
-  authLevel: 'anonymous',
+  ...BINDINGS.health,
   summary: 'Each dependency: up, down, embedded or disabled. 503 when one is down (a cache outage only degrades).',
   tags: ['operations'],
   responses: {

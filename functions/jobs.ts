@@ -5,6 +5,7 @@ import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { advanceJobs, healReadModel, jobView } from '../shared/operations/jobs';
 import type { HttpFunctionDefinition, TimerFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a job id (letters, digits, - and _)');
 const JobIdParam = z
@@ -14,11 +15,7 @@ const JobIdParam = z
   .describe('A job id (letters, digits, - and _); anything else names no job (404)');
 
 export const getJob: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'getJob',
-  route: 'ops/jobs/{id}',
-  methods: ['GET'],
-  authLevel: 'admin',
+  ...BINDINGS.getJob,
   summary: 'Status, progress and (once it succeeded) result of a rebuild, verify or redrive job',
   tags: ['operations'],
   parameters: [
@@ -46,13 +43,10 @@ export const getJob: HttpFunctionDefinition = {
 };
 
 export const jobs: TimerFunctionDefinition = {
-  kind: 'timer',
-  name: 'jobs',
+  ...BINDINGS.jobs,
   summary:
     'Starts a rebuild when the read model is missing or empty while the write store holds movies; ' +
     'moves every running job (rebuild, verify, redrive) forward by bounded steps from its checkpoint',
-  // An app setting, resolved by the host (Azure and local alike); default in shared/config.ts.
-  schedule: '%JOBS_SCHEDULE%',
   async handler(_timer, context, deps) {
     // A read store that cannot answer is not a missing one: healing waits for it, the jobs still move.
     await healReadModel(deps, context).catch((error: Error) =>

@@ -6,6 +6,7 @@ import { movieIdParam, params } from '../shared/http/headers';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const limitValue = z.number().int().min(1).max(100);
 const DEFAULT_LIMIT = 20;
@@ -37,11 +38,7 @@ const HistoryPageSchema = z
   .meta({ id: 'MovieHistoryPage' });
 
 export const movieHistory: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'movieHistory',
-  route: 'movies/{id}/history',
-  methods: ['GET'],
-  authLevel: 'function',
+  ...BINDINGS.movieHistory,
   summary: 'Versions of one movie from the write store, newest first, paged',
   tags: ['commands'],
   parameters: [

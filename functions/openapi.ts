@@ -1,5 +1,6 @@
 import { buildOpenApi } from '../shared/http/openapi';
 import type { FunctionDefinition, HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 /**
  * The OpenAPI definition, made from the list it documents (which includes it: `definitions` is read on the
@@ -8,11 +9,7 @@ import type { FunctionDefinition, HttpFunctionDefinition } from '../shared/regis
 export function openapiFunction(definitions: () => readonly FunctionDefinition[]): HttpFunctionDefinition {
   let document: Record<string, unknown> | undefined;
   return {
-    kind: 'http',
-    name: 'openapi',
-    route: 'openapi.json',
-    methods: ['GET'],
-    authLevel: 'anonymous',
+    ...BINDINGS.openapi,
     summary: 'This OpenAPI 3.1 document, generated from the function registry',
     tags: ['operations'],
     responses: { 200: { description: 'OpenAPI 3.1 document' } },

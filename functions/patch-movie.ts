@@ -6,13 +6,10 @@ import { readJsonBody } from '../shared/http/request';
 import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/http/responses';
 import { handleCommand } from '../shared/write-model/commands';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const patchMovie: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'patchMovie',
-  route: 'movies/{id}',
-  methods: ['PATCH'],
-  authLevel: 'function',
+  ...BINDINGS.patchMovie,
   summary: 'Change some fields of a movie (JSON merge patch, RFC 7396: null removes a field)',
   tags: ['commands'],
   parameters: [params.id, params.ifMatch],

@@ -1,6 +1,7 @@
 import { describeError, type EventGridFunctionDefinition } from '../shared/registry';
 import { PoisonEventError, project } from '../shared/read-model/projection';
 import { SpanKind, contextFromTraceparent, recordDeadLettered, withSpan } from '../shared/observability';
+import { BINDINGS } from './bindings';
 
 /**
  * The only writer of the read store, subscribed to the topic (see shared/topology.ts). Transient faults
@@ -8,8 +9,7 @@ import { SpanKind, contextFromTraceparent, recordDeadLettered, withSpan } from '
  * blocks the events behind it.
  */
 export const projector: EventGridFunctionDefinition = {
-  kind: 'eventGrid',
-  name: 'projector',
+  ...BINDINGS.projector,
   summary: 'Projects movie events into the read store and invalidates the cache',
   async handler(event, context, deps) {
     try {

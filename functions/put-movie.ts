@@ -7,13 +7,10 @@ import { MOVIE_HEADERS, MOVIE_LINKS, movieResponse, problems } from '../shared/h
 import { handleCommand, requestHash } from '../shared/write-model/commands';
 import { PreconditionRequiredError } from '../shared/errors';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const putMovie: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'putMovie',
-  route: 'movies/{id}',
-  methods: ['PUT'],
-  authLevel: 'function',
+  ...BINDINGS.putMovie,
   summary: 'Create a movie with a client-chosen id (If-None-Match: *) or replace it whole (If-Match)',
   description:
     'Exactly one of `If-None-Match: *` (create; 412 if the movie exists) and `If-Match` ' +

@@ -3,13 +3,10 @@ import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { startJob } from '../shared/operations/jobs';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const rebuild: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'rebuild',
-  route: 'ops/rebuild',
-  methods: ['POST'],
-  authLevel: 'admin',
+  ...BINDINGS.rebuild,
   summary:
     'Rebuilds the read model from the write store into a new index and swaps the alias (zero downtime), then checks convergence; a job',
   description:

@@ -4,17 +4,14 @@ import { readJsonBody, rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { startJob } from '../shared/operations/jobs';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const RedriveRequestSchema = z
   .strictObject({ names: z.array(z.string().min(1).max(300)).max(1000).optional() })
   .meta({ id: 'RedriveRequest' });
 
 export const redrive: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'redrive',
-  route: 'ops/dead-letters/redrive',
-  methods: ['POST'],
-  authLevel: 'admin',
+  ...BINDINGS.redrive,
   summary: 'Re-publishes dead-lettered events (all, or the named ones); they are applied idempotently; a job',
   tags: ['operations'],
   requestBody: { contentTypes: ['application/json'], schema: RedriveRequestSchema },

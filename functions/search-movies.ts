@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { GENRES, MPAA_RATINGS, MovieSchema, vocabulary } from '../shared/domain/movie';
 import { ValidationError } from '../shared/errors';
-import { queryAuthLevel } from '../shared/http/auth';
 import { CursorParamSchema, decodeCursor, encodeCursor, queryOfRequest } from '../shared/http/cursor';
 import {
   documentedAs,
@@ -16,6 +15,7 @@ import { InvalidCursorError, SORT_KEYS, type SearchQuery } from '../shared/read-
 import { directorKey, MAX_LIMIT } from '../shared/read-model/search-semantics';
 import { findMovies } from '../shared/read-model/queries';
 import type { HttpFunctionDefinition, ParameterDoc } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 // The value schemas: each validates a query parameter (after its decimal/text parsing) and, again, the
 // same member of the query a cursor carries.
@@ -126,11 +126,7 @@ const parameters: ParameterDoc[] = Object.entries(docs).map(([name, description]
 }));
 
 export const searchMovies: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'searchMovies',
-  route: 'movies',
-  methods: ['GET'],
-  authLevel: queryAuthLevel(),
+  ...BINDINGS.searchMovies,
   summary: 'Search and list movies: full text, filters, facets, stable cursor paging (cache-aside)',
   tags: ['queries'],
   parameters,

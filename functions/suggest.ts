@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { queryAuthLevel } from '../shared/http/auth';
 import { FUNCTION_KEY_PARAM, queryNumber, queryObject, validate } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { MAX_SUGGESTIONS } from '../shared/read-model/search-semantics';
 import { suggestTitles } from '../shared/read-model/queries';
 import type { HttpFunctionDefinition, ParameterDoc } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 const SuggestParamsSchema = z.strictObject({
   q: z.string().trim().min(1).max(100),
@@ -36,11 +36,7 @@ const parameters: ParameterDoc[] = [
 
 /** Autocomplete for a search box. Not under /movies/, where `suggest` would read as a movie id. */
 export const suggest: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'suggest',
-  route: 'suggest',
-  methods: ['GET'],
-  authLevel: queryAuthLevel(),
+  ...BINDINGS.suggest,
   summary: 'Title suggestions for a partial input (autocomplete), cached like searches',
   tags: ['queries'],
   parameters,

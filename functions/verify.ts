@@ -3,13 +3,10 @@ import { rejectQueryParameters } from '../shared/http/request';
 import { problems } from '../shared/http/responses';
 import { startJob } from '../shared/operations/jobs';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const verify: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'verify',
-  route: 'ops/verify',
-  methods: ['POST'],
-  authLevel: 'admin',
+  ...BINDINGS.verify,
   summary:
     'Convergence check (every movie in the write store against its read-store document, every read-store document against the write store); a job',
   tags: ['operations'],

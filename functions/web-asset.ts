@@ -2,13 +2,10 @@ import { z } from 'zod';
 import { problems } from '../shared/http/responses';
 import { ASSETS, FILE_ETAG_SCHEMA, appWebFiles, assetNamed } from '../shared/http/web';
 import type { HttpFunctionDefinition } from '../shared/registry';
+import { BINDINGS } from './bindings';
 
 export const webAsset: HttpFunctionDefinition = {
-  kind: 'http',
-  name: 'webAsset',
-  route: 'web/{name}',
-  methods: ['GET'],
-  authLevel: 'anonymous',
+  ...BINDINGS.webAsset,
   summary: "A static file of the app's pages (scripts, styles, Swagger UI), read on its first request",
   tags: ['pages'],
   parameters: [

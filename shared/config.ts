@@ -3,9 +3,10 @@
  * fails fast with a message naming the setting. Sources: environment variables, then (locally) the
  * `Values` of an optional local.settings.json, which the environment overrides.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigError, readRegistrationSettings, settingsSources, type RegistrationSettings } from './settings';
+
+export { ConfigError, readLocalSettings } from './settings';
 
 const optionalString = z
   .string()
@@ -23,7 +24,6 @@ const SettingsSchema = z.object({
   PORT: intSetting(7071, 0, 65535),
   FUNCTION_KEY: optionalString,
   MASTER_KEY: optionalString,
-  QUERY_AUTH_LEVEL: z.enum(['anonymous', 'function']).default('anonymous'),
   COSMOS_ENDPOINT: urlSetting,
   COSMOS_KEY: optionalString,
   COSMOS_DATABASE: z.string().min(1).default('catalog'),
@@ -71,7 +71,7 @@ export type Settings = z.infer<typeof SettingsSchema>;
 export interface Config {
   readonly port: number;
   readonly keys: { readonly function?: string; readonly master?: string };
-  readonly queryAuthLevel: 'anonymous' | 'function';
+  readonly queryAuthLevel: RegistrationSettings['queryAuthLevel'];
   readonly cosmos: {
     readonly endpoint?: string;
     readonly key?: string;
@@ -109,69 +109,16 @@ export interface Config {
   readonly logFormat: 'text' | 'json';
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Reads `Values` of local.settings.json when present (the Functions convention for local settings). */
-export function readLocalSettings(path = resolve(process.cwd(), 'local.settings.json')): Record<string, string> {
-  if (!existsSync(path)) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError([`local.settings.json: not valid JSON (${(error as Error).message})`]);
-  }
-  const values = (parsed as { Values?: unknown }).Values;
-  if (values === undefined) return {};
-  if (typeof values !== 'object' || values === null)
-    throw new ConfigError(['local.settings.json: Values must be an object']);
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
-}
-
-/** Every source of settings in precedence order: local.settings.json `Values`, overridden by the environment. */
-function settingsSources(): Record<string, string | undefined> {
-  return { ...readLocalSettings(), ...process.env };
-}
-
 function issuesOf(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
 
-/**
- * Settings the Azure host fixes when the app loads, before any invocation: the auth levels of the
- * function definitions. Validated by the same schema as the rest of the configuration, but on their own,
- * so that loading the function list (the OpenAPI generator, the Pulumi program) needs no other setting.
- */
-export interface RegistrationSettings {
-  readonly queryAuthLevel: Config['queryAuthLevel'];
-}
-
-const RegistrationSchema = SettingsSchema.pick({ QUERY_AUTH_LEVEL: true });
-
-export function loadRegistrationSettings(
-  env: Record<string, string | undefined> = settingsSources(),
-): RegistrationSettings {
-  const parsed = RegistrationSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
-  return { queryAuthLevel: parsed.data.QUERY_AUTH_LEVEL };
-}
-
-let registration: RegistrationSettings | undefined;
-
-/** The registration settings of this process, loaded once (on first use) from the usual sources. */
-export function registrationSettings(): RegistrationSettings {
-  return (registration ??= loadRegistrationSettings());
-}
-
 export function loadConfig(env: Record<string, string | undefined> = settingsSources()): Config {
   const parsed = SettingsSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
+  const registration = readRegistrationSettings(env);
+  if (!parsed.success) throw new ConfigError([...issuesOf(parsed.error), ...registration.problems]);
   const s = parsed.data;
-  const problems: string[] = [];
+  const problems: string[] = [...registration.problems];
   if (s.COSMOS_KEY && !s.COSMOS_ENDPOINT) problems.push('COSMOS_KEY: set without COSMOS_ENDPOINT');
   if (s.REDIS_AUTH === 'entra' && !s.REDIS_USERNAME)
     problems.push("REDIS_USERNAME: required when REDIS_AUTH=entra (the identity's object id)");
@@ -186,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = settingsSou
   return {
     port: s.PORT,
     keys: { function: s.FUNCTION_KEY, master: s.MASTER_KEY },
-    queryAuthLevel: s.QUERY_AUTH_LEVEL,
+    queryAuthLevel: registration.settings.queryAuthLevel,
     cosmos: {
       endpoint: s.COSMOS_ENDPOINT,
       key: s.COSMOS_KEY,

@@ -58,6 +58,26 @@ export interface TimerFunctionDefinition {
 
 export type FunctionDefinition = HttpFunctionDefinition | EventGridFunctionDefinition | TimerFunctionDefinition;
 
+/** A definition's trigger: what the Azure host fixes when the app loads (functions/bindings.ts). */
+export type FunctionBinding =
+  | Pick<HttpFunctionDefinition, 'kind' | 'name' | 'route' | 'methods' | 'authLevel'>
+  | Pick<EventGridFunctionDefinition, 'kind' | 'name'>
+  | Pick<TimerFunctionDefinition, 'kind' | 'name' | 'schedule'>;
+
+/** The trigger of a definition, field by field (what registration uses of it). */
+export function bindingOf(definition: FunctionDefinition): FunctionBinding {
+  switch (definition.kind) {
+    case 'http': {
+      const { kind, name, route, methods, authLevel } = definition;
+      return { kind, name, route, methods, authLevel };
+    }
+    case 'eventGrid':
+      return { kind: definition.kind, name: definition.name };
+    case 'timer':
+      return { kind: definition.kind, name: definition.name, schedule: definition.schedule };
+  }
+}
+
 /** Response header carrying the correlation id of every HTTP invocation. */
 export const CORRELATION_HEADER = 'X-Correlation-Id';
 
@@ -127,34 +147,59 @@ function insideFunctionsHost(): boolean {
   }
 }
 
-/** Registers a definition with the Azure Functions host; outside it (local host, tests) a no-op. */
-export function register(definition: FunctionDefinition, deps: DepsProvider): FunctionDefinition {
-  if (!insideFunctionsHost()) return definition;
-  switch (definition.kind) {
+/** Loads the definition a binding registered (on first invocation: functions/index.ts). */
+export type DefinitionLoader = (name: string) => Promise<FunctionDefinition>;
+
+/** The definition of `binding` from `load`, checked to be of the kind the host registered. */
+async function definitionFor<K extends FunctionDefinition['kind']>(
+  binding: FunctionBinding & { kind: K },
+  load: DefinitionLoader,
+): Promise<FunctionDefinition & { kind: K }> {
+  const definition = await load(binding.name);
+  if (definition.kind !== binding.kind)
+    throw new Error(`${binding.name}: registered as ${binding.kind}, defined as ${definition.kind}`);
+  return definition as FunctionDefinition & { kind: K };
+}
+
+/**
+ * Registers a function's trigger with the Azure Functions host; its definition (schemas, handler) is
+ * loaded on the first invocation, together with the dependencies. Outside the host (local host, tests)
+ * a no-op.
+ */
+export function register(binding: FunctionBinding, load: DefinitionLoader, deps: DepsProvider): void {
+  if (!insideFunctionsHost()) return;
+  switch (binding.kind) {
     case 'http':
-      app.http(definition.name, {
-        route: definition.route,
-        methods: [...definition.methods],
-        authLevel: definition.authLevel,
-        handler: async (request, context) => invokeHttp(definition, request, context, await deps()),
+      app.http(binding.name, {
+        route: binding.route,
+        methods: [...binding.methods],
+        authLevel: binding.authLevel,
+        handler: async (request, context) => {
+          const [definition, resolved] = await Promise.all([definitionFor(binding, load), deps()]);
+          return invokeHttp(definition, request, context, resolved);
+        },
       });
       break;
     case 'eventGrid':
-      app.eventGrid(definition.name, {
-        handler: async (event, context) =>
-          definition.handler(event as unknown as CloudEventEnvelope, context, await deps()),
+      app.eventGrid(binding.name, {
+        handler: async (event, context) => {
+          const [definition, resolved] = await Promise.all([definitionFor(binding, load), deps()]);
+          await definition.handler(event as unknown as CloudEventEnvelope, context, resolved);
+        },
       });
       break;
     case 'timer':
-      app.timer(definition.name, {
-        schedule: definition.schedule,
-        handler: async (timer, context) => definition.handler(timer, context, await deps()),
+      app.timer(binding.name, {
+        schedule: binding.schedule,
+        handler: async (timer, context) => {
+          const [definition, resolved] = await Promise.all([definitionFor(binding, load), deps()]);
+          await definition.handler(timer, context, resolved);
+        },
       });
       break;
     default: {
-      const unknown: never = definition;
+      const unknown: never = binding;
       throw new Error(`unknown function kind ${JSON.stringify(unknown)}`);
     }
   }
-  return definition;
 }

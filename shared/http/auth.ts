@@ -1,4 +1,4 @@
-import { registrationSettings, type RegistrationSettings } from '../config';
+import { registrationSettings, type RegistrationSettings } from '../settings';
 import type { AuthLevel } from '../registry';
 
 /**

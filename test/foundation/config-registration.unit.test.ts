@@ -1,14 +1,14 @@
 /**
  * Registration settings: what the Azure host fixes when the app loads (the query endpoints' auth level).
  * The configuration reads them, once, from the same sources as the rest (local.settings.json Values,
- * overridden by the environment) and validates them with the same schema; shared/http/auth.ts only
+ * overridden by the environment) and validates them by the same rule as loadConfig; shared/http/auth.ts only
  * receives them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, loadRegistrationSettings } from '../../shared/config';
+import { ConfigError, loadRegistrationSettings } from '../../shared/settings';
 import { queryAuthLevel } from '../../shared/http/auth';
 
 const saved = { level: process.env.QUERY_AUTH_LEVEL, cwd: process.cwd() };
@@ -26,8 +26,8 @@ afterEach(() => {
   else process.env.QUERY_AUTH_LEVEL = saved.level;
 });
 
-/** A fresh copy of the configuration module, as a new process would load it. */
-const freshConfig = () => import('../../shared/config.js') as Promise<typeof import('../../shared/config.js')>;
+/** A fresh copy of the settings module, as a new process would load it. */
+const freshSettings = () => import('../../shared/settings.js') as Promise<typeof import('../../shared/settings.js')>;
 
 describe('registration settings', () => {
   it('the query endpoints are anonymous unless QUERY_AUTH_LEVEL=function', () => {
@@ -46,7 +46,7 @@ describe('registration settings', () => {
 
   it('are loaded once, from the environment, on first use', async () => {
     process.env.QUERY_AUTH_LEVEL = 'function';
-    const { registrationSettings } = await freshConfig();
+    const { registrationSettings } = await freshSettings();
     expect(registrationSettings()).toEqual({ queryAuthLevel: 'function' });
     process.env.QUERY_AUTH_LEVEL = 'anonymous';
     expect(registrationSettings()).toEqual({ queryAuthLevel: 'function' });
@@ -55,10 +55,10 @@ describe('registration settings', () => {
   it('come from local.settings.json too, which the environment overrides', async () => {
     writeFileSync(join(dir, 'local.settings.json'), JSON.stringify({ Values: { QUERY_AUTH_LEVEL: 'function' } }));
     process.chdir(dir);
-    expect((await freshConfig()).registrationSettings()).toEqual({ queryAuthLevel: 'function' });
+    expect((await freshSettings()).registrationSettings()).toEqual({ queryAuthLevel: 'function' });
     vi.resetModules();
     process.env.QUERY_AUTH_LEVEL = 'anonymous';
-    expect((await freshConfig()).registrationSettings()).toEqual({ queryAuthLevel: 'anonymous' });
+    expect((await freshSettings()).registrationSettings()).toEqual({ queryAuthLevel: 'anonymous' });
   });
 
   it('queryAuthLevel is the level it is given, by default the loaded one', async () => {

@@ -1,7 +1,8 @@
 /**
  * Cold start: requiring the function entry (what the Functions host does before the first invocation)
- * loads no heavy SDK; each loads on first use, from the composition root or its adapter. Checked in a
- * fresh child process, on its module cache, so nothing an earlier test loaded can hide or fake it.
+ * loads no heavy SDK and no schema library; each SDK loads on first use, from the composition root or its
+ * adapter, and zod with the definitions (functions/index.ts). Checked in a fresh child process, on its
+ * module cache, so nothing an earlier test loaded can hide or fake it.
  */
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -28,10 +29,15 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
 }
 
 describe('heavy SDKs load on first use, not when the function entry is required', () => {
-  it('requiring functions/index loads none of them', async () => {
+  it('requiring functions/index loads none of them, and no schema library either (the definitions load on first invocation)', async () => {
     const loaded = await packagesLoadedBy(join(ROOT, 'functions', 'index.ts'));
     expect(loaded).toContain('@azure/functions'); // the probe sees packages at all
     expect(HEAVY_SDKS.filter((name) => loaded.includes(name))).toEqual([]);
+    expect(loaded).not.toContain('zod');
+  });
+
+  it('the probe sees zod where the definitions are loaded', async () => {
+    expect(await packagesLoadedBy(join(ROOT, 'functions', 'all.ts'))).toContain('zod');
   });
 
   it('the probe sees an SDK that is loaded', async () => {

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/all';
+import { BINDINGS } from '../../functions/bindings';
+import { bindings } from '../../functions/index';
 import { ValidationError } from '../../shared/errors';
 import { compileRoute, functionKey, isAuthorized, type LocalHostKeys } from '../../shared/local/host';
-import { invokeHttp, type HttpFunctionDefinition } from '../../shared/registry';
+import { bindingOf, invokeHttp, type HttpFunctionDefinition } from '../../shared/registry';
 import { topology } from '../../shared/topology';
 import type { Deps } from '../../shared/ports';
 
@@ -22,8 +24,30 @@ describe('function registry', () => {
     const dir = join(__dirname, '..', '..', 'functions');
     const importers = readdirSync(dir)
       .filter((file) => file.endsWith('.ts'))
-      .filter((file) => /from '\.\.\/shared\/composition'/.test(readFileSync(join(dir, file), 'utf8')));
+      .filter((file) => /'\.\.\/shared\/composition(\.js)?'/.test(readFileSync(join(dir, file), 'utf8')));
     expect(importers).toEqual(['index.ts']);
+  });
+
+  it('the Azure entry registers the trigger of every definition, in the same order, each under its own name', () => {
+    expect(bindings.map((b) => b.name)).toEqual(functions.map((f) => f.name));
+    expect(bindings).toEqual(functions.map(bindingOf));
+    for (const [key, binding] of Object.entries(BINDINGS)) expect(binding.name).toBe(key);
+  });
+
+  it('a binding is the trigger only: route, methods and auth level of HTTP, the schedule of a timer', () => {
+    expect(bindings.find((b) => b.name === 'putMovie')).toEqual({
+      kind: 'http',
+      name: 'putMovie',
+      route: 'movies/{id}',
+      methods: ['PUT'],
+      authLevel: 'function',
+    });
+    expect(bindings.find((b) => b.name === 'projector')).toEqual({ kind: 'eventGrid', name: 'projector' });
+    expect(bindings.find((b) => b.name === 'relay')).toEqual({
+      kind: 'timer',
+      name: 'relay',
+      schedule: '%RELAY_SCHEDULE%',
+    });
   });
 
   it('keeps clear of routes the Azure host reserves', () => {

@@ -132,7 +132,7 @@ function probeFile(dir: string, source: string): string {
 }
 
 describe('deploy package: cold start', () => {
-  it('what the entry imports statically (loaded before any function runs) holds none of the heavy SDKs', async () => {
+  it('what the entry imports statically (loaded before any function runs) holds none of the heavy SDKs and no zod', async () => {
     const { metafile } = await buildBundle();
     const entry = Object.keys(metafile.outputs).find((name) => name.endsWith('dist/functions/index.js'))!;
     const startup = new Set<string>();
@@ -154,6 +154,9 @@ describe('deploy package: cold start', () => {
     expect(atStartup.has('@azure/functions')).toBe(true); // the walk sees packages at all
     expect(HEAVY_SDKS.filter((name) => everywhere.has(name))).toEqual(HEAVY_SDKS); // each is in the package
     expect(HEAVY_SDKS.filter((name) => atStartup.has(name))).toEqual([]);
+    // nor the schema library: the definitions (schemas, handlers) load on the first invocation
+    expect(everywhere.has('zod')).toBe(true);
+    expect(atStartup.has('zod')).toBe(false);
   });
 
   it('Node imports the packaged entry (ES module) and every chunk, unzipped as the host unpacks it', async () => {
@@ -169,7 +172,7 @@ describe('deploy package: cold start', () => {
         (async () => {
           const entry = await import(pathToFileURL(root + '/dist/functions/index.js').href);
           for (const chunk of chunks) await import(pathToFileURL(root + '/' + chunk).href);
-          process.stdout.write(JSON.stringify({ functions: entry.functions.length, chunks: chunks.length }));
+          process.stdout.write(JSON.stringify({ functions: entry.bindings.length, chunks: chunks.length }));
         })().catch((error) => { console.error(error); process.exit(1); });
       `;
       const { stdout } = await promisify(execFile)(process.execPath, [probeFile(dir, probe), dir, ...chunks], {
