@@ -14,7 +14,7 @@ import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { createMemoryEventStore } from '../shared/adapters/memory-event-store';
 import { createElasticsearchReadStore } from '../shared/read-model/elasticsearch';
-import type { ReadEntry } from '../shared/read-model/port';
+import { createNewIndex, type ReadEntry } from '../shared/read-model/port';
 import { entryOfStored } from '../shared/read-model/projection';
 import { deleteIndicesWithPrefix } from '../test/support/elasticsearch';
 import { startTestRedis } from '../test/support/redis';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const raw = new Redis(redis.url);
   try {
     const readStore = createElasticsearchReadStore({ node: esUrl, alias, requestTimeoutMs: 120_000 });
-    const index = await readStore.createIndex();
+    const index = await createNewIndex(readStore);
     for (let i = 0; i < entries.length; i += BATCH) await readStore.apply(entries.slice(i, i + BATCH), { index });
     await readStore.swapAlias(index);
     await es.indices.refresh({ index: alias });

@@ -29,7 +29,7 @@ import { toRepresentation, type MovieState } from '../shared/domain/movie';
 import { rebuildReadModel } from '../shared/operations/rebuild';
 import type { Deps, Logger, StoredEvent } from '../shared/ports';
 import { MOVIE_MAPPINGS, createElasticsearchReadStore } from '../shared/read-model/elasticsearch';
-import type { ReadEntry, SearchQuery } from '../shared/read-model/port';
+import { createNewIndex, type ReadEntry, type SearchQuery } from '../shared/read-model/port';
 import { entryOfStored, project } from '../shared/read-model/projection';
 import { directorKey, titleSortKey } from '../shared/read-model/search-semantics';
 import { findMovies, queryHash } from '../shared/read-model/queries';
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
       for (const e of batch) entries.push(entryOfStored(e));
     const scanSeconds = (performance.now() - t) / 1000;
     t = performance.now();
-    const loadIndex = await readStore.createIndex();
+    const loadIndex = await createNewIndex(readStore);
     for (let i = 0; i < entries.length; i += REBUILD_BATCH)
       await readStore.apply(entries.slice(i, i + REBUILD_BATCH), { index: loadIndex });
     const previous = await readStore.swapAlias(loadIndex);

@@ -95,10 +95,10 @@ async function stores(count: number): Promise<void> {
       return e && version === 1 ? { ...e, version: 1 } : null;
     },
     eventsSince: () => [],
-    createIndex: () => {
-      const name = `movies-${++counter}`;
-      indices.set(name, new Map());
-      return name;
+    newIndexName: () => `movies-${counter + 1}`,
+    createIndex: (name: string) => {
+      if (!indices.has(name)) indices.set(name, new Map());
+      counter = Math.max(counter, Number(name.slice('movies-'.length)));
     },
     apply: (entries: ReadEntry[], options?: { index?: string }) => {
       const index = indices.get(options?.index ?? alias)!;
@@ -197,7 +197,8 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
       }
     },
     refresh: async () => undefined,
-    createIndex: () => rpc('createIndex'),
+    newIndexName: () => rpc('newIndexName'),
+    createIndex: (name: string) => rpc('createIndex', name),
     swapAlias: (index: string) => rpc('swapAlias', index),
     deleteIndex: (index: string) => rpc('deleteIndex', index),
     currentIndex: () => rpc('currentIndex'),

@@ -73,7 +73,7 @@ export async function rebuildStep(
 ): Promise<RebuildState> {
   switch (state.phase) {
     case 'create':
-      return { ...state, phase: 'load', index: await deps.readStore.createIndex() };
+      return createStep(deps, state);
     case 'load': {
       const index = required(state.index);
       const page = await deps.eventStore.latestPage({
@@ -126,6 +126,16 @@ export async function rebuildStep(
       throw new Error(`unknown rebuild phase ${String(unknown)}`);
     }
   }
+}
+
+/**
+ * The new index in two steps: its name goes into the checkpoint before it exists, so a step that dies after
+ * creating it is run again with the same name (and keeps it), and no index is left behind unnamed.
+ */
+async function createStep(deps: RebuildDeps, state: RebuildState): Promise<RebuildState> {
+  if (state.index === undefined) return { ...state, index: await deps.readStore.newIndexName() };
+  await deps.readStore.createIndex(state.index);
+  return { ...state, phase: 'load' };
 }
 
 function required(index: string | undefined): string {

@@ -69,7 +69,8 @@ export function createElasticsearchReadStore(opts: ElasticsearchReadStoreOptions
       await onAlias('refresh', () => client.indices.refresh({ index: alias }));
     },
     health: () => clusterHealth(client),
-    createIndex: () => indices.createLoadingIndex(admin),
+    newIndexName: () => indices.newIndexName(admin),
+    createIndex: (name) => indices.createLoadingIndex(admin, name),
     swapAlias: (index) => indices.swapAlias(admin, index),
     deleteIndex: (index) => indices.deleteIndex(admin, index),
     currentIndex: async () => (await indices.aliasTargets(admin))[0] ?? null,

@@ -15,7 +15,11 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
   return {
     kind: 'embedded',
     async init() {
-      if (registry.current() === null) registry.swap(registry.create());
+      if (registry.current() === null) {
+        const first = registry.nextName();
+        registry.create(first);
+        registry.swap(first);
+      }
     },
     async apply(entries, opts) {
       entries.forEach(assertValidEntry);
@@ -33,7 +37,8 @@ export function createEmbeddedReadStore(options: { alias?: string } = {}): ReadS
     },
     async refresh() {},
     health: async () => 'up',
-    createIndex: async () => registry.create(),
+    newIndexName: async () => registry.nextName(),
+    createIndex: async (name) => registry.create(name),
     swapAlias: async (index) => registry.swap(index),
     deleteIndex: async (index) => registry.drop(index),
     currentIndex: async () => registry.current(),

@@ -130,12 +130,27 @@ export interface ReadStore {
   /** Makes recent writes visible to search (Elasticsearch refresh); a no-op where writes are visible at once. */
   refresh(): Promise<void>;
   health(): Promise<'up' | 'down'>;
-  /** Rebuild primitives: a new empty physical index for the current mapping version. */
-  createIndex(): Promise<string>;
+  /**
+   * Rebuild primitives. A name for a new physical index of the current mapping version, that no index of
+   * the alias has yet (nothing is created: a rebuild notes it in its checkpoint first).
+   */
+  newIndexName(): Promise<string>;
+  /**
+   * Creates the empty physical index `name` (from newIndexName), set up for loading. Idempotent: an
+   * index of that name already there is the one a step that died after creating it made, and is kept.
+   */
+  createIndex(name: string): Promise<void>;
   /** Atomically points the alias at `index`; returns the physical indices it pointed at before. */
   swapAlias(index: string): Promise<string[]>;
   deleteIndex(index: string): Promise<void>;
   /** Physical index the alias points at now. */
   currentIndex(): Promise<string | null>;
   close(): Promise<void>;
+}
+
+/** A new physical index, named and created in one go: for callers with no checkpoint between the two (benches, tests). */
+export async function createNewIndex(store: Pick<ReadStore, 'newIndexName' | 'createIndex'>): Promise<string> {
+  const name = await store.newIndexName();
+  await store.createIndex(name);
+  return name;
 }

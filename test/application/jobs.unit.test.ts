@@ -72,11 +72,12 @@ describe('jobs', () => {
       progress: { phase: 'create', done: 0 },
     });
 
-    expect(await stepJob(app.deps, 'id1', 'runner-a')).toBe('stepped'); // create the index
+    expect(await stepJob(app.deps, 'id1', 'runner-a')).toBe('stepped'); // name the new index
+    expect(await stepJob(app.deps, 'id1', 'runner-a')).toBe('stepped'); // create it
     expect(await stepJob(app.deps, 'id1', 'runner-a')).toBe('stepped'); // load m1, m2 (page size 2)
     expect((await job(app, 'id1')).body).toMatchObject({
       status: 'running',
-      steps: 2,
+      steps: 3,
       progress: { phase: 'load', done: 2, total: 5 },
     });
     await runToEnd(app, 'id1');
@@ -164,6 +165,7 @@ describe('jobs', () => {
     const app = await memoryApp();
     await createMovies(app, 3);
     const { id } = (await start(app, rebuild)).body as { id: string };
+    await stepJob(app.deps, id, 'r'); // index named
     await stepJob(app.deps, id, 'r'); // index created
     app.readStore.down = true;
     for (let i = 1; i < MAX_STEP_FAILURES; i++) expect(await stepJob(app.deps, id, 'r')).toBe('stepped');

@@ -7,6 +7,7 @@ import type { Genre, Movie } from '../../shared/domain/movie';
 import { createElasticsearchReadStore } from '../../shared/read-model/elasticsearch';
 import { createEmbeddedReadStore } from '../../shared/read-model/embedded';
 import {
+  createNewIndex,
   InvalidCursorError,
   ReadStoreUnavailableError,
   type ReadEntry,
@@ -805,7 +806,7 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       await store.apply([live(movie('r1', { title: 'Old World' }))]);
       await store.refresh();
 
-      const next = await store.createIndex();
+      const next = await createNewIndex(store);
       expect(next).not.toBe(first);
       expect(
         await store.apply([live(movie('r1', { title: 'New World' })), live(movie('r2', { title: 'Brave World' }))], {
@@ -833,10 +834,25 @@ function readStoreContract(harness: () => StoreHarness, options: { separateHandl
       await expect(store.apply([live(movie('r4', { title: 'Gone' }))], { index: first! })).rejects.toThrow();
     });
 
+    it('creating the index newIndexName gave is idempotent: a repeated create keeps it and what was loaded into it; the next name differs', async () => {
+      const store = await harness().open('create-again');
+      await store.init();
+      const name = await store.newIndexName();
+      expect(await store.newIndexName()).toBe(name); // naming creates nothing
+      await store.createIndex(name);
+      expect(await store.apply([live(movie('again-1', { title: 'Kept' }))], { index: name })).toEqual(['applied']);
+      await store.createIndex(name); // a step that died after creating the index, run again
+      const next = await store.newIndexName();
+      expect(next).not.toBe(name);
+      await store.swapAlias(name);
+      expect(await store.get('again-1')).toMatchObject({ kind: 'movie', movie: { title: 'Kept' } });
+      await expect(store.createIndex('someone-elses-index')).rejects.toThrow(/not a physical index name/);
+    });
+
     it('a rebuild load of many entries (several bulk requests) gives every outcome in order; the swapped-in index then shows new writes by itself', async () => {
       const store = await harness().open('rebuild-load');
       await store.init();
-      const next = await store.createIndex();
+      const next = await createNewIndex(store);
       const many = Array.from({ length: 2_500 }, (_, i) =>
         live(movie(`load-${String(i).padStart(4, '0')}`, { title: `Loaded ${i}` }, 2)),
       );

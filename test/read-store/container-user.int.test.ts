@@ -15,6 +15,7 @@ import {
   type SecureNode,
 } from '../support/secure-elasticsearch';
 import { unavailable } from '../support/services';
+import { createNewIndex } from '../../shared/read-model/port';
 
 const PASSWORD = randomBytes(18).toString('base64url');
 const ELASTIC_PASSWORD = randomBytes(18).toString('base64url');
@@ -107,7 +108,7 @@ describe.skipIf(unavailable('Elasticsearch distribution', secureElasticsearchUna
       expect(page.items.map((m) => m.id)).toEqual(['m1']);
       // Rebuild primitives: a new physical index, the alias swap, the old index deleted.
       const before = await store.currentIndex();
-      const next = await store.createIndex();
+      const next = await createNewIndex(store);
       expect(next).toMatch(/^movies-v\d+-\d+$/);
       expect(await store.swapAlias(next)).toEqual([before]);
       await store.deleteIndex(before as string);

@@ -13,9 +13,6 @@ export interface IndexContext {
   readonly known: Set<string>;
 }
 
-/** Name races createIndex survives before it gives up. */
-const CREATE_ATTEMPTS = 5;
-
 /** The physical indices behind the alias, sorted; none when the alias does not exist. */
 export async function aliasTargets({ client, names }: IndexContext): Promise<string[]> {
   try {
@@ -67,16 +64,16 @@ export async function initAlias(ctx: IndexContext): Promise<void> {
   );
 }
 
-/** A new physical index with the next free counter, set up for loading (LOADING_SETTINGS). */
-export async function createLoadingIndex(ctx: IndexContext): Promise<string> {
-  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-    const name = `${ctx.names.versionPrefix}${Math.max(0, ...(await existingCounters(ctx))) + 1}`;
-    if ((await createPhysicalIndex(ctx, name, { ...INDEX_SETTINGS, ...LOADING_SETTINGS })) === 'created') {
-      ctx.known.add(name);
-      return name;
-    }
-  }
-  throw new Error(`could not create a new index for alias '${ctx.names.alias}' (name races)`);
+/** The next free name of this alias' physical indices: the current mapping version, the highest counter + 1. */
+export async function newIndexName(ctx: IndexContext): Promise<string> {
+  return `${ctx.names.versionPrefix}${Math.max(0, ...(await existingCounters(ctx))) + 1}`;
+}
+
+/** Creates physical index `name` of this alias, set up for loading (LOADING_SETTINGS); one that exists is kept. */
+export async function createLoadingIndex(ctx: IndexContext, name: string): Promise<void> {
+  if (!ctx.names.owns(name)) throw new Error(`'${name}' is not a physical index name of alias '${ctx.names.alias}'`);
+  await createPhysicalIndex(ctx, name, { ...INDEX_SETTINGS, ...LOADING_SETTINGS });
+  ctx.known.add(name);
 }
 
 /** Refuses a write to an index that does not exist (bulk would auto-create it with guessed mappings). */

@@ -7,8 +7,10 @@ export interface IndexRegistry {
   aliased(): PhysicalIndex;
   /** The index of that name, or an Error. */
   named(name: string): PhysicalIndex;
-  /** A new empty index, `<alias>-embedded-<n>`. */
-  create(): string;
+  /** The next free name, `<alias>-embedded-<n>` (nothing is created). */
+  nextName(): string;
+  /** A new empty index of that name; one that exists is kept. */
+  create(name: string): void;
   /** Points the alias at `name` (which must exist); returns what it pointed at before. */
   swap(name: string): string[];
   /** Drops an index the alias does not point at. */
@@ -31,10 +33,15 @@ export function indexRegistry(alias: string): IndexRegistry {
       if (!index) throw new Error(`index '${name}' does not exist`);
       return index;
     },
-    create() {
-      const name = `${alias}-embedded-${++counter}`;
+    nextName: () => `${alias}-embedded-${counter + 1}`,
+    create(name) {
+      const prefix = `${alias}-embedded-`;
+      const n = Number(name.slice(prefix.length));
+      if (!name.startsWith(prefix) || !Number.isInteger(n) || n < 1)
+        throw new Error(`'${name}' is not a physical index name of alias '${alias}'`);
+      if (indices.has(name)) return;
       indices.set(name, newIndex());
-      return name;
+      counter = Math.max(counter, n);
     },
     swap(name) {
       if (!indices.has(name)) throw new Error(`index '${name}' does not exist`);
