@@ -210,6 +210,20 @@ function azureMonitorOptions(
   };
 }
 
+/**
+ * The http instrumentation patches `http` and `https` when they are next required (a require hook). The
+ * SDKs in the deployable package (Cosmos DB, the Azure core pipeline) import them as ES modules, which
+ * that hook never sees, and an SDK loaded on its first use may be the only one an invocation loads: the
+ * modules are required here, once the hook is in place, so their outgoing requests are dependencies
+ * whatever loads first (test/web/package.int.test.ts sees the Cosmos DB requests of a create).
+ */
+function patchCoreHttp(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  require('http');
+  require('https');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 let running: Promise<ApplicationInsights> | undefined;
 
 /**
@@ -243,6 +257,7 @@ export async function startTelemetry(
     const loaded: ApplicationInsights & { default?: ApplicationInsights } = await import('applicationinsights');
     const sdk = typeof loaded.default?.useAzureMonitor === 'function' ? loaded.default : loaded;
     sdk.useAzureMonitor(options);
+    patchCoreHttp();
     return sdk;
   })();
   running = start;
