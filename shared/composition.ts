@@ -1,7 +1,8 @@
 /**
  * The composition root: builds the adapters named by the configuration and wires them into `Deps`.
- * The Azure host uses `azureDeps()` (created on first invocation); the local host and the tests call
- * `createDeps()` with their own configuration and overrides.
+ * The Azure host uses `azureDeps()` (made on the first invocation, each port built on its first use, so an
+ * invocation loads only the SDKs it needs); the local host and the tests call `createDeps()` with their own
+ * configuration and overrides.
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
@@ -59,12 +60,7 @@ const UNGATED: ReadonlySet<PropertyKey> = new Set(['init', 'health', 'close']);
  * gated without a change here.
  */
 export function initOnDemand(store: ReadStore): ReadStore {
-  let ready: Promise<void> | undefined;
-  const ensure = (): Promise<void> =>
-    (ready ??= store.init().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    }));
+  const ensure = once(() => store.init());
   return new Proxy(store, {
     get(target, name) {
       if (name === 'init') return ensure;
@@ -72,18 +68,60 @@ export function initOnDemand(store: ReadStore): ReadStore {
       if (typeof member !== 'function') return member;
       const method = member as (...args: unknown[]) => unknown;
       if (UNGATED.has(name)) return method.bind(target);
-      return (...args: unknown[]) => afterInit(ensure, () => method.apply(target, args));
+      return (...args: unknown[]) => afterReady(ensure, () => method.apply(target, args));
     },
   });
 }
 
 /**
- * `call` once `ensure` has succeeded. The answer serves both shapes a method can have: awaited, it is the
+ * A port whose adapter is built on its first use: the Azure host's (`azureDeps`), so an invocation loads
+ * the SDKs of the ports it uses and no other. Every method waits for the build (retried until it
+ * succeeds); `known` members (the `kind` the configuration already decides) answer without it; `close`
+ * builds nothing; and the port is no thenable, so awaiting it builds nothing either.
+ */
+export function onFirstUse<T extends object>(build: () => Promise<T>, known: Partial<T> = {}): T {
+  const adapter = once(build);
+  let started = false;
+  const ensure = () => {
+    started = true;
+    return adapter();
+  };
+  return new Proxy(known, {
+    get(target, name) {
+      if (Object.hasOwn(target, name)) return Reflect.get(target, name);
+      if (name === 'then' || typeof name === 'symbol') return undefined;
+      if (name === 'close')
+        return async () => {
+          if (!started) return;
+          const built = (await adapter().catch(() => undefined)) as { close?: () => Promise<void> } | undefined;
+          await built?.close?.();
+        };
+      return (...args: unknown[]) =>
+        afterReady(ensure, (built) => (built as Record<string, (...a: unknown[]) => unknown>)[name]!(...args));
+    },
+  }) as T;
+}
+
+/** `start` run once and shared; a failed run is forgotten, so the next call tries again. */
+function once<T>(start: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () =>
+    (running ??= start().catch((error: unknown) => {
+      running = undefined;
+      throw error;
+    }));
+}
+
+/**
+ * `call` once `ready` has succeeded. The answer serves both shapes a method can have: awaited, it is the
  * promise of the method's answer; iterated (`for await`), it yields the items of the stream the method
  * returns (`scan`).
  */
-function afterInit(ensure: () => Promise<void>, call: () => unknown): Promise<unknown> & AsyncIterable<unknown> {
-  const answer = ensure().then(call);
+function afterReady<T>(
+  ready: () => Promise<T>,
+  call: (value: T) => unknown,
+): Promise<unknown> & AsyncIterable<unknown> {
+  const answer = ready().then(call);
   return Object.assign(answer, {
     async *[Symbol.asyncIterator]() {
       yield* (await answer) as AsyncIterable<unknown>;
@@ -123,6 +161,8 @@ interface PortEntry<K extends keyof Deps> {
   describe(context: BuildContext): ServiceDescription | undefined;
   /** Readies the port, built or given, for the functions. */
   ready?(port: Deps[K], context: BuildContext): Promise<Deps[K]>;
+  /** What the configuration alone says of the port (answered before it is built on first use). */
+  known?(context: BuildContext): Partial<Deps[K]>;
 }
 
 type AdapterPort = 'eventStore' | 'jobs' | 'publisher' | 'readStore' | 'cache' | 'deadLetters';
@@ -204,6 +244,7 @@ const PORTS: { readonly [K in AdapterPort]: PortEntry<K> } = {
             target: `${redact(config.elasticsearch.url)} alias=${config.elasticsearch.index}`,
           }
         : { port: 'read store', kind: 'embedded full-text store (MiniSearch)', target: 'in-process' },
+    known: ({ config }) => ({ kind: config.elasticsearch.url ? 'elasticsearch' : 'embedded' }),
     async ready(store, { options }) {
       const ready = initOnDemand(store);
       // A read store that is down at start-up must not stop the commands: it is initialised on first use.
@@ -233,6 +274,7 @@ const PORTS: { readonly [K in AdapterPort]: PortEntry<K> } = {
       config.redis.url
         ? { port: 'cache', kind: 'Redis', target: redact(config.redis.url) }
         : { port: 'cache', kind: 'in-process cache (no REDIS_URL)', target: 'in-process' },
+    known: ({ config }) => ({ kind: config.redis.url ? 'redis' : 'memory' }),
   },
   deadLetters: {
     async build({ config }) {
@@ -282,13 +324,17 @@ export async function createDeps(config: Config, options: CompositionOptions): P
     return entry.ready ? entry.ready(adapter, context) : adapter;
   }
 
+  // In Azure each port is built on its first use; locally all are built now (the banner lists them, and a
+  // store that cannot start shows at start-up).
+  const port = <K extends AdapterPort>(name: K): Deps[K] | Promise<Deps[K]> =>
+    options.mode === 'azure' ? onFirstUse<Deps[K]>(() => provide(name), PORTS[name].known?.(context)) : provide(name);
   const adapters: Pick<Deps, AdapterPort> = {
-    eventStore: await provide('eventStore'),
-    jobs: await provide('jobs'),
-    publisher: await provide('publisher'),
-    readStore: await provide('readStore'),
-    cache: await provide('cache'),
-    deadLetters: await provide('deadLetters'),
+    eventStore: await port('eventStore'),
+    jobs: await port('jobs'),
+    publisher: await port('publisher'),
+    readStore: await port('readStore'),
+    cache: await port('cache'),
+    deadLetters: await port('deadLetters'),
   };
   const deps: Deps = {
     ...adapters,
@@ -313,7 +359,7 @@ export async function createDeps(config: Config, options: CompositionOptions): P
 
 let azure: Promise<Deps> | undefined;
 
-/** The Azure host's dependencies: configuration read once, adapters built on first invocation. */
+/** The Azure host's dependencies: configuration read once, on the first invocation; each adapter built on its first use. */
 export function azureDeps(): Promise<Deps> {
   azure ??= (async () => {
     const config = loadConfig();

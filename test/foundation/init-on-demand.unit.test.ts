@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initOnDemand } from '../../shared/composition';
+import { initOnDemand, onFirstUse } from '../../shared/composition';
 import { createEmbeddedReadStore } from '../../shared/read-model/embedded';
 import { ReadStoreUnavailableError, type ReadStore } from '../../shared/read-model/port';
 
@@ -52,7 +52,7 @@ describe('every read-store method waits for the initialisation', () => {
 
   it('the methods are read from the store', () => {
     expect(methods).toEqual(
-      expect.arrayContaining(['apply', 'get', 'search', 'suggest', 'scan', 'refresh', 'createIndex', 'swapAlias']),
+      expect.arrayContaining(['apply', 'get', 'search', 'suggest', 'scan', 'refresh', 'newIndexName', 'createIndex', 'swapAlias']),
     );
   });
 
@@ -76,5 +76,51 @@ describe('every read-store method waits for the initialisation', () => {
     const store = initOnDemand(down());
     expect(await store.health()).toBe('up');
     await store.close();
+  });
+});
+
+describe('a port built on its first use (the Azure host)', () => {
+  /** An embedded read store behind onFirstUse, counting builds; the first `failures` builds throw. */
+  const lazyStore = (failures = 0) => {
+    let builds = 0;
+    const store = onFirstUse<ReadStore>(
+      async () => {
+        builds++;
+        if (builds <= failures) throw new Error(`build ${builds} failed`);
+        const inner = createEmbeddedReadStore();
+        await inner.init();
+        return inner;
+      },
+      { kind: 'embedded' },
+    );
+    return { store, builds: () => builds };
+  };
+  const movie = { id: 'm', version: 1, title: 'T', createdAt: 'c', updatedAt: 'u' };
+
+  it('builds nothing until a method is called: known members, awaiting the port and close do not build it', async () => {
+    const { store, builds } = lazyStore();
+    expect(store.kind).toBe('embedded');
+    expect(await Promise.resolve(store)).toBe(store);
+    await store.close();
+    expect(builds()).toBe(0);
+  });
+
+  it('builds once for concurrent first calls, and every method then reaches the one adapter, streams included', async () => {
+    const { store, builds } = lazyStore();
+    const [applied, missing] = await Promise.all([store.apply([{ kind: 'movie', movie }]), store.get('x')]);
+    expect(applied).toEqual(['applied']);
+    expect(missing).toBeNull();
+    expect(await store.get('m')).toEqual({ kind: 'movie', movie });
+    const scanned: unknown[] = [];
+    for await (const batch of store.scan(10)) scanned.push(...batch);
+    expect(scanned).toEqual([{ kind: 'movie', movie }]);
+    expect(builds()).toBe(1);
+  });
+
+  it('a failed build fails the call that asked, and the next call builds again', async () => {
+    const { store, builds } = lazyStore(1);
+    await expect(store.get('m')).rejects.toThrow('build 1 failed');
+    expect(await store.get('m')).toBeNull();
+    expect(builds()).toBe(2);
   });
 });

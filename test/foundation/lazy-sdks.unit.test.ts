@@ -45,3 +45,41 @@ describe('heavy SDKs load on first use, not when the function entry is required'
     expect(HEAVY_SDKS.filter((name) => loaded.includes(name))).toEqual(['@azure/cosmos']);
   });
 });
+
+describe('in Azure each port loads its SDK on its first use, not when the dependencies are made', () => {
+  it('making the dependencies loads no SDK; a publish loads the Event Grid SDK and no other', async () => {
+    // Every store is configured and unreachable (a closed port): the publish fails, after loading its SDK.
+    const probe = `
+      const { createDeps } = require(${JSON.stringify(join(ROOT, 'shared', 'composition.ts'))});
+      const { loadConfig } = require(${JSON.stringify(join(ROOT, 'shared', 'config.ts'))});
+      const loaded = () => {
+        const names = new Set();
+        for (const file of Object.keys(require.cache)) {
+          const m = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file.slice(file.lastIndexOf('node_modules') - 1));
+          if (m) names.add(m[1].replace(/\\\\/g, '/'));
+        }
+        return [...names].sort();
+      };
+      (async () => {
+        const config = loadConfig({
+          COSMOS_ENDPOINT: 'https://127.0.0.1:9/', COSMOS_KEY: 'a2V5',
+          EVENTGRID_TOPIC_ENDPOINT: 'https://127.0.0.1:9/api/events', EVENTGRID_TOPIC_KEY: 'topic-key',
+          ELASTICSEARCH_URL: 'http://127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9',
+        });
+        const quiet = { log() {}, warn() {}, error() {} };
+        const { deps } = await createDeps(config, { mode: 'azure', logger: quiet });
+        const made = loaded();
+        const kinds = [deps.readStore.kind, deps.cache.kind];
+        await deps.publisher.publishRaw([]).catch(() => undefined);
+        process.stdout.write(JSON.stringify({ made, kinds, published: loaded() }));
+        process.exit(0);
+      })();
+    `;
+    const { stdout } = await promisify(execFile)(TSX, ['-e', probe], { cwd: ROOT, timeout: 60_000 });
+    const { made, kinds, published } = JSON.parse(stdout) as { made: string[]; kinds: string[]; published: string[] };
+    expect(made).toContain('zod'); // the probe sees packages at all (the configuration's)
+    expect(HEAVY_SDKS.filter((name) => made.includes(name))).toEqual([]);
+    expect(kinds).toEqual(['elasticsearch', 'redis']);
+    expect(HEAVY_SDKS.filter((name) => published.includes(name))).toEqual(['@azure/eventgrid']);
+  });
+});
