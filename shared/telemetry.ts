@@ -194,8 +194,9 @@ function azureMonitorOptions(
 
   const ca = settings.caFile ? [...rootCertificates, readFileSync(settings.caFile, 'utf8')] : undefined;
   // The host creates the request span of every invocation (the Azure host, or shared/local/dispatch.ts);
-  // a second SERVER span from the http instrumentation would double every request.
-  const http = { enabled: true, ignoreIncomingRequestHook: () => true };
+  // a second SERVER span from the http instrumentation would double every request. Incoming requests are
+  // left unpatched altogether: an ignored one would run its handler with tracing suppressed.
+  const http = { enabled: true, disableIncomingRequestInstrumentation: true };
   return {
     azureMonitorExporterOptions: {
       connectionString,
