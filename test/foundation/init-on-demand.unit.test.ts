@@ -52,7 +52,17 @@ describe('every read-store method waits for the initialisation', () => {
 
   it('the methods are read from the store', () => {
     expect(methods).toEqual(
-      expect.arrayContaining(['apply', 'get', 'search', 'suggest', 'scan', 'refresh', 'newIndexName', 'createIndex', 'swapAlias']),
+      expect.arrayContaining([
+        'apply',
+        'get',
+        'search',
+        'suggest',
+        'scan',
+        'refresh',
+        'newIndexName',
+        'createIndex',
+        'swapAlias',
+      ]),
     );
   });
 
