@@ -1,21 +1,20 @@
 /** DeadLetterStore in a local folder: one JSON file per undeliverable event, with the reason. */
 import { randomUUID } from 'node:crypto';
-import { mkdir, opendir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listAllDeadLetters, type DeadLetter, type DeadLetterStore } from '../ports';
 
 /**
- * The first `limit` record names after `after`, in order, and whether more follow, from a folder read as a
- * stream: at most `limit + 1` names are held, whatever the number of files (the folder is never listed
- * whole, so a page's memory does not grow with the dead letters).
+ * The first `limit` record names after `after`, in order, and whether more follow. At most `limit + 1`
+ * names are kept (no sort of the whole folder), so what outlives the listing is one page's names.
  */
-export async function firstNames(
-  folder: Promise<AsyncIterable<{ readonly name: string }>>,
+export function firstNames(
+  names: Iterable<string>,
   after: string | undefined,
   limit: number,
-): Promise<{ names: string[]; more: boolean }> {
+): { names: string[]; more: boolean } {
   const kept: string[] = [];
-  for await (const { name } of await folder) {
+  for (const name of names) {
     if (!name.endsWith('.json') || (after !== undefined && name <= after)) continue;
     if (kept.length > limit && name >= kept[limit]!) continue;
     let lo = 0;
@@ -45,7 +44,10 @@ export function createFileDeadLetterStore(dir: string): DeadLetterStore {
       const size = Math.max(1, Math.trunc(limit));
       let first: { names: string[]; more: boolean };
       try {
-        first = await firstNames(opendir(dir), after, size);
+        // The folder's names come in one call (a directory has no position to list from), but only one
+        // page of them is kept: the whole list is garbage before the first record is read. (Held across
+        // the page's reads, it was promoted to the old generation on every page.)
+        first = firstNames(await readdir(dir), after, size);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], next: null };
         throw error;
