@@ -6,7 +6,11 @@
  *
  * Three roles of this one file:
  * - `stores` (a child process): holds the write store and the read store in memory, loaded straight from
- *   `syntheticMovies(count, seed)`, and serves their port methods over HTTP as JSON (one page per call).
+ *   `syntheticMovies(count, seed)`, and serves their port methods over HTTP (one page per call). A page
+ *   travels as one JSON line per item, both ways, and the worker parses it line by line, so the harness
+ *   adds no string or Buffer of a whole page per call (V8 keeps such large objects until a scavenge). The
+ *   Cosmos adapter never receives a page as one body (a page of ids, then one small response per movie);
+ *   the Elasticsearch client's bulk body and search page are one body each: adapter memory, not measured.
  *   Why not the embedded Cosmos server: it evaluates every query against every document of the
  *   container, so 100,000 movies (about 300,000 events) would take hours to page, not the adapter's time.
  * - `worker` (a child process, the one measured): the real operations code (rebuildReadModel,
@@ -124,10 +128,24 @@ async function stores(count: number): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const { method, args } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { method: string; args: never[] };
-      const result = methods[method]!(...args);
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(result ?? null));
+      const [call, ...lines] = Buffer.concat(chunks)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      const { method, args } = JSON.parse(call!) as { method: string; args: unknown[] };
+      if (req.headers['content-type'] === 'application/x-ndjson') args[0] = lines.map((l) => JSON.parse(l) as unknown);
+      const result = methods[method]!(...(args as never[]));
+      // A page goes as one JSON line per item (`next` in a header), so the worker parses it item by item.
+      const page = result as { items?: unknown[]; next?: string | null } | unknown[];
+      const items = Array.isArray(page) ? page : Array.isArray(page?.items) ? page.items : undefined;
+      if (items === undefined) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(result ?? null));
+        return;
+      }
+      res.setHeader('content-type', 'application/x-ndjson');
+      if (!Array.isArray(page)) res.setHeader('x-page-next', JSON.stringify(page.next ?? null));
+      res.end(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
     });
   });
   server.listen(0, '127.0.0.1', () => {
@@ -151,7 +169,25 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
   const phases: Record<string, NodeJS.MemoryUsage> = { start: process.memoryUsage() };
   const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 32 });
   const { request } = await import('node:http');
-  const rpc = <T>(method: string, ...args: unknown[]): Promise<T> =>
+  /** A chunk handler calling `onLine` with each complete line; a partial line is kept (copied) for the next chunk. */
+  const lines = (onLine: (line: string) => void) => {
+    let rest: Buffer | undefined;
+    return (chunk: Buffer) => {
+      let start = 0;
+      for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, start)) {
+        onLine(
+          rest === undefined
+            ? chunk.toString('utf8', start, at)
+            : Buffer.concat([rest, chunk.subarray(start, at)]).toString('utf8'),
+        );
+        rest = undefined;
+        start = at + 1;
+      }
+      if (start < chunk.length)
+        rest = rest === undefined ? Buffer.from(chunk.subarray(start)) : Buffer.concat([rest, chunk.subarray(start)]);
+    };
+  };
+  const call = <T>(method: string, args: unknown[], items?: readonly unknown[]): Promise<T> =>
     new Promise((resolveCall, reject) => {
       const body = JSON.stringify({ method, args });
       const req = request(
@@ -159,18 +195,41 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers:
+            items === undefined
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+              : { 'content-type': 'application/x-ndjson' },
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolveCall(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
           res.on('error', reject);
+          if (res.headers['content-type'] !== 'application/x-ndjson') {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolveCall(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
+            return;
+          }
+          // A page: parsed line by line as the chunks arrive, never as one body.
+          const items: unknown[] = [];
+          res.on(
+            'data',
+            lines((line) => items.push(JSON.parse(line))),
+          );
+          res.on('end', () => {
+            const next = res.headers['x-page-next'];
+            resolveCall((typeof next === 'string' ? { items, next: JSON.parse(next) as unknown } : items) as T);
+          });
         },
       );
       req.on('error', reject);
-      req.end(body);
+      if (items === undefined) return void req.end(body);
+      req.write(`${body}\n`);
+      for (const item of items) req.write(`${JSON.stringify(item)}\n`);
+      req.end();
     });
+  const rpc = <T>(method: string, ...args: unknown[]): Promise<T> => call<T>(method, args);
+  /** A call whose first argument is a page: sent as one JSON line per item after the call's line. */
+  const rpcItems = <T>(method: string, items: readonly unknown[], ...args: unknown[]): Promise<T> =>
+    call<T>(method, [null, ...args], items);
   const eventStore = {
     latestPage: (page: { afterMovieId?: string; limit: number }) => rpc('latestPage', page),
     countMovies: () => rpc<number>('countMovies'),
@@ -185,7 +244,7 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
   } as unknown as EventStore;
   const readStore = {
     kind: 'embedded',
-    apply: (entries: readonly ReadEntry[], options?: { index?: string }) => rpc('apply', entries, options),
+    apply: (entries: readonly ReadEntry[], options?: { index?: string }) => rpcItems('apply', entries, options),
     get: (id: string) => rpc('readGet', id),
     async *scan(batchSize = 500, afterId?: string) {
       let after = afterId;

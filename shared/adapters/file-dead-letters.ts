@@ -4,6 +4,32 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listAllDeadLetters, type DeadLetter, type DeadLetterStore } from '../ports';
 
+/**
+ * The first `limit` record names after `after`, in order, and whether more follow. At most `limit + 1`
+ * names are kept (no sort of the whole folder), so what outlives the listing is one page's names.
+ */
+export function firstNames(
+  names: Iterable<string>,
+  after: string | undefined,
+  limit: number,
+): { names: string[]; more: boolean } {
+  const kept: string[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json') || (after !== undefined && name <= after)) continue;
+    if (kept.length > limit && name >= kept[limit]!) continue;
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid]! < name) lo = mid + 1;
+      else hi = mid;
+    }
+    kept.splice(lo, 0, name);
+    if (kept.length > limit + 1) kept.pop();
+  }
+  return { names: kept.slice(0, limit), more: kept.length > limit };
+}
+
 export function createFileDeadLetterStore(dir: string): DeadLetterStore {
   const store: DeadLetterStore = {
     async put(entry) {
@@ -15,15 +41,18 @@ export function createFileDeadLetterStore(dir: string): DeadLetterStore {
       return record;
     },
     async listPage({ after, limit }) {
-      let names: string[];
+      const size = Math.max(1, Math.trunc(limit));
+      let first: { names: string[]; more: boolean };
       try {
-        // Names only (a few bytes each) are listed whole to sort them; the records are read one page at a time.
-        names = (await readdir(dir)).filter((n) => n.endsWith('.json') && (after === undefined || n > after)).sort();
+        // The folder's names come in one call (a directory has no position to list from), but only one
+        // page of them is kept: the whole list is garbage before the first record is read. (Held across
+        // the page's reads, it was promoted to the old generation on every page.)
+        first = firstNames(await readdir(dir), after, size);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], next: null };
         throw error;
       }
-      const chosen = names.slice(0, Math.max(1, Math.trunc(limit)));
+      const chosen = first.names;
       const items: DeadLetter[] = [];
       for (const name of chosen) {
         try {
@@ -32,7 +61,7 @@ export function createFileDeadLetterStore(dir: string): DeadLetterStore {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // removed meanwhile
         }
       }
-      return { items, next: names.length > chosen.length ? (chosen.at(-1) ?? null) : null };
+      return { items, next: first.more ? (chosen.at(-1) ?? null) : null };
     },
     list: () => listAllDeadLetters(store),
     async remove(name) {

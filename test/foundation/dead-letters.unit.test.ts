@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDeadLetterBlob } from '../../shared/adapters/blob-dead-letters';
-import { createFileDeadLetterStore } from '../../shared/adapters/file-dead-letters';
+import { createFileDeadLetterStore, firstNames } from '../../shared/adapters/file-dead-letters';
 
 const event = {
   specversion: '1.0' as const,
@@ -80,5 +80,36 @@ describe('dead-letter stores', () => {
     await expect(store.remove('../escape.json')).rejects.toThrow();
     await store.remove(a.name);
     expect((await store.list()).map((d) => d.name)).toEqual([b.name]);
+  });
+
+  it('a folder page is the first names after the position, whatever order the folder lists them in', () => {
+    const names = ['d.json', 'a.json', 'notes.txt', 'f.json', 'b.json', 'e.json', 'c.json'];
+    expect(firstNames(names, undefined, 3)).toEqual({ names: ['a.json', 'b.json', 'c.json'], more: true });
+    expect(firstNames(names, 'c.json', 3)).toEqual({ names: ['d.json', 'e.json', 'f.json'], more: false });
+    expect(firstNames(names, 'e.json', 3)).toEqual({ names: ['f.json'], more: false });
+    expect(firstNames([], undefined, 3)).toEqual({ names: [], more: false });
+    // 2,000 names in descending order (each one the smallest so far): still the first 2.
+    const many = Array.from({ length: 2000 }, (_, i) => `${String(1999 - i).padStart(4, '0')}.json`);
+    expect(firstNames(many, '0997.json', 2)).toEqual({ names: ['0998.json', '0999.json'], more: true });
+  });
+
+  it('a folder store pages its records by name, 2 at a time', async () => {
+    const store = createFileDeadLetterStore(mkdtempSync(join(tmpdir(), 'dl-')));
+    for (const day of ['05', '03', '01', '04', '02'])
+      await store.put({
+        subscription: 'projector',
+        event,
+        reason: `day ${day}`,
+        deliveryAttempts: 1,
+        deadLetteredAt: `2026-01-${day}T00:00:00.000Z`,
+      });
+    const first = await store.listPage({ limit: 2 });
+    const second = await store.listPage({ after: first.next!, limit: 2 });
+    const third = await store.listPage({ after: second.next!, limit: 2 });
+    expect([first, second, third].map((p) => [p.items.map((d) => d.reason), p.next === null])).toEqual([
+      [['day 01', 'day 02'], false],
+      [['day 03', 'day 04'], false],
+      [['day 05'], true],
+    ]);
   });
 });
