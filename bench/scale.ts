@@ -6,11 +6,11 @@
  *
  * Three roles of this one file:
  * - `stores` (a child process): holds the write store and the read store in memory, loaded straight from
- *   `syntheticMovies(count, seed)`, and serves their port methods over HTTP (one page per call). A page
- *   travels as one JSON line per item, both ways, and the worker parses it line by line, so the harness
- *   adds no string or Buffer of a whole page per call (V8 keeps such large objects until a scavenge). The
- *   Cosmos adapter never receives a page as one body (a page of ids, then one small response per movie);
- *   the Elasticsearch client's bulk body and search page are one body each: adapter memory, not measured.
+ *   `syntheticMovies(count, seed)`, and serves their port methods over HTTP (one page per call). As in
+ *   production: a page read from the stores travels as one JSON line per item and the worker parses it line
+ *   by line (the Cosmos adapter never receives a page as one body: a page of ids, then one small response
+ *   per movie), and a page the worker applies goes as one JSON body (the Elasticsearch client sends a bulk
+ *   request as one NDJSON body: ~260 KB for 500 entries, a large object V8 keeps until a scavenge).
  *   Why not the embedded Cosmos server: it evaluates every query against every document of the
  *   container, so 100,000 movies (about 300,000 events) would take hours to page, not the adapter's time.
  * - `worker` (a child process, the one measured): the real operations code (rebuildReadModel,
@@ -128,12 +128,10 @@ async function stores(count: number): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const [call, ...lines] = Buffer.concat(chunks)
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l !== '');
-      const { method, args } = JSON.parse(call!) as { method: string; args: unknown[] };
-      if (req.headers['content-type'] === 'application/x-ndjson') args[0] = lines.map((l) => JSON.parse(l) as unknown);
+      const { method, args } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        method: string;
+        args: unknown[];
+      };
       const result = methods[method]!(...(args as never[]));
       // A page goes as one JSON line per item (`next` in a header), so the worker parses it item by item.
       const page = result as { items?: unknown[]; next?: string | null } | unknown[];
@@ -187,7 +185,7 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
         rest = rest === undefined ? Buffer.from(chunk.subarray(start)) : Buffer.concat([rest, chunk.subarray(start)]);
     };
   };
-  const call = <T>(method: string, args: unknown[], items?: readonly unknown[]): Promise<T> =>
+  const rpc = <T>(method: string, ...args: unknown[]): Promise<T> =>
     new Promise((resolveCall, reject) => {
       const body = JSON.stringify({ method, args });
       const req = request(
@@ -195,10 +193,7 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
         {
           method: 'POST',
           agent,
-          headers:
-            items === undefined
-              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
-              : { 'content-type': 'application/x-ndjson' },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           res.on('error', reject);
@@ -221,15 +216,8 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
         },
       );
       req.on('error', reject);
-      if (items === undefined) return void req.end(body);
-      req.write(`${body}\n`);
-      for (const item of items) req.write(`${JSON.stringify(item)}\n`);
-      req.end();
+      req.end(body);
     });
-  const rpc = <T>(method: string, ...args: unknown[]): Promise<T> => call<T>(method, args);
-  /** A call whose first argument is a page: sent as one JSON line per item after the call's line. */
-  const rpcItems = <T>(method: string, items: readonly unknown[], ...args: unknown[]): Promise<T> =>
-    call<T>(method, [null, ...args], items);
   const eventStore = {
     latestPage: (page: { afterMovieId?: string; limit: number }) => rpc('latestPage', page),
     countMovies: () => rpc<number>('countMovies'),
@@ -244,7 +232,7 @@ async function worker(url: string, deadLetterDir: string): Promise<void> {
   } as unknown as EventStore;
   const readStore = {
     kind: 'embedded',
-    apply: (entries: readonly ReadEntry[], options?: { index?: string }) => rpcItems('apply', entries, options),
+    apply: (entries: readonly ReadEntry[], options?: { index?: string }) => rpc('apply', entries, options),
     get: (id: string) => rpc('readGet', id),
     async *scan(batchSize = 500, afterId?: string) {
       let after = afterId;
