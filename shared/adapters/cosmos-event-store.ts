@@ -81,7 +81,10 @@ export interface CosmosEventStoreOptions {
   readonly client: CosmosClient;
   readonly database: string;
   readonly container: string;
-  /** Reported by health(): the in-process server is 'embedded'. */
+  /**
+   * The in-process server: health() reports 'embedded', and a page of newest versions is one query for the
+   * page's movies (the server has no index: a query per movie would read every document each time).
+   */
   readonly embedded?: boolean;
   /** Create database and container (locally). In Azure the Pulumi program creates them: data-plane RBAC cannot. */
   readonly createIfMissing?: boolean;
@@ -113,6 +116,11 @@ const SQL = {
       `SELECT TOP ${Math.max(1, Math.trunc(limit))} c.movieId FROM c WHERE c.version = 1 AND c.movieId > @after` +
       ' ORDER BY c.movieId ASC',
     parameters: [{ name: '@after', value: afterMovieId ?? '' }],
+  }),
+  /** Every event of the given movies (the embedded server's page read: one query instead of one per movie). */
+  eventsOf: (movieIds: readonly string[]): SqlQuerySpec => ({
+    query: 'SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.movieId)',
+    parameters: [{ name: '@ids', value: [...movieIds] }],
   }),
   countMovies: 'SELECT VALUE COUNT(1) FROM c WHERE c.version = 1',
   eventsSince: (since: string): SqlQuerySpec => ({
@@ -152,21 +160,35 @@ function reader(container: Container) {
  * its own partition.
  */
 async function readLatestPage(
-  container: Container,
-  latest: (movieId: string) => Promise<StoredEvent | null>,
+  { container, query, latest }: ReturnType<typeof reader> & { container: Container },
+  embedded: boolean,
   { afterMovieId, limit }: { afterMovieId?: string; limit: number },
 ): Promise<LatestPage> {
   const { resources } = await container.items.query<{ movieId: string }>(SQL.movieIds(afterMovieId, limit)).fetchAll();
   const ids = resources.map((r) => r.movieId);
-  const items = (await mapBounded(ids, LATEST_CONCURRENCY, latest)).filter((e): e is StoredEvent => e !== null);
+  const items = embedded
+    ? newestOfEach(ids, await query(SQL.eventsOf(ids)))
+    : (await mapBounded(ids, LATEST_CONCURRENCY, latest)).filter((e): e is StoredEvent => e !== null);
   return { items, next: ids.length >= limit ? (ids.at(-1) ?? null) : null };
+}
+
+/**
+ * The newest event of each movie of `ids`, in their order. For the embedded server, which evaluates a query
+ * against every document of the container: one query per page, not one per movie (a local rebuild of the
+ * seed catalog would otherwise take minutes). Memory is the page's events.
+ */
+function newestOfEach(ids: readonly string[], events: readonly StoredEvent[]): StoredEvent[] {
+  const newest = new Map<string, StoredEvent>();
+  for (const e of events) if ((newest.get(e.movieId)?.version ?? 0) < e.version) newest.set(e.movieId, e);
+  return ids.flatMap((id) => newest.get(id) ?? []);
 }
 
 export function createCosmosEventStore(options: CosmosEventStoreOptions): EventStore {
   const { client } = options;
   const container: Container = client.database(options.database).container(options.container);
 
-  const { query, pages, latest } = reader(container);
+  const read = reader(container);
+  const { query, pages, latest } = read;
 
   const store: EventStore = {
     async init() {
@@ -209,7 +231,7 @@ export function createCosmosEventStore(options: CosmosEventStoreOptions): EventS
       await unlessMissing<unknown>(() => event.patch([{ op: 'set', path: '/dispatched', value: true }]), null);
     },
 
-    latestPage: (page) => readLatestPage(container, latest, page),
+    latestPage: (page) => readLatestPage({ ...read, container }, options.embedded ?? false, page),
 
     async countMovies() {
       const { resources } = await container.items.query<number>(SQL.countMovies).fetchAll();

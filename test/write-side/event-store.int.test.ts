@@ -43,6 +43,19 @@ eventStoreContract(
   'embedded',
 );
 
+// The same store as Azure reads it (a query per movie for a page of newest versions), on the same server.
+eventStoreContract(
+  'Cosmos DB, as in Azure (real SDK, Cosmos protocol server)',
+  async () =>
+    createCosmosEventStore({
+      client: cosmos.client,
+      database: 'catalog',
+      container: 'events-contract-azure',
+      createIfMissing: true,
+    }),
+  'up',
+);
+
 jobStoreContract('Cosmos DB (real SDK, Cosmos protocol server)', async () => {
   const jobs = createCosmosJobStore({
     client: cosmos.client,
