@@ -13,16 +13,24 @@ import { HEAVY_SDKS } from '../support/sdks';
 const ROOT = resolve(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** Requires `entry` in a fresh process and lists the packages (node_modules/<name>) now in its module cache. */
-async function packagesLoadedBy(entry: string): Promise<string[]> {
-  const probe = `
-    require(${JSON.stringify(entry)});
+/** Probe code defining `loadedPackages()`: the packages (node_modules/<name>) in the probe's module cache, sorted. */
+const LOADED_PACKAGES = `
+  const loadedPackages = () => {
     const names = new Set();
     for (const file of Object.keys(require.cache)) {
       const m = /[\\\\/]node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)[\\\\/]/.exec(file.slice(file.lastIndexOf('node_modules') - 1));
       if (m) names.add(m[1].replace(/\\\\/g, '/'));
     }
-    process.stdout.write(JSON.stringify([...names].sort()));
+    return [...names].sort();
+  };
+`;
+
+/** Requires `entry` in a fresh process and lists the packages now in its module cache. */
+async function packagesLoadedBy(entry: string): Promise<string[]> {
+  const probe = `
+    ${LOADED_PACKAGES}
+    require(${JSON.stringify(entry)});
+    process.stdout.write(JSON.stringify(loadedPackages()));
   `;
   const { stdout } = await promisify(execFile)(TSX, ['-e', probe], { cwd: ROOT, timeout: 60_000 });
   return JSON.parse(stdout) as string[];
@@ -52,14 +60,7 @@ describe('in Azure each port loads its SDK on its first use, not when the depend
     const probe = `
       const { createDeps } = require(${JSON.stringify(join(ROOT, 'shared', 'composition.ts'))});
       const { loadConfig } = require(${JSON.stringify(join(ROOT, 'shared', 'config.ts'))});
-      const loaded = () => {
-        const names = new Set();
-        for (const file of Object.keys(require.cache)) {
-          const m = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file.slice(file.lastIndexOf('node_modules') - 1));
-          if (m) names.add(m[1].replace(/\\\\/g, '/'));
-        }
-        return [...names].sort();
-      };
+      ${LOADED_PACKAGES}
       (async () => {
         const config = loadConfig({
           COSMOS_ENDPOINT: 'https://127.0.0.1:9/', COSMOS_KEY: 'a2V5',
@@ -68,10 +69,10 @@ describe('in Azure each port loads its SDK on its first use, not when the depend
         });
         const quiet = { log() {}, warn() {}, error() {} };
         const { deps } = await createDeps(config, { mode: 'azure', logger: quiet });
-        const made = loaded();
+        const made = loadedPackages();
         const kinds = [deps.readStore.kind, deps.cache.kind];
         await deps.publisher.publishRaw([]).catch(() => undefined);
-        process.stdout.write(JSON.stringify({ made, kinds, published: loaded() }));
+        process.stdout.write(JSON.stringify({ made, kinds, published: loadedPackages() }));
         process.exit(0);
       })();
     `;
